@@ -1,0 +1,118 @@
+"""The exception tree of aiceberg.
+
+::
+
+    AicebergError
+    ├── InputError            bad input: names the field and the accepted values
+    │   └── UnknownNameError  an unknown hardware, zone, case… with the closest names
+    ├── SensorError           a sensor that cannot be read (says why and how to fix)
+    │   ├── SensorUnavailable the sensor is absent or not readable at all
+    │   └── SensorReadError   one reading failed: a gap in the series, never 0 J
+    ├── ReferenceDataError    a reference-data file that breaks its schema
+    ├── StoreError            the run store cannot be opened or written
+    └── MissingExtraError     an optional feature whose extra is not installed
+
+The CLI maps every ``AicebergError`` to a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "AicebergError",
+    "InputError",
+    "UnknownNameError",
+    "SensorError",
+    "SensorUnavailable",
+    "SensorReadError",
+    "ReferenceDataError",
+    "StoreError",
+    "MissingExtraError",
+]
+
+
+class AicebergError(Exception):
+    """Root of every error that aiceberg raises on purpose."""
+
+
+class InputError(AicebergError, ValueError):
+    """A value given by the user (argument, form field, config entry) is not acceptable.
+
+    Args:
+        field: the name of the field, as the user typed it (``--hours``, ``count``…).
+        message: what is wrong with the value.
+        accepted: a description of the accepted values (``"a number > 0"``, ``"fr, en"``).
+    """
+
+    def __init__(self, field: str, message: str, accepted: str | None = None) -> None:
+        self.field = field
+        self.accepted = accepted
+        self.reason = message
+        text = f"{field}: {message}"
+        if accepted:
+            text += f" (accepted: {accepted})"
+        super().__init__(text)
+
+
+class UnknownNameError(InputError):
+    """A name (hardware, zone, case, equivalent…) that the reference data does not know."""
+
+    def __init__(
+        self, field: str, name: str, suggestions: Sequence[str], what: str, hint: str | None = None
+    ) -> None:
+        self.name = name
+        self.suggestions = list(suggestions)
+        message = f"unknown {what} {name!r}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(field, message, hint)
+
+
+class SensorError(AicebergError):
+    """A sensor problem. ``fix`` says what the user can do about it."""
+
+    def __init__(self, sensor: str, message: str, fix: str | None = None) -> None:
+        self.sensor = sensor
+        self.reason = message
+        self.fix = fix
+        text = f"{sensor}: {message}"
+        if fix:
+            text += f" — {fix}"
+        super().__init__(text)
+
+
+class SensorUnavailable(SensorError):
+    """The sensor is absent, or cannot be read at all on this machine."""
+
+
+class SensorReadError(SensorError):
+    """One reading failed. The tracker records a gap, never a zero."""
+
+
+class ReferenceDataError(AicebergError):
+    """A reference-data file breaks its schema (missing unit, source, bad number…)."""
+
+    def __init__(self, file: str, message: str, row: int | None = None) -> None:
+        self.file = file
+        self.row = row
+        where = f"{file}, row {row}" if row is not None else file
+        super().__init__(f"{where}: {message}")
+
+
+class StoreError(AicebergError):
+    """The run store cannot be opened, migrated or written."""
+
+
+class MissingExtraError(AicebergError, ImportError):
+    """An optional feature is used without its extra installed."""
+
+    def __init__(self, feature: str, extra: str, modules: Iterable[str] = ()) -> None:
+        self.feature = feature
+        self.extra = extra
+        mods = ", ".join(modules)
+        text = f"{feature} needs the optional extra [{extra}]"
+        if mods:
+            text += f" ({mods})"
+        text += f": pip install 'aiceberg[{extra}]'"
+        super().__init__(text)
