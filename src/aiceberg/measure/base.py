@@ -3,12 +3,13 @@
 A sensor exposes one or more *channels* (a RAPL package, one GPU, a DRAM domain…) and, when read,
 returns the **cumulative energy in joules** of each channel since the sensor was opened. Backends with
 a hardware energy counter return counter deltas (wrap-around handled inside the backend); backends
-with only a power reading integrate power over time themselves. A channel that fails to read is
+with only a power reading integrate power over time themselves (``PowerIntegrator``). A channel that fails to read is
 reported in ``EnergyReading.errors`` and left out of ``energy_j``: a gap, never 0 J.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -25,6 +26,11 @@ class Channel:
     domain: Domain
     label: str
     device_index: int | None = None
+    #: id of another channel of the same sensor whose energy already contains this one's (a RAPL
+    #: ``core`` inside its ``package``; a package inside ``psys``). Sums must skip such channels.
+    included_in: str | None = None
+    #: source ids of the factors a modelled channel uses (empty for a measured channel).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,40 @@ class Sensor(Protocol):
     def close(self) -> None:
         """Release the backend (NVML shutdown, file handles…)."""
         ...
+
+
+def top_level(channels: Iterable[Channel]) -> list[Channel]:
+    """The channels whose energies can be added without counting any joule twice."""
+    return [c for c in channels if c.included_in is None]
+
+
+class PowerIntegrator:
+    """Cumulative energy from power samples, by the trapezoid rule.
+
+    A gap (a failed sample) is bridged linearly when it lasts at most ``max_gap_s``; a longer gap is
+    left out of the energy (and counted in ``missing_s``), never filled with 0 W.
+    """
+
+    __slots__ = ("energy_j", "last_power_w", "last_t_s", "max_gap_s", "missing_s")
+
+    def __init__(self, max_gap_s: float = 10.0) -> None:
+        self.max_gap_s = max_gap_s
+        self.energy_j = 0.0
+        self.missing_s = 0.0
+        self.last_t_s: float | None = None
+        self.last_power_w: float | None = None
+
+    def add(self, t_s: float, power_w: float) -> float:
+        """Add one sample (monotonic seconds, watts); returns the cumulative energy in joules."""
+        if self.last_t_s is not None and self.last_power_w is not None:
+            dt = t_s - self.last_t_s
+            if dt > self.max_gap_s:
+                self.missing_s += dt
+            elif dt > 0:
+                self.energy_j += 0.5 * (self.last_power_w + power_w) * dt
+        self.last_t_s = t_s
+        self.last_power_w = power_w
+        return self.energy_j
 
 
 @dataclass(frozen=True)

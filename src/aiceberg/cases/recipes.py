@@ -1,0 +1,145 @@
+"""Recipes: a case's published inputs → the engine's reproduction and the complete iceberg view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from aiceberg.cases import Case, CaseResult
+from aiceberg.explain.equivalents import equivalents
+from aiceberg.model.footprint import Footprint, Phase
+from aiceberg.model.inference import estimate_inference, estimate_usage
+from aiceberg.model.training import estimate_training
+
+
+def metric(fp: Footprint, of: str, extra: dict[str, float] | None = None) -> float | None:
+    """The value named by a published figure's ``of`` (``total:co2e``, ``part:idle:energy``…)."""
+    kind, _, rest = of.partition(":")
+    if kind == "total":
+        return (fp.energy_kwh if rest == "energy" else fp.co2e_kg).central
+    if kind == "part":
+        name, _, what = rest.rpartition(":")
+        part = fp.part(name)
+        if part is None:
+            return None
+        return (part.energy_kwh if what == "energy" else part.co2e_kg).central
+    if kind == "phase":
+        ph, _, _ = rest.partition(":")
+        return sum(p.co2e_kg.central for p in fp.parts if p.phase == Phase(ph))
+    if extra is not None and of in extra:
+        return extra[of]
+    return None
+
+
+def _collect(case: Case, fp: Footprint, extra: dict[str, float] | None = None) -> dict[str, float]:
+    out = {}
+    for p in case.published:
+        v = metric(fp, p.of, extra)
+        if v is not None:
+            out[p.metric] = v
+    return out
+
+
+def _training_kwargs(inputs: dict[str, Any]) -> dict[str, Any]:
+    keys = ("hardware", "count", "hours", "gpu_hours", "power_w", "pue", "intensity_g_per_kwh",
+            "devices_per_server", "server", "lifetime_years", "utilisation", "location")
+    kw = {k: inputs[k] for k in keys if k in inputs}
+    return kw
+
+
+def training(case: Case) -> CaseResult:
+    inp = case.inputs
+    kw = _training_kwargs(inp)
+    notes: list[str] = []
+    if "idle_kwh" in inp:
+        # the publication gives the idle energy; the engine takes a static power over the wall time
+        wall_h = (inp["gpu_hours"] / inp["count"]) if "gpu_hours" in inp else inp["hours"]
+        kw["idle_power_w"] = inp["idle_kwh"] / wall_h * 1000.0
+        notes.append(f"idle power implied by the published {inp['idle_kwh']:,} kWh over "
+                     f"{wall_h:,.0f} h: {kw['idle_power_w'] / 1000:,.1f} kW for the whole allocation (derived)")
+    has_embodied = any(p.of.startswith(("phase:manufacturing", "part:embodied")) for p in case.published)
+    kw.setdefault("server", None if not has_embodied else "default-server")
+    repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
+    if "flops" in inp and "hours" in inp:
+        from aiceberg import refdata
+
+        hw = refdata.get_hardware(inp["hardware"])
+        if hw.peak_tflops:
+            mfu = inp["flops"] / (inp["count"] * inp["hours"] * 3600 * hw.peak_tflops * 1e12)
+            notes.append(f"the published {inp['flops']:.3g} FLOPs on this hardware and time imply a model "
+                         f"FLOPs utilisation of {mfu:.1%} of the {hw.peak_tflops:g} TFLOP/s peak")
+    ckw = {**kw, **case.complete}
+    ckw["server"] = kw.get("server") or "default-server"
+    complete = estimate_training(**ckw, embodied=True, title=case.title_en + " — complete")
+    return CaseResult(case, repro, complete, _collect(case, repro), tuple(notes))
+
+
+def inference(case: Case) -> CaseResult:
+    inp = case.inputs
+    wh = inp["energy_kwh"] / inp["requests"] * 1000.0
+    repro = estimate_inference(wh_per_request=wh, requests=inp["requests"], pue=1.0,
+                               intensity_g_per_kwh=inp["intensity_g_per_kwh"], embodied=False,
+                               title=case.title_en)
+    extra = {"per_request:energy_wh": wh}
+    # complete view: the same electricity with the PUE, plus the GPUs' and servers' manufacturing share
+    hours = inp["days"] * 24.0
+    hw_fp = estimate_training(inp["hardware"], count=inp["count"], hours=hours,
+                              power_w=inp["energy_kwh"] / (inp["count"] * hours) * 1000.0,
+                              pue=case.complete.get("pue"), intensity_g_per_kwh=inp["intensity_g_per_kwh"],
+                              embodied=True, title=case.title_en + " — complete")
+    parts = tuple(replace(p, name="inference.compute") if p.name == "gpu.dynamic" else p for p in hw_fp.parts)
+    complete = replace(hw_fp, parts=parts)
+    notes = (f"per request: {wh:.3f} Wh and {repro.co2e_kg.central / inp['requests'] * 1000:.3f} gCO2e",)
+    return CaseResult(case, repro, complete, _collect(case, repro, extra), notes)
+
+
+def usage(case: Case) -> CaseResult:
+    inp = case.inputs
+    intensity = inp["intensity_g_per_kwh"]
+
+    def per_prompt_wh(co2e_kg: float, requests: float) -> float:
+        return co2e_kg / requests / (intensity / 1000.0) * 1000.0
+
+    common = {"users": inp["users"], "requests_per_user_per_day": inp["prompts_per_day"], "days": inp["days"],
+              "intensity_g_per_kwh": intensity, "pue": 1.0, "embodied": False}
+    repro = estimate_usage(wh_per_request=per_prompt_wh(inp["reference_co2e_kg"], inp["reference_requests"]),
+                           title=case.title_en, **common)
+    exact = estimate_usage(wh_per_request=per_prompt_wh(inp["exact_co2e_kg"], inp["exact_requests"]), **common)
+    eq = equivalents(repro.co2e_kg, repro.energy_kwh)
+    extra = {f"equivalent:{k}": v.value.central for k, v in eq.items()}
+    reproduced = _collect(case, repro, extra)
+    eq_exact = equivalents(exact.co2e_kg)
+    alternatives = {"with 340.5 kg for 230,768 requests (unrounded)": {
+        "co2e_kg": exact.co2e_kg.central,
+        "paris_new_york_round_trips": eq_exact["paris_new_york_round_trips"].value.central,
+        "forest_m2": eq_exact["forest_m2"].value.central,
+    }}
+    # complete view: PUE, the BLOOM API's GPUs and servers per request, and the user's side
+    requests_served = inp["exact_requests"]
+    gpu_hours_per_request = inp["gpus"] * inp["days_served"] * 24.0 / requests_served
+    complete_one = estimate_inference(
+        wh_per_request=per_prompt_wh(inp["reference_co2e_kg"], inp["reference_requests"]),
+        intensity_g_per_kwh=intensity, pue=case.complete.get("pue"), embodied=False,
+        data_gb=inp["data_gb_per_prompt"], network=inp["network"], device=inp["device"],
+        device_seconds=inp["device_seconds_per_prompt"])
+    hw = estimate_training(inp["hardware"], gpu_hours=gpu_hours_per_request, power_w=1.0,
+                           intensity_g_per_kwh=intensity, pue=1.0, embodied=True)
+    embodied_only = hw.with_parts([p.name for p in hw.parts if p.name.startswith("embodied")])
+    n = repro.meta["requests"]
+    complete = (complete_one + embodied_only).scaled(n, title=case.title_en + " — complete")
+    notes = (
+        f"the talk rounds BLOOM's 230,768 requests to 230,000 and 340.5 kg to 340 kg; unrounded, the month "
+        f"is {exact.co2e_kg.central / 1000:,.0f} t",
+        f"complete view scenario (stated assumptions, not published): {inp['device_seconds_per_prompt']} s "
+        f"of {inp['device']} use and {inp['data_gb_per_prompt'] * 1e6:g} kB over {inp['network']} per prompt; "
+        f"the BLOOM API's {inp['gpus']} GPUs for {inp['days_served']} days shared by its requests",
+    )
+    return CaseResult(case, repro, complete, reproduced, notes, alternatives)
+
+
+RECIPES: dict[str, Callable[[Case], CaseResult]] = {
+    "training": training,
+    "inference": inference,
+    "usage": usage,
+}

@@ -1,0 +1,5 @@
+import sys
+
+from aiceberg.cli import main
+
+sys.exit(main())

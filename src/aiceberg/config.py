@@ -1,0 +1,194 @@
+"""One typed settings object, and where each of its values came from.
+
+Precedence, lowest first: built-in defaults < the config file
+(``$XDG_CONFIG_HOME/aiceberg/config.toml``, or ``~/.config/aiceberg/config.toml``) < the environment
+(``AICEBERG_LOCATION``, ``AICEBERG_DB``, ``AICEBERG_POWERCAP_ROOT``, ``AICEBERG_INTERVAL``,
+``AICEBERG_PUE``, ``AICEBERG_FLUSH_EVERY``, ``AICEBERG_PROJECT``) < arguments (``overrides``).
+
+The config file is flat TOML, with the field names of :class:`Settings`::
+
+    location = "FR"
+    interval_s = 1.0
+    pue = 1.2
+    db = "~/runs.db"
+
+A bad value raises :class:`~aiceberg.errors.InputError` naming the field as the user wrote it
+(``AICEBERG_INTERVAL``, ``config.toml: interval_s``, ``--interval``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from aiceberg.errors import InputError
+
+__all__ = ["ENV_VARS", "Settings", "config_path", "default_db_path", "load_settings"]
+
+# environment variable → settings field
+ENV_VARS: dict[str, str] = {
+    "AICEBERG_LOCATION": "location",
+    "AICEBERG_DB": "db",
+    "AICEBERG_POWERCAP_ROOT": "powercap_root",
+    "AICEBERG_INTERVAL": "interval_s",
+    "AICEBERG_PUE": "pue",
+    "AICEBERG_FLUSH_EVERY": "flush_every_s",
+    "AICEBERG_PROJECT": "project",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the tracker and the store can be configured with.
+
+    Attributes:
+        location: grid zone (ISO country code or zone name); ``None`` means unknown, and the
+            world average is used with a warning and a wide range.
+        db: the run store: a path to a SQLite file, or a ``postgresql://`` URL.
+        powercap_root: where the RAPL powercap tree lives (``/sys/class/powercap`` when ``None``).
+        interval_s: seconds between two sensor readings (> 0).
+        flush_every_s: seconds between two writes of the buffered samples to the store (> 0).
+        pue: power usage effectiveness of the facility (>= 1); ``None`` lets the engine use its default.
+        project: a free label stored with each run (CodeCarbon's ``project_name``).
+        gpus: ``"auto"`` or ``"none"`` (whether GPU sensors are looked for).
+        sources: field → where its value came from (``default``, ``config``, ``env``, ``argument``).
+    """
+
+    location: str | None = None
+    db: str = ""
+    powercap_root: str | None = None
+    interval_s: float = 1.0
+    flush_every_s: float = 5.0
+    pue: float | None = None
+    project: str = "default"
+    gpus: str = "auto"
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def source_of(self, name: str) -> str:
+        """Where the value of ``name`` came from."""
+        return self.sources.get(name, "default")
+
+
+def _xdg(var: str, fallback: str, environ: Mapping[str, str]) -> Path:
+    value = environ.get(var)
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path(environ.get("HOME") or os.path.expanduser("~")) / fallback
+
+
+def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME/aiceberg/runs.db``, else ``~/.local/share/aiceberg/runs.db``."""
+    env = os.environ if environ is None else environ
+    return _xdg("XDG_DATA_HOME", ".local/share", env) / "aiceberg" / "runs.db"
+
+
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/aiceberg/config.toml``, else ``~/.config/aiceberg/config.toml``."""
+    env = os.environ if environ is None else environ
+    return _xdg("XDG_CONFIG_HOME", ".config", env) / "aiceberg" / "config.toml"
+
+
+def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    ok = math.isfinite(number) and (number >= minimum if inclusive else number > minimum)
+    if not ok or isinstance(value, bool):
+        sign = ">=" if inclusive else ">"
+        raise InputError(label, f"{value!r} is not a valid number", f"a number {sign} {minimum:g}")
+    return number
+
+
+def _check(name: str, value: Any, label: str) -> Any:
+    """Validate and normalise one value; ``label`` is the field as the user wrote it."""
+    if value is None:
+        if name in {"interval_s", "flush_every_s", "db", "project", "gpus"}:
+            raise InputError(label, "a value is required")
+        return None
+    if name in {"interval_s", "flush_every_s"}:
+        return _positive(label, value)
+    if name == "pue":
+        return _positive(label, value, minimum=1.0, inclusive=True)
+    if name == "gpus":
+        text = str(value).strip().lower()
+        if text not in {"auto", "none"}:
+            raise InputError(label, f"{value!r} is not accepted", "auto, none")
+        return text
+    if not isinstance(value, str | os.PathLike):
+        raise InputError(label, f"{value!r} is not a string")
+    text = os.fspath(value).strip()
+    if name == "location":
+        if not text:
+            return None
+        return text
+    if not text:
+        raise InputError(label, "an empty value is not accepted")
+    if name in {"db", "powercap_root"} and "://" not in text:
+        return str(Path(text).expanduser())
+    return text
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(str(path), f"cannot read the config file: {exc}") from exc
+    return data
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Build the settings: defaults < config file < environment < ``overrides``.
+
+    Args:
+        overrides: field → value given as arguments; ``None`` values are ignored.
+        labels: field → the name the user typed for it (``{"interval_s": "--interval"}``), for errors.
+        environ: the environment to read (``os.environ`` when ``None``).
+        config_file: the TOML file to read (see :func:`config_path` when ``None``).
+
+    Raises:
+        InputError: a value is not acceptable; the message names the field.
+    """
+    env = os.environ if environ is None else environ
+    names = {f.name for f in fields(Settings)} - {"sources"}
+    values: dict[str, Any] = {"db": str(default_db_path(env))}
+    sources: dict[str, str] = {}
+
+    path = Path(config_file) if config_file is not None else config_path(env)
+    for key, value in _read_config(path).items():
+        if key not in names:
+            raise InputError(f"{path.name}: {key}", "unknown setting", ", ".join(sorted(names)))
+        values[key] = _check(key, value, f"{path.name}: {key}")
+        sources[key] = "config"
+
+    for var, name in ENV_VARS.items():
+        raw = env.get(var)
+        if raw is None or raw == "":
+            continue
+        values[name] = _check(name, raw, var)
+        sources[name] = "env"
+
+    for name, value in (overrides or {}).items():
+        if name not in names:
+            raise InputError(name, "unknown setting", ", ".join(sorted(names)))
+        if value is None:
+            continue
+        values[name] = _check(name, value, (labels or {}).get(name, name))
+        sources[name] = "argument"
+
+    return replace(Settings(), **values, sources=sources)

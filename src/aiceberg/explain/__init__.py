@@ -1,0 +1,1 @@
+"""Explain a footprint: equivalents, text and JSON rendering, reports, exports."""

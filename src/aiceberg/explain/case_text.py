@@ -1,0 +1,49 @@
+"""A case study as text: published beside reproduced, the convention, then the complete iceberg."""
+
+from __future__ import annotations
+
+from aiceberg.cases import CaseResult
+from aiceberg.explain.i18n import fmt_number, label
+from aiceberg.explain.render import footprint_text, render_table
+
+
+def case_text(result: CaseResult, lang: str = "en", country: str = "FR") -> str:
+    case = result.case
+    title = case.title(lang)
+    out = [title, "=" * len(title), "", f"{label('convention', lang)}: {case.convention(lang)}", ""]
+    rows = [[label("metric", lang), label("published", lang), label("reproduced", lang), label("deviation", lang),
+             "", label("sources", lang)]]
+    dev = result.deviation_pct
+    for p in case.published:
+        got = result.reproduced.get(p.metric)
+        rows.append([
+            f"{p.metric} ({p.unit})",
+            fmt_number(p.value, lang, 6),
+            fmt_number(got, lang, 6) if got is not None else "–",
+            (f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else ".")) if p.metric in dev else "",
+            label(f"status:{p.status}", lang),
+            p.where,
+        ])
+    out.append(render_table(rows, {1, 2, 3}))
+    for name, values in result.alternatives.items():
+        out.append("")
+        out.append(f"{name}: " + ", ".join(f"{k} = {fmt_number(v, lang, 5)}" for k, v in values.items()))
+    if result.notes:
+        out.append("")
+        out += [f"  · {n}" for n in result.notes]
+    out.append("")
+    out.append(f"{label('left_out', lang)}:")
+    out += [f"  - {x}" for x in case.left_out(lang)]
+    out.append("")
+    heading = label("complete", lang)
+    out.append(heading)
+    out.append("-" * len(heading))
+    complete = result.complete
+    out.append(footprint_text(complete.__class__(parts=complete.parts, title="", factors=complete.factors,
+                                                  warnings=complete.warnings, meta=complete.meta), lang, country))
+    ratio = complete.co2e_kg.central / result.reproduction.co2e_kg.central
+    out.append("")
+    msg = {"en": f"The complete iceberg is {fmt_number(ratio, lang)} × the published figure.",
+           "fr": f"L'iceberg complet représente {fmt_number(ratio, lang)} × le chiffre publié."}[lang]
+    out.append(msg)
+    return "\n".join(out)

@@ -1,0 +1,326 @@
+"""Exports that people already use: CodeCarbon's ``emissions.csv``, the Hugging Face model card
+``co2_eq_emissions`` block, and aiceberg's own JSON and samples CSV; plus the short text summary of a run.
+
+Everything here reads a run *summary* (the dict the tracker returns and the store keeps, see
+``docs/tracking.md``); nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "CODECARBON_COLUMNS",
+    "codecarbon_csv",
+    "codecarbon_row",
+    "model_card_yaml",
+    "operational_co2e_kg",
+    "run_json",
+    "samples_csv",
+    "summary_text",
+]
+
+#: The columns of CodeCarbon's ``emissions.csv``, in its order (codecarbon 3.3.2,
+#: ``codecarbon/output_methods/emissions_data.py``, ``EmissionsData``).
+CODECARBON_COLUMNS: tuple[str, ...] = (
+    "timestamp", "project_name", "run_id", "experiment_id", "duration", "emissions", "emissions_rate",
+    "cpu_power", "gpu_power", "ram_power", "cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
+    "water_consumed", "country_name", "country_iso_code", "region", "cloud_provider", "cloud_region",
+    "os", "python_version", "codecarbon_version", "cpu_count", "cpu_model", "gpu_count", "gpu_model",
+    "longitude", "latitude", "ram_total_size", "tracking_mode", "cpu_utilization_percent",
+    "gpu_utilization_percent", "ram_utilization_percent", "ram_used_gb", "on_cloud", "pue", "wue",
+)
+
+CPU_DOMAINS = ("cpu", "psys", "system")
+
+
+def _version() -> str:
+    try:
+        from aiceberg import __version__
+
+        return str(__version__)
+    except ImportError:  # pragma: no cover
+        return "unknown"
+
+
+def _pue_of(summary: Mapping[str, Any]) -> float | None:
+    fp = summary.get("footprint") or {}
+    for f in fp.get("factors", ()):
+        if str(f.get("id", "")).startswith("pue"):
+            return float(f["value"])
+    pue = summary.get("pue")
+    return float(pue) if pue is not None else None
+
+
+def operational_co2e_kg(summary: Mapping[str, Any]) -> float | None:
+    """The use-phase emissions (electricity and PUE overhead, no embodied share): CodeCarbon's scope."""
+    fp = summary.get("footprint")
+    if not fp:
+        return None
+    return sum(float(p["co2e_kg"]) for p in fp.get("parts", ()) if p.get("phase", "use") == "use")
+
+
+def _zone(location: str | None) -> tuple[str, str, str, str]:
+    """(country_name, country_iso_code, cloud_provider, cloud_region) for a location."""
+    if not location:
+        return "", "", "", ""
+    provider, region = "", ""
+    if ":" in location:
+        provider, region = location.split(":", 1)
+    name, iso = "", location if not provider else ""
+    try:
+        from aiceberg import refdata
+
+        zone = refdata.get_zone(location)
+        name = getattr(zone, "name_en", "") or ""
+        iso = getattr(zone, "iso3", "") or getattr(zone, "id", "") or iso
+        if getattr(zone, "kind", "") == "cloud":
+            provider = getattr(zone, "provider", "") or provider
+            region = region or str(getattr(zone, "id", "")).split(":", 1)[-1]
+    except Exception:  # an export must not fail on a lookup: leave the name empty
+        pass
+    return name, str(iso), provider, region
+
+
+def _gpu_model(models: Sequence[str]) -> str:
+    counts: dict[str, int] = {}
+    for m in models:
+        counts[m] = counts.get(m, 0) + 1
+    return ", ".join(f"{n} x {m}" for m, n in counts.items())
+
+
+def _local_timestamp(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return iso
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of CodeCarbon's ``emissions.csv`` for a run.
+
+    Units are CodeCarbon's: duration in s, emissions in kgCO2e, emissions_rate in kg/s, powers in W,
+    energies in kWh, ram_total_size in GB. As CodeCarbon does, the energies and powers include the PUE
+    (``energy_consumed`` is what the emissions were computed from), and ``emissions`` is the use phase
+    only (electricity × intensity, PUE overhead included; the embodied share is not in CodeCarbon's
+    scope). Values aiceberg does not know (utilisation, coordinates, water) are left empty, never 0.
+    """
+    duration = float(summary.get("duration_s") or 0.0)
+    domains: Mapping[str, float] = summary.get("domains_kwh") or {}
+    pue = _pue_of(summary)
+    k = pue if pue is not None else 1.0
+    cpu = sum(float(domains.get(d, 0.0)) for d in CPU_DOMAINS) * k
+    gpu = float(domains.get("gpu", 0.0)) * k
+    ram = float(domains.get("dram", 0.0)) * k
+    total = cpu + gpu + ram
+    emissions = operational_co2e_kg(summary)
+    host = summary.get("host") or {}
+    name, iso, provider, region = _zone(summary.get("location"))
+
+    def power(kwh: float) -> float | str:
+        return kwh * 3.6e6 / duration if duration > 0 else ""
+
+    try:
+        run_id = str(uuid.UUID(str(summary.get("run_id"))))
+    except ValueError:
+        run_id = str(summary.get("run_id"))
+    row: dict[str, Any] = {
+        "timestamp": _local_timestamp(summary.get("ended_at") or summary.get("started_at")),
+        "project_name": summary.get("project") or "default",
+        "run_id": run_id,
+        "experiment_id": summary.get("name") or "",
+        "duration": duration,
+        "emissions": "" if emissions is None else emissions,
+        "emissions_rate": "" if emissions is None or duration <= 0 else emissions / duration,
+        "cpu_power": power(cpu),
+        "gpu_power": power(gpu),
+        "ram_power": power(ram),
+        "cpu_energy": cpu,
+        "gpu_energy": gpu,
+        "ram_energy": ram,
+        "energy_consumed": total,
+        "water_consumed": "",
+        "country_name": name,
+        "country_iso_code": iso,
+        "region": "",
+        "cloud_provider": provider,
+        "cloud_region": region,
+        "os": host.get("os") or "",
+        "python_version": host.get("python_version") or "",
+        "codecarbon_version": f"aiceberg-{_version()}",
+        "cpu_count": host.get("cpu_count") or "",
+        "cpu_model": host.get("cpu_model") or "",
+        "gpu_count": host.get("gpu_count") or 0,
+        "gpu_model": _gpu_model(host.get("gpu_models") or []),
+        "longitude": "",
+        "latitude": "",
+        "ram_total_size": host.get("ram_total_gb") or "",
+        "tracking_mode": "machine",
+        "cpu_utilization_percent": "",
+        "gpu_utilization_percent": "",
+        "ram_utilization_percent": "",
+        "ram_used_gb": "",
+        "on_cloud": "Y" if provider else "N",
+        "pue": "" if pue is None else pue,
+        "wue": "",
+    }
+    return row
+
+
+def codecarbon_csv(summaries: Iterable[Mapping[str, Any]], *, header: bool = True) -> str:
+    """CodeCarbon ``emissions.csv`` text (header, then one row per run)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CODECARBON_COLUMNS, lineterminator="\n")
+    if header:
+        writer.writeheader()
+    for s in summaries:
+        writer.writerow(codecarbon_row(s))
+    return out.getvalue()
+
+
+def _yaml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def model_card_yaml(
+    summary: Mapping[str, Any],
+    *,
+    training_type: str = "pre-training",
+    scope: str = "operational",
+) -> str:
+    """The Hugging Face model card ``co2_eq_emissions`` block, ready to paste into the YAML header.
+
+    Args:
+        training_type: ``pre-training`` or ``fine-tuning`` (the model card's field).
+        scope: ``operational`` (use phase, as CodeCarbon and most model cards count it) or ``total``
+            (aiceberg's whole footprint, embodied share included). The other figure is given as a
+            YAML comment.
+    """
+    from aiceberg.errors import InputError
+
+    if scope not in {"operational", "total"}:
+        raise InputError("--scope", f"{scope!r} is not accepted", "operational, total")
+    operational = operational_co2e_kg(summary)
+    total = summary.get("co2e_kg")
+    chosen = operational if scope == "operational" else total
+    if chosen is None:
+        raise InputError("run", "this run has no footprint (the engine could not compute one)")
+    host = summary.get("host") or {}
+    hardware = [x for x in (_gpu_model(host.get("gpu_models") or []), host.get("cpu_model") or "") if x]
+    sensors = [s["name"] for s in summary.get("sensors", ()) if s.get("status") in {"measured", "modelled"}]
+    source = f"aiceberg {_version()} (measured with {', '.join(sensors) or 'no sensor'}; run {summary.get('run_id')})"
+    name, iso, provider, region = _zone(summary.get("location"))
+    location = (
+        f"{provider} {region}".strip() if provider else (name or iso or "unknown (world average)")
+    )
+    lines = [
+        "co2_eq_emissions:",
+        f"  emissions: {chosen * 1000:.6g}",
+        f"  source: {_yaml_str(source)}",
+        f"  training_type: {_yaml_str(training_type)}",
+        f"  geographical_location: {_yaml_str(location)}",
+        f"  hardware_used: {_yaml_str(', '.join(hardware) or 'unknown')}",
+    ]
+    if scope == "operational" and total is not None:
+        lines.append(f"  # whole footprint with the embodied share (aiceberg): {total * 1000:.6g} g CO2e")
+    elif operational is not None:
+        lines.append(f"  # use phase only (as CodeCarbon counts): {operational * 1000:.6g} g CO2e")
+    return "\n".join(lines) + "\n"
+
+
+def run_json(record: Any, samples: Sequence[Any] = (), phases: Sequence[Any] = (), channels: Sequence[Any] = ()) -> dict[str, Any]:
+    """Everything the store holds of a run: its row, its summary, channels, phases and samples."""
+    out = record.to_dict()
+    out["summary"] = record.summary
+    out["channels"] = [c.__dict__ for c in channels]
+    out["phases"] = [p.__dict__ for p in phases]
+    out["samples"] = [
+        {"t_s": s.t_s, "channel_id": s.channel_id, "energy_j": s.energy_j, "power_w": s.power_w, "error": s.error}
+        for s in samples
+    ]
+    return out
+
+
+def samples_csv(samples: Sequence[Any]) -> str:
+    """The samples of a run as CSV: ``t_s, channel_id, energy_j`` (cumulative), ``power_w, error``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["t_s", "channel_id", "energy_j", "power_w", "error"])
+    for s in samples:
+        writer.writerow(
+            [f"{s.t_s:.6f}", s.channel_id, "" if s.energy_j is None else s.energy_j,
+             "" if s.power_w is None else s.power_w, s.error or ""]
+        )
+    return out.getvalue()
+
+
+def _kwh(v: float | None) -> str:
+    if v is None:
+        return "—"
+    if v < 0.001:
+        return f"{v * 1000:.3g} Wh"
+    return f"{v:.4g} kWh"
+
+
+def _kg(v: float | None) -> str:
+    if v is None:
+        return "—"
+    if v < 1:
+        return f"{v * 1000:.3g} gCO2e"
+    return f"{v:.4g} kgCO2e"
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """A few lines for a terminal: energy, footprint, sensors used and why others were not, warnings."""
+    lines = []
+    rid = str(summary.get("run_id", ""))[:12]
+    status = summary.get("status")
+    head = f"run {rid} {status} in {float(summary.get('duration_s') or 0):.1f} s"
+    if summary.get("exit_code") is not None:
+        head += f", exit code {summary['exit_code']}"
+    reason = summary.get("end_reason")
+    if reason and status != "finished" and reason != f"exit code {summary.get('exit_code')}":
+        head += f" ({summary['end_reason']})"
+    lines.append(head)
+    domains = summary.get("domains_kwh") or {}
+    parts = ", ".join(f"{d} {_kwh(v)}" for d, v in domains.items())
+    lines.append(f"  energy    {_kwh(summary.get('energy_kwh'))} at the devices" + (f" ({parts})" if parts else ""))
+    attr = summary.get("attribution") or {}
+    if attr.get("energy_kwh") is not None:
+        share = attr.get("cpu_share")
+        extra = f", CPU time share {share:.0%}" if share is not None else ""
+        lines.append(f"  tracked   {_kwh(attr['energy_kwh'])} attributed to the tracked processes{extra}")
+    idle = summary.get("idle")
+    if idle:
+        lines.append(
+            f"  idle      {idle['power_w']:.3g} W baseline: static {_kwh(idle['static_energy_kwh'])}, "
+            f"dynamic {_kwh(idle['dynamic_energy_kwh'])}"
+        )
+    co2 = summary.get("co2e_kg")
+    if co2 is not None:
+        lines.append(
+            f"  footprint {_kg(co2)} ({_kg(summary.get('co2e_kg_low'))} – {_kg(summary.get('co2e_kg_high'))})"
+            f", location {summary.get('location') or 'unknown (world average)'}"
+        )
+    pred = summary.get("prediction")
+    if pred:
+        lines.append(
+            f"  predicted {_kwh(pred['energy_kwh'])} ({_kwh(pred['energy_kwh_low'])} – "
+            f"{_kwh(pred['energy_kwh_high'])}) for {pred['total']} phases"
+        )
+    lines.append("  sensors")
+    for s in summary.get("sensors", ()):
+        e = "" if s.get("energy_kwh") is None else f" {_kwh(s['energy_kwh'])}"
+        lines.append(f"    {s['name']:<14} {s['status']:<11}{e}  {s.get('reason') or ''}".rstrip())
+    for w in summary.get("warnings", ()):
+        lines.append(f"  warning: {w}")
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""The CPU fallback model, for machines where no RAPL counter can be read (virtual machines, laptops
+without access): flagged ``modelled``.
+
+    P(t) = sockets × (idle_w + (tdp_w − idle_w) × u(t))
+
+with ``u`` the machine's CPU utilisation from ``/proc/stat`` and ``tdp_w``/``idle_w`` from the reference
+data's row for the CPU named in ``/proc/cpuinfo`` (or the class default ``default-cpu`` when the model
+is unknown). As the model is linear in ``u`` and ``u`` is the mean over each interval, ``P × Δt`` with
+the interval's mean utilisation is the model's exact energy for that interval.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiceberg.errors import SensorUnavailable
+from aiceberg.measure.base import Channel, EnergyReading
+from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
+
+__all__ = [
+    "DEFAULT_CPU_ID",
+    "CpuInfo",
+    "CpuModelSensor",
+    "HardwareLike",
+    "hardware_sources",
+    "read_cpuinfo",
+    "resolve_cpu",
+]
+
+DEFAULT_CPU_ID = "default-cpu"
+
+
+class HardwareLike(Protocol):
+    """What the model needs from ``aiceberg.refdata.Hardware`` (its sources in ``source``)."""
+
+    id: str
+    name: str
+    tdp_w: float | None
+    idle_w: float | None
+
+
+def hardware_sources(hw: Any) -> tuple[str, ...]:
+    """The source ids of a reference-data row (``source`` in the schema; ``sources`` accepted too)."""
+    value = getattr(hw, "source", None) or getattr(hw, "sources", None) or ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@dataclass(frozen=True)
+class CpuInfo:
+    """What ``/proc/cpuinfo`` says about the CPU.
+
+    Attributes:
+        model_name: the ``model name`` (x86) or ``Model``/``cpu model`` line, ``None`` if absent.
+        sockets: distinct ``physical id`` values (1 when absent, or under a hypervisor, where the
+            numbers describe virtual sockets).
+        logical_cpus: number of ``processor`` entries.
+        virtual: whether the ``hypervisor`` flag is set.
+    """
+
+    model_name: str | None
+    sockets: int
+    logical_cpus: int
+    virtual: bool
+
+
+def read_cpuinfo(proc_root: str | None = None) -> CpuInfo:
+    """Read ``<proc_root>/cpuinfo`` directly (no py-cpuinfo). Raises ``OSError`` if unreadable."""
+    path = os.path.join(default_proc_root(proc_root), "cpuinfo")
+    with open(path, "rb") as f:
+        text = f.read().decode(errors="replace")
+    model: str | None = None
+    physical: set[str] = set()
+    processors = 0
+    virtual = False
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        key = key.strip().lower()
+        value = value.strip()
+        if key == "processor":
+            processors += 1
+        elif key in ("model name", "cpu model", "model") and model is None and value and not value.isdigit():
+            model = value
+        elif key == "physical id":
+            physical.add(value)
+        elif key == "flags" and not virtual:
+            virtual = " hypervisor" in f" {value} "
+    sockets = 1 if virtual or not physical else len(physical)
+    return CpuInfo(model_name=model, sockets=sockets, logical_cpus=processors, virtual=virtual)
+
+
+def _refdata() -> tuple[Callable[[str], Any], Callable[[str], Any]]:
+    from aiceberg.refdata import find_hardware, get_hardware  # the engine's lookup API
+
+    return find_hardware, get_hardware
+
+
+def resolve_cpu(
+    model_name: str | None,
+    *,
+    find: Callable[[str], Any] | None = None,
+    get: Callable[[str], Any] | None = None,
+) -> tuple[Any, str | None]:
+    """The reference-data row for a CPU model name, and a note when the class default is used.
+
+    Args:
+        model_name: as in ``/proc/cpuinfo``.
+        find, get: ``aiceberg.refdata.find_hardware``/``get_hardware`` (injectable for tests).
+    """
+    if find is None or get is None:
+        f, g = _refdata()
+        find, get = find or f, get or g
+    hw = find(model_name) if model_name else None
+    if hw is not None and getattr(hw, "kind", "cpu") == "cpu" and hw.tdp_w:
+        return hw, None
+    shown = repr(model_name) if model_name else "not named in /proc/cpuinfo"
+    note = (
+        f"CPU model {shown} is not in the reference data: using the class default "
+        f"{DEFAULT_CPU_ID!r}; add it to refdata/data/hardware.csv with its TDP and a source"
+    )
+    return get(DEFAULT_CPU_ID), note
+
+
+class CpuModelSensor:
+    """Modelled CPU energy from utilisation, TDP and idle power (see the module docstring).
+
+    Args:
+        hardware: the CPU's reference-data row (``tdp_w``, ``idle_w``, ``sources``).
+        sockets: number of CPU packages.
+        proc_root: folder of ``stat`` (default ``$AICEBERG_PROC_ROOT`` or ``/proc``).
+        idle_fraction: ``idle_w / tdp_w`` when the row has no idle power (then the default row's
+            ratio should be passed, with its source in ``extra_sources``).
+        note: why this row was chosen (e.g. the unknown-model message), shown by ``aiceberg doctor``.
+
+    Raises:
+        SensorUnavailable: ``/proc/stat`` is unreadable.
+    """
+
+    name = "cpu-model"
+    method = "modelled"
+
+    def __init__(
+        self,
+        hardware: HardwareLike,
+        *,
+        sockets: int = 1,
+        proc_root: str | os.PathLike[str] | None = None,
+        idle_fraction: float | None = None,
+        extra_sources: tuple[str, ...] = (),
+        note: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.hardware = hardware
+        self.sockets = max(1, int(sockets))
+        self.proc_root = default_proc_root(proc_root)
+        self.note = note
+        self._clock = clock
+        if not hardware.tdp_w:
+            raise SensorUnavailable("cpu-model", f"{hardware.name} has no TDP in the reference data")
+        self.tdp_w = float(hardware.tdp_w)
+        if hardware.idle_w is not None:
+            self.idle_w = float(hardware.idle_w)
+        elif idle_fraction is not None:
+            self.idle_w = self.tdp_w * idle_fraction
+        else:
+            self.idle_w = 0.0
+        own = hardware_sources(hardware)
+        sources = own + tuple(s for s in extra_sources if s not in own)
+        self._channel = Channel(
+            id="model:cpu",
+            domain="cpu",
+            label=f"{hardware.name} × {self.sockets} (TDP {self.tdp_w:g} W, idle {self.idle_w:g} W, modelled)",
+            sources=sources,
+        )
+        try:
+            self._last: CpuTimes = read_cpu_times(self.proc_root)
+        except (OSError, ValueError) as exc:
+            raise SensorUnavailable(
+                "cpu-model", f"cannot read {self.proc_root}/stat: {exc}", "mount procfs, or set AICEBERG_PROC_ROOT"
+            ) from exc
+        self._last_t = self._clock()
+        self._energy_j = 0.0
+
+    def power_w(self, u: float) -> float:
+        """Modelled power in watts at utilisation ``u`` (0–1)."""
+        return self.sockets * (self.idle_w + (self.tdp_w - self.idle_w) * u)
+
+    def channels(self) -> list[Channel]:
+        return [self._channel]
+
+    def read(self) -> EnergyReading:
+        cid = self._channel.id
+        try:
+            now = read_cpu_times(self.proc_root)
+        except (OSError, ValueError) as exc:
+            return EnergyReading(t_s=self._clock(), energy_j={}, errors={cid: f"/proc/stat: {exc}"})
+        t = self._clock()
+        u = utilisation(self._last, now)
+        if u is None:  # no tick elapsed: keep the previous baseline
+            return EnergyReading(t_s=t, energy_j={cid: self._energy_j})
+        p = self.power_w(u)
+        self._energy_j += p * max(0.0, t - self._last_t)
+        self._last, self._last_t = now, t
+        return EnergyReading(t_s=t, energy_j={cid: self._energy_j}, power_w={cid: p})
+
+    def close(self) -> None:
+        """Nothing to release."""

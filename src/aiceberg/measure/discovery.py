@@ -1,0 +1,239 @@
+"""Discovery: try each sensor in a fixed order and record, for each, whether it is used and why not.
+
+Order: RAPL (powercap) → NVML → AMD SMI → the CPU model (only if no RAPL CPU channel) → the memory
+model (only if no RAPL dram channel). Nothing is kept at module level: ``discover()`` returns a
+``Discovery`` that owns the opened sensors; pass ``discovery.sensors`` to the tracker and close it after.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiceberg.errors import AicebergError, SensorUnavailable
+from aiceberg.measure.base import Sensor, SensorStatus
+from aiceberg.measure.nvidia import GpuSelection
+
+__all__ = ["Discovery", "discover"]
+
+
+@dataclass
+class Discovery:
+    """The opened sensors and one status row per sensor tried. A context manager that closes them."""
+
+    sensors: list[Sensor] = field(default_factory=list)
+    statuses: list[SensorStatus] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Close every sensor (each once; errors on close are ignored)."""
+        sensors, self.sensors = self.sensors, []
+        for s in sensors:
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - closing must not raise
+                pass
+
+    def __enter__(self) -> Discovery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def status(self, name: str) -> SensorStatus | None:
+        """The row for ``name`` (``"rapl"``, ``"nvml"``, ``"amdsmi"``, ``"cpu-model"``, ``"memory-model"``)."""
+        return next((s for s in self.statuses if s.name == name), None)
+
+
+def _unavailable(name: str, exc: AicebergError) -> SensorStatus:
+    reason = getattr(exc, "reason", None) or str(exc)
+    return SensorStatus(name, "unavailable", reason, getattr(exc, "fix", None))
+
+
+def _describe(sensor: Any, extra: str = "") -> str:
+    labels = ", ".join(c.label for c in sensor.channels())
+    return f"{len(sensor.channels())} channel(s): {labels}" + extra
+
+
+def discover(
+    *,
+    powercap_root: str | os.PathLike[str] | None = None,
+    gpus: GpuSelection = "auto",
+    nvml_module: Any | None = None,
+    amdsmi_module: Any | None = None,
+    proc_root: str | os.PathLike[str] | None = None,
+    include_model: bool = True,
+    env: Mapping[str, str] | None = None,
+    find_hardware: Callable[[str], Any] | None = None,
+    get_hardware: Callable[[str], Any] | None = None,
+) -> Discovery:
+    """Open every sensor that works here, in the fixed order, and say why the others do not.
+
+    Args:
+        powercap_root: powercap folder (default ``$AICEBERG_POWERCAP_ROOT`` or ``/sys/class/powercap``).
+        gpus: ``"auto"`` (``CUDA_VISIBLE_DEVICES``…), ``"all"``, ``"none"``, or indices/UUIDs.
+        nvml_module, amdsmi_module: stand-ins for ``pynvml``/``amdsmi`` (default: imported if installed).
+        proc_root: procfs folder (default ``$AICEBERG_PROC_ROOT`` or ``/proc``).
+        include_model: add the CPU and memory models where no counter covers them.
+        env: environment for the ``*_VISIBLE_DEVICES`` variables (default ``os.environ``).
+        find_hardware, get_hardware: the reference-data lookups (default ``aiceberg.refdata``'s).
+
+    Returns:
+        A ``Discovery``: ``sensors`` in the order tried, and one ``SensorStatus`` per sensor.
+    """
+    from aiceberg.measure.procfs import default_proc_root
+
+    proc = default_proc_root(proc_root)
+    found = Discovery()
+    gpu_off = gpus is None or gpus == "none" or (not isinstance(gpus, str) and len(gpus) == 0)
+
+    # 1. RAPL
+    from aiceberg.measure.rapl import RaplSensor
+
+    rapl: RaplSensor | None = None
+    try:
+        rapl = RaplSensor(powercap_root)
+    except SensorUnavailable as exc:
+        found.statuses.append(_unavailable("rapl", exc))
+    else:
+        found.sensors.append(rapl)
+        skipped = "; skipped " + ", ".join(f"{k} ({v})" for k, v in rapl.skipped.items()) if rapl.skipped else ""
+        found.statuses.append(SensorStatus("rapl", "measured", _describe(rapl, skipped)))
+
+    # 2. NVML, 3. AMD SMI
+    from aiceberg.measure.amd import AmdSmiSensor
+    from aiceberg.measure.nvidia import NvmlSensor
+
+    for name, factory, module in (
+        ("nvml", NvmlSensor, nvml_module),
+        ("amdsmi", AmdSmiSensor, amdsmi_module),
+    ):
+        if gpu_off:
+            found.statuses.append(SensorStatus(name, "unavailable", "GPU measurement turned off (gpus='none')"))
+            continue
+        try:
+            sensor = factory(module, gpus=gpus, env=env)
+        except SensorUnavailable as exc:
+            row = _unavailable(name, exc)
+            if module is None and "not installed" in row.reason and not _driver_present(name, proc):
+                what = "NVIDIA driver here (no /proc/driver/nvidia)" if name == "nvml" else "amdgpu driver loaded here"
+                row = SensorStatus(name, "unavailable", f"no {what}")
+            found.statuses.append(row)
+        except AicebergError as exc:
+            found.statuses.append(_unavailable(name, exc))
+        else:
+            found.sensors.append(sensor)
+            found.statuses.append(SensorStatus(name, "measured", _describe(sensor)))
+
+    # 4. CPU model, 5. memory model
+    channels = [c for s in found.sensors for c in s.channels()]
+    has_cpu = any(c.domain in ("cpu", "psys") and c.included_in is None for c in channels)
+    has_dram = any(c.domain in ("dram", "psys") for c in channels)
+    rapl_row = found.status("rapl")
+    rapl_fix = rapl_row.fix if rapl_row and rapl_row.status == "unavailable" else None
+
+    if has_cpu:
+        found.statuses.append(SensorStatus("cpu-model", "unavailable", "not needed: RAPL measures the CPU"))
+    elif not include_model:
+        found.statuses.append(
+            SensorStatus("cpu-model", "unavailable", "models turned off (include_model=False)", rapl_fix)
+        )
+    else:
+        found.statuses.append(_open_cpu_model(found, proc, rapl_fix, find_hardware, get_hardware))
+
+    if has_dram:
+        found.statuses.append(
+            SensorStatus("memory-model", "unavailable", "not needed: RAPL measures the DRAM (or psys covers it)")
+        )
+    elif not include_model:
+        found.statuses.append(
+            SensorStatus("memory-model", "unavailable", "models turned off (include_model=False)")
+        )
+    else:
+        from aiceberg.measure.memory import MemoryModelSensor
+
+        try:
+            mem = MemoryModelSensor(proc_root=proc)
+        except SensorUnavailable as exc:
+            found.statuses.append(_unavailable("memory-model", exc))
+        else:
+            found.sensors.append(mem)
+            found.statuses.append(
+                SensorStatus(
+                    "memory-model",
+                    "modelled",
+                    f"no RAPL dram domain: {mem.memory_gb:.1f} GB × 0.3725 W/GB = {mem.power:.1f} W "
+                    "(Lannelongue et al. 2021)",
+                    "a server with a readable RAPL dram domain measures it instead",
+                )
+            )
+    return found
+
+
+def _open_cpu_model(
+    found: Discovery,
+    proc: str,
+    rapl_fix: str | None,
+    find: Callable[[str], Any] | None,
+    get: Callable[[str], Any] | None,
+) -> SensorStatus:
+    from aiceberg.measure.cpu_model import (
+        DEFAULT_CPU_ID,
+        CpuModelSensor,
+        hardware_sources,
+        read_cpuinfo,
+        resolve_cpu,
+    )
+
+    try:
+        info = read_cpuinfo(proc)
+    except OSError as exc:
+        return SensorStatus("cpu-model", "unavailable", f"cannot read {proc}/cpuinfo: {exc}", rapl_fix)
+    try:
+        hw, note = resolve_cpu(info.model_name, find=find, get=get)
+    except (ImportError, AicebergError) as exc:
+        return SensorStatus("cpu-model", "unavailable", f"reference data unavailable: {exc}", rapl_fix)
+    idle_fraction = None
+    extra: tuple[str, ...] = ()
+    if hw.idle_w is None:
+        try:
+            default = (get or _default_get())(DEFAULT_CPU_ID)
+            if default.idle_w is not None and default.tdp_w:
+                idle_fraction = default.idle_w / default.tdp_w
+                extra = hardware_sources(default)
+        except (ImportError, AicebergError):
+            idle_fraction = None
+    try:
+        sensor = CpuModelSensor(
+            hw, sockets=info.sockets, proc_root=proc, idle_fraction=idle_fraction, extra_sources=extra, note=note
+        )
+    except SensorUnavailable as exc:
+        return _unavailable("cpu-model", exc)
+    found.sensors.append(sensor)
+    reason = (
+        f"no readable RAPL counter: P = idle + (TDP − idle) × utilisation with {hw.name} "
+        f"(TDP {sensor.tdp_w:g} W, idle {sensor.idle_w:g} W) × {sensor.sockets} socket(s)"
+    )
+    if info.virtual:
+        reason += "; virtual machine: the host's whole CPU is assumed"
+    if note:
+        reason += f"; {note}"
+    return SensorStatus("cpu-model", "modelled", reason, rapl_fix)
+
+
+def _driver_present(name: str, proc: str) -> bool:
+    """Whether the GPU driver that a missing binding would talk to is there (so the hint helps)."""
+    if name == "nvml":
+        return os.path.exists(os.path.join(proc, "driver", "nvidia"))
+    try:
+        with open(os.path.join(proc, "modules"), "rb") as f:
+            return any(line.startswith(b"amdgpu ") for line in f)
+    except OSError:
+        return True  # cannot tell: keep the install hint
+
+
+def _default_get() -> Callable[[str], Any]:
+    from aiceberg.refdata import get_hardware
+
+    return get_hardware

@@ -1,0 +1,78 @@
+"""Unmetered power: what no counter sees (fans, power-supply losses, disks, network cards, the board).
+
+An optional, sourced correction, always reported as its own part and never folded into a measurement.
+
+Jay et al. compared software power meters with a wattmeter on a whole node and fitted, for a DGX-1
+(8 × V100), wall power ≈ 1.164 × (power seen by the counters: RAPL + NVML) + 282 W (M. Jay,
+V. Ostapenco, L. Lefèvre, D. Trystram, A.-C. Orgerie, B. Fichel, "An experimental comparison of
+software-based power meters: focus on CPU and GPU", CCGrid 2023, pp. 106–118,
+doi:10.1109/CCGrid57682.2023.00020). So the unmetered part is
+
+    E_unmetered = (slope − 1) × E_counters + intercept_w × duration × nodes
+
+The fit belongs to that node type: on another machine it is an order of magnitude, not a measurement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiceberg.errors import InputError
+
+__all__ = ["JAY_2023_INTERCEPT_W", "JAY_2023_SLOPE", "UNMETERED_SOURCE", "Unmetered", "unmetered_energy"]
+
+JAY_2023_SLOPE = 1.164
+JAY_2023_INTERCEPT_W = 282.0
+UNMETERED_SOURCE = "jay-2023-ccgrid"
+
+
+@dataclass(frozen=True)
+class Unmetered:
+    """The unmetered part over a run.
+
+    Attributes:
+        energy_j: unmetered energy in joules.
+        power_w: its mean power in watts.
+        slope, intercept_w: the wall-power fit used.
+        source: the source id of the fit.
+    """
+
+    energy_j: float
+    power_w: float
+    slope: float
+    intercept_w: float
+    source: str = UNMETERED_SOURCE
+
+
+def unmetered_energy(
+    counters_energy_j: float,
+    duration_s: float,
+    *,
+    nodes: int = 1,
+    slope: float = JAY_2023_SLOPE,
+    intercept_w: float = JAY_2023_INTERCEPT_W,
+    source: str = UNMETERED_SOURCE,
+) -> Unmetered:
+    """Unmetered energy for a run whose counters (RAPL + GPU) saw ``counters_energy_j`` joules.
+
+    Args:
+        counters_energy_j: energy in joules seen by the counters over the run (all nodes).
+        duration_s: the run's duration in seconds.
+        nodes: number of nodes (the intercept is per node).
+        slope, intercept_w, source: the wall-power fit ``wall = slope × counters + intercept``.
+
+    Returns:
+        The unmetered part, ``(slope − 1) × E + intercept × duration × nodes``, with its source.
+
+    Raises:
+        InputError: a negative energy or duration, or ``nodes`` < 1.
+    """
+    if counters_energy_j < 0:
+        raise InputError("counters_energy_j", f"{counters_energy_j} is negative", "a number ≥ 0")
+    if duration_s < 0:
+        raise InputError("duration_s", f"{duration_s} is negative", "a number ≥ 0")
+    if nodes < 1:
+        raise InputError("nodes", f"{nodes} is not a node count", "an integer ≥ 1")
+    energy = (slope - 1.0) * counters_energy_j + intercept_w * duration_s * nodes
+    power = energy / duration_s if duration_s > 0 else 0.0
+    return Unmetered(energy_j=energy, power_w=power, slope=slope, intercept_w=intercept_w, source=source)

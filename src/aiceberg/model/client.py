@@ -1,0 +1,101 @@
+"""The user's side of the iceberg: network transfer and end-user devices."""
+
+from __future__ import annotations
+
+from aiceberg import refdata
+from aiceberg.model.embodied import embodied_part
+from aiceberg.model.footprint import Factor, Footprint, Part, Status
+from aiceberg.model.operational import electricity_part
+from aiceberg.model.quantity import Q, QLike, as_q
+
+
+def _row_q(c: float, lo: float | None, hi: float | None) -> Q:
+    return Q(c, c if lo is None else lo, c if hi is None else hi)
+
+
+def network_factor(access: str) -> Factor:
+    row = refdata.get_network(access)
+    return Factor(
+        f"network:{row.id}", f"network energy intensity, {row.name_en or row.id}",
+        _row_q(row.kwh_per_gb, row.kwh_per_gb_low, row.kwh_per_gb_high), "kWh/GB",
+        Status.PUBLISHED, row.source, row.year,
+    )
+
+
+def network_part(data_gb: QLike, access: str, intensity: Factor) -> tuple[Part, Factor]:
+    """Electricity to carry ``data_gb`` over an access network (``fixed``, ``wifi``, ``4g``…)."""
+    gb = as_q(data_gb, "data-gb")
+    f = network_factor(access)
+    part = electricity_part(
+        "network", gb * f.value, intensity, status=Status.MODELLED, sources=f.sources,
+        detail=f"{gb.central:,.6g} GB × {f.value.central:g} kWh/GB ({access})",
+    )
+    return part, f
+
+
+def device_parts(
+    device: str,
+    hours: QLike,
+    intensity: Factor,
+    *,
+    lifetime_years: QLike | None = None,
+    daily_use_hours: QLike | None = None,
+) -> tuple[list[Part], list[Factor]]:
+    """The user's device for ``hours`` of use: its electricity, and its manufacturing share.
+
+    The manufacturing share is allocated by time: over the whole life (``calendar-time``), or over the
+    hours actually used (``use-time``, utilisation = daily use hours / 24) when ``daily_use_hours`` is
+    given.
+    """
+    row = refdata.get_device(device)
+    h = as_q(hours, "device-hours")
+    life = as_q(lifetime_years, "device-lifetime-years", allow_zero=False) if lifetime_years is not None \
+        else _row_q(row.lifetime_years, row.lifetime_years_low, row.lifetime_years_high)
+    emb = _row_q(row.embodied_kgco2e, row.embodied_kgco2e_low, row.embodied_kgco2e_high)
+    factors = [
+        Factor(f"device:{row.id}:embodied", f"manufacturing of a {row.name_en or row.id}", emb, "kgCO2e",
+               Status.PUBLISHED, row.source, row.year),
+        Factor(f"device:{row.id}:lifetime", f"lifetime of a {row.name_en or row.id}", life, "year",
+               Status.PUBLISHED if lifetime_years is None else Status.INPUT, row.source, row.year),
+    ]
+    parts: list[Part] = []
+    if row.use_power_w:
+        parts.append(electricity_part(
+            "devices.use", h * row.use_power_w * 0.001, intensity, status=Status.MODELLED,
+            sources=row.source, detail=f"{h.central:,.6g} h × {row.use_power_w:g} W ({row.id})",
+        ))
+    if daily_use_hours is not None:
+        util = as_q(daily_use_hours, "daily-use-hours", allow_zero=False) / 24.0
+        rule = "use-time"
+    else:
+        util, rule = Q.exact(1.0), "calendar-time"
+    parts.append(embodied_part(
+        "embodied.devices", emb, h, lifetime_years=life, utilisation=util, rule=rule,
+        status=Status.PUBLISHED, sources=row.source, what=row.id,
+    ))
+    return parts, factors
+
+
+def client_footprint(
+    *,
+    intensity: Factor,
+    data_gb: QLike | None = None,
+    network: str = "fixed",
+    device: str | None = None,
+    device_hours: QLike | None = None,
+    lifetime_years: QLike | None = None,
+    daily_use_hours: QLike | None = None,
+) -> Footprint:
+    """Network and device parts for one use, as a Footprint (empty when neither is asked for)."""
+    parts: list[Part] = []
+    factors: list[Factor] = []
+    if data_gb is not None:
+        p, f = network_part(data_gb, network, intensity)
+        parts.append(p)
+        factors.append(f)
+    if device is not None and device_hours is not None:
+        ps, fs = device_parts(device, device_hours, intensity,
+                              lifetime_years=lifetime_years, daily_use_hours=daily_use_hours)
+        parts += ps
+        factors += fs
+    return Footprint(parts=tuple(parts), factors=tuple(factors))

@@ -1,0 +1,17 @@
+"""The engine's sourced constants, read from ``refdata/data/factors.csv``."""
+
+from __future__ import annotations
+
+from aiceberg import refdata
+from aiceberg.model.footprint import Factor, Status
+from aiceberg.model.quantity import Q
+
+
+def factor(factor_id: str, status: Status = Status.DEFAULT) -> Factor:
+    """The engine constant ``factor_id`` as a ``Factor`` with its range and sources."""
+    row = refdata.get("factors", factor_id, field="factor", what="engine factor")
+    lo = row.value if row.value_low is None else row.value_low
+    hi = row.value if row.value_high is None else row.value_high
+    return Factor(
+        f"factor:{row.id}", row.name_en or row.id, Q(row.value, lo, hi), row.unit, status, row.source, row.year
+    )

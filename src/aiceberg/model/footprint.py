@@ -1,0 +1,250 @@
+"""The result type: a Footprint made of named Parts, each with energy, impacts, range, status, sources.
+
+A part is one piece of the iceberg — ``gpu.dynamic``, ``idle``, ``cooling_overhead``, ``embodied.gpu``,
+``network``… Its impacts are keyed by criterion (``gwp`` in kgCO2e today; primary energy, abiotic
+depletion or water can be added as other keys without changing the type). The *visible* tip of the
+iceberg is the operational electricity of the compute itself; everything else is *submerged*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from aiceberg.model.quantity import Q
+
+__all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status"]
+
+#: Impact criteria the type can carry: id → unit. Only ``gwp`` is computed today.
+CRITERIA: Mapping[str, str] = MappingProxyType(
+    {"gwp": "kgCO2e", "pe": "MJ", "adpe": "kgSbeq", "wue": "L"}
+)
+
+
+class Status(StrEnum):
+    """How a number was obtained, from the strongest to the weakest evidence."""
+
+    MEASURED = "measured"  # read from a sensor during the run
+    PUBLISHED = "published"  # taken from a publication as is
+    INPUT = "input"  # given by the user
+    DERIVED = "derived"  # arithmetic on published figures
+    MODELLED = "modelled"  # computed by a model from reference data (TDP, utilisation…)
+    DEFAULT = "default"  # a documented default stands in for an unknown value
+
+    @classmethod
+    def weakest(cls, statuses: Iterable[Status]) -> Status:
+        order = list(cls)
+        return max(statuses, key=order.index, default=cls.DEFAULT)
+
+
+class Phase(StrEnum):
+    """The life-cycle phase a part belongs to."""
+
+    USE = "use"
+    MANUFACTURING = "manufacturing"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor used in a computation, for the provenance table."""
+
+    id: str
+    name: str
+    value: Q
+    unit: str
+    status: Status
+    sources: tuple[str, ...] = ()
+    year: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "value": self.value.central,
+            "low": self.value.low,
+            "high": self.value.high,
+            "unit": self.unit,
+            "status": str(self.status),
+            "year": self.year,
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Part:
+    """One named part of a footprint.
+
+    Attributes:
+        name: a stable dotted id (``gpu.dynamic``, ``embodied.server``).
+        energy_kwh: electricity this part stands for (0 for manufacturing parts).
+        impacts: criterion id → quantity (``gwp`` in kgCO2e).
+        status: how it was obtained.
+        sources: ids of the sources (see ``aiceberg.refdata.sources``).
+        visible: True for the operational electricity of the compute itself (the iceberg's tip).
+        phase: use or manufacturing.
+        detail: a one-line account of the computation, in English, with units.
+    """
+
+    name: str
+    energy_kwh: Q
+    impacts: Mapping[str, Q]
+    status: Status
+    sources: tuple[str, ...] = ()
+    visible: bool = False
+    phase: Phase = Phase.USE
+    detail: str = ""
+
+    @property
+    def co2e_kg(self) -> Q:
+        return self.impacts.get("gwp", Q.zero())
+
+    def scaled(self, factor: Q | float) -> Part:
+        return replace(
+            self,
+            energy_kwh=self.energy_kwh * factor,
+            impacts={k: v * factor for k, v in self.impacts.items()},
+        )
+
+    def merged(self, other: Part) -> Part:
+        """The sum of two parts of the same name."""
+        keys = self.impacts.keys() | other.impacts.keys()
+        return replace(
+            self,
+            energy_kwh=self.energy_kwh + other.energy_kwh,
+            impacts={k: self.impacts.get(k, Q.zero()) + other.impacts.get(k, Q.zero()) for k in keys},
+            status=Status.weakest((self.status, other.status)),
+            sources=_unique(self.sources + other.sources),
+            detail="; ".join(d for d in (self.detail, other.detail) if d),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        gwp = self.co2e_kg
+        return {
+            "name": self.name,
+            "energy_kwh": self.energy_kwh.central,
+            "energy_kwh_low": self.energy_kwh.low,
+            "energy_kwh_high": self.energy_kwh.high,
+            "co2e_kg": gwp.central,
+            "co2e_kg_low": gwp.low,
+            "co2e_kg_high": gwp.high,
+            "status": str(self.status),
+            "visible": self.visible,
+            "phase": str(self.phase),
+            "sources": list(self.sources),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """A set of parts, with the factors behind them and any warning the user must see."""
+
+    parts: tuple[Part, ...]
+    title: str = ""
+    factors: tuple[Factor, ...] = ()
+    warnings: tuple[str, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    # totals ------------------------------------------------------------------------------------
+    @property
+    def energy_kwh(self) -> Q:
+        """Total electricity, every use-phase part included (compute, idle, PUE overhead, network…)."""
+        return sum((p.energy_kwh for p in self.parts), Q.zero())
+
+    @property
+    def co2e_kg(self) -> Q:
+        return self.impact("gwp")
+
+    def impact(self, criterion: str) -> Q:
+        return sum((p.impacts.get(criterion, Q.zero()) for p in self.parts), Q.zero())
+
+    @property
+    def status(self) -> Status:
+        return Status.weakest(p.status for p in self.parts)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return _unique(s for p in self.parts for s in p.sources)
+
+    def part(self, name: str) -> Part | None:
+        return next((p for p in self.parts if p.name == name), None)
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.parts]
+
+    # the iceberg -------------------------------------------------------------------------------
+    @property
+    def visible(self) -> Footprint:
+        """The tip: the operational electricity of the compute itself."""
+        return replace(self, parts=tuple(p for p in self.parts if p.visible))
+
+    @property
+    def submerged(self) -> Footprint:
+        """Everything else: overheads, idle, manufacturing, network, devices."""
+        return replace(self, parts=tuple(p for p in self.parts if not p.visible))
+
+    def submerged_share(self) -> float:
+        total = self.co2e_kg.central
+        return self.submerged.co2e_kg.central / total if total else 0.0
+
+    # algebra -----------------------------------------------------------------------------------
+    def __add__(self, other: Footprint) -> Footprint:
+        if not isinstance(other, Footprint):
+            return NotImplemented
+        merged: dict[str, Part] = {}
+        for p in self.parts + other.parts:
+            merged[p.name] = merged[p.name].merged(p) if p.name in merged else p
+        return Footprint(
+            parts=tuple(merged.values()),
+            title=" + ".join(t for t in (self.title, other.title) if t),
+            factors=_unique_factors(self.factors + other.factors),
+            warnings=_unique(self.warnings + other.warnings),
+            meta={**self.meta, **other.meta},
+        )
+
+    def scaled(self, factor: Q | float, title: str | None = None) -> Footprint:
+        """This footprint × ``factor`` (e.g. a per-request footprint × the number of requests)."""
+        return replace(
+            self, parts=tuple(p.scaled(factor) for p in self.parts), title=title or self.title
+        )
+
+    def with_parts(self, names: Iterable[str]) -> Footprint:
+        keep = set(names)
+        return replace(self, parts=tuple(p for p in self.parts if p.name in keep))
+
+    def compare(self, other: Footprint) -> float:
+        """How many times ``other``'s central GWP this footprint's central GWP is."""
+        theirs = other.co2e_kg.central
+        if theirs == 0:
+            raise ZeroDivisionError("cannot compare with a footprint of 0 kgCO2e")
+        return self.co2e_kg.central / theirs
+
+    def to_dict(self) -> dict[str, Any]:
+        energy, gwp = self.energy_kwh, self.co2e_kg
+        return {
+            "title": self.title,
+            "energy_kwh": energy.central,
+            "energy_kwh_low": energy.low,
+            "energy_kwh_high": energy.high,
+            "co2e_kg": gwp.central,
+            "co2e_kg_low": gwp.low,
+            "co2e_kg_high": gwp.high,
+            "visible_co2e_kg": self.visible.co2e_kg.central,
+            "submerged_co2e_kg": self.submerged.co2e_kg.central,
+            "status": str(self.status),
+            "parts": [p.to_dict() for p in self.parts],
+            "factors": [f.to_dict() for f in self.factors],
+            "warnings": list(self.warnings),
+            "sources": list(self.sources),
+        }
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _unique_factors(factors: Iterable[Factor]) -> tuple[Factor, ...]:
+    return tuple({f.id: f for f in factors}.values())

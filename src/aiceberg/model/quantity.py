@@ -1,0 +1,150 @@
+"""Uncertain quantities: a central value with a low/high range.
+
+Every number aiceberg computes carries its range. Quantities here are physical amounts that are never
+negative (energy, emissions, hours, power, intensities), so interval arithmetic stays simple: a sum
+adds the bounds, a product multiplies them (low × low, high × high), a quotient divides the low by the
+other's high. Inputs may be given as a number, a ``(low, central, high)`` triple or a ``Q``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Union
+
+from aiceberg.errors import InputError
+
+__all__ = ["Q", "QLike", "as_q"]
+
+
+@dataclass(frozen=True, slots=True)
+class Q:
+    """A non-negative quantity ``central`` within ``[low, high]``."""
+
+    central: float
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        for v in (self.low, self.central, self.high):
+            if not math.isfinite(v) or v < 0:
+                raise ValueError(f"a quantity must be finite and >= 0, got {v!r}")
+        if not self.low <= self.central <= self.high:
+            raise ValueError(f"need low <= central <= high, got {self.low}, {self.central}, {self.high}")
+
+    # construction ------------------------------------------------------------------------------
+    @classmethod
+    def exact(cls, value: float) -> Q:
+        return cls(value, value, value)
+
+    @classmethod
+    def around(cls, central: float, rel_low: float, rel_high: float | None = None) -> Q:
+        """``central`` with a relative range, e.g. ``Q.around(400, 0.1)`` is 360–400–440."""
+        rel_high = rel_low if rel_high is None else rel_high
+        return cls(central, central * (1 - rel_low), central * (1 + rel_high))
+
+    @classmethod
+    def zero(cls) -> Q:
+        return _ZERO
+
+    # arithmetic --------------------------------------------------------------------------------
+    def __add__(self, other: object) -> Q:
+        o = _coerce(other)
+        if o is None:
+            return NotImplemented
+        return Q(self.central + o.central, self.low + o.low, self.high + o.high)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: object) -> Q:
+        o = _coerce(other)
+        if o is None:
+            return NotImplemented
+        return Q(self.central * o.central, self.low * o.low, self.high * o.high)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> Q:
+        o = _coerce(other)
+        if o is None:
+            return NotImplemented
+        if o.low == 0:
+            raise ZeroDivisionError("division by a quantity whose range reaches 0")
+        return Q(self.central / o.central, self.low / o.high, self.high / o.low)
+
+    def minus(self, other: Q) -> Q:
+        """The difference of two quantities, clipped at 0 (used for 'rest of' parts)."""
+        c = max(self.central - other.central, 0.0)
+        return Q(c, min(max(self.low - other.high, 0.0), c), max(self.high - other.low, c))
+
+    # inspection --------------------------------------------------------------------------------
+    @property
+    def is_exact(self) -> bool:
+        return self.low == self.central == self.high
+
+    def rel_range(self) -> tuple[float, float]:
+        """The range as fractions of the central value: ``(-0.1, +0.2)``."""
+        if self.central == 0:
+            return (0.0, 0.0)
+        return (self.low / self.central - 1, self.high / self.central - 1)
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return (self.low, self.central, self.high)
+
+    def __float__(self) -> float:
+        return self.central
+
+    def __repr__(self) -> str:
+        if self.is_exact:
+            return f"Q({self.central:g})"
+        return f"Q({self.central:g} [{self.low:g}, {self.high:g}])"
+
+
+_ZERO = Q(0.0, 0.0, 0.0)
+
+QLike = Union[Q, float, int, tuple[float, float, float]]
+
+
+def _coerce(value: object) -> Q | None:
+    if isinstance(value, Q):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return Q.exact(float(value))
+    return None
+
+
+def as_q(value: QLike, field: str = "value", *, allow_zero: bool = True) -> Q:
+    """Turn a user's number or ``(low, central, high)`` triple into a ``Q``, or raise ``InputError``.
+
+    Args:
+        value: a number, a ``(low, central, high)`` triple, or a ``Q``.
+        field: the name reported in the error.
+        allow_zero: whether 0 is acceptable (a count of GPUs is not; an idle power may be).
+    """
+    accepted = "a finite number >= 0" if allow_zero else "a finite number > 0"
+    accepted += ", or a (low, central, high) range"
+    if isinstance(value, Q):
+        q = value
+    elif isinstance(value, bool):
+        raise InputError(field, f"{value!r} is not a number", accepted)
+    elif isinstance(value, (int, float)):
+        v = float(value)
+        if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+            raise InputError(field, f"{value!r} is out of range", accepted)
+        q = Q.exact(v)
+    elif isinstance(value, (tuple, list)) and len(value) == 3:
+        try:
+            lo, c, hi = (float(x) for x in value)
+        except (TypeError, ValueError):
+            raise InputError(field, f"{value!r} is not a range of numbers", accepted) from None
+        try:
+            q = Q(c, lo, hi)
+        except ValueError as exc:
+            raise InputError(field, str(exc), accepted) from None
+    else:
+        raise InputError(field, f"{value!r} is not a number", accepted)
+    if not allow_zero and q.low == 0:
+        raise InputError(field, f"{value!r} is out of range", accepted)
+    return q

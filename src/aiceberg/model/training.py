@@ -1,0 +1,192 @@
+"""Training footprint: hardware × count × hours (or GPU-hours, or FLOPs), with the whole iceberg."""
+
+from __future__ import annotations
+
+from aiceberg import refdata
+from aiceberg.errors import InputError
+from aiceberg.model import factors as F
+from aiceberg.model.defaults import factor
+from aiceberg.model.embodied import embodied_part
+from aiceberg.model.footprint import Factor, Footprint, Part, Status
+from aiceberg.model.operational import electricity_part, pue_overhead_part
+from aiceberg.model.quantity import Q, QLike, as_q
+
+__all__ = ["compute_hours", "estimate_training", "hardware_embodied"]
+
+
+def compute_hours(flops: Q, peak_tflops: float, mfu: Q) -> Q:
+    """Device-hours needed for ``flops`` at ``peak_tflops`` per device and a model-FLOPs utilisation."""
+    return flops / (Q.exact(peak_tflops * 1e12 * 3600) * mfu)
+
+
+def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...], str]:
+    """A device's manufacturing GWP (kgCO2e) with its range, status and sources.
+
+    Falls back to the class default row (``default-gpu``…) when the device has no figure of its own.
+    """
+    row = hw
+    note = ""
+    if row.embodied_kgco2e is None:
+        kind = "gpu" if hw.kind == "tpu" else hw.kind
+        row = refdata.get_hardware(f"default-{kind}")
+        note = f"no published figure for {hw.name}: class default used"
+    c = row.embodied_kgco2e
+    if c is None:
+        raise InputError("hardware", f"no embodied figure for {hw.name}", "use --no-embodied")
+    q = Q(c, row.embodied_kgco2e_low if row.embodied_kgco2e_low is not None else c,
+          row.embodied_kgco2e_high if row.embodied_kgco2e_high is not None else c)
+    status = Status(row.embodied_status) if row.embodied_status in Status._value2member_map_ else Status.DEFAULT
+    if note:
+        status = Status.DEFAULT
+    return q, status, row.embodied_source or row.source, note
+
+
+def estimate_training(
+    hardware: str,
+    *,
+    count: int = 1,
+    hours: QLike | None = None,
+    gpu_hours: QLike | None = None,
+    flops: QLike | None = None,
+    mfu: QLike | None = None,
+    power_w: QLike | None = None,
+    host_power_w: QLike | None = None,
+    memory_gb: QLike | None = None,
+    idle_power_w: QLike | None = None,
+    pue: QLike | str | None = None,
+    location: str | None = None,
+    intensity_g_per_kwh: QLike | None = None,
+    embodied: bool = True,
+    lifetime_years: QLike | None = None,
+    utilisation: QLike | None = None,
+    devices_per_server: int = 8,
+    server: str | None = "default-server",
+    allocation: str = "use-time",
+    title: str = "",
+) -> Footprint:
+    """The footprint of training on ``count`` devices of ``hardware``.
+
+    Time is given as exactly one of ``hours`` (wall-clock: device-hours = count × hours), ``gpu_hours``
+    (device-hours directly) or ``flops`` (device-hours = FLOPs / (peak × ``mfu``)).
+
+    Args:
+        power_w: average power per device in W. Given, the compute electricity is exactly
+            device-hours × power; else the reference TDP is used (status ``modelled``).
+        host_power_w: average power of each server's host (CPUs, fans…) without its accelerators, W.
+        memory_gb: memory allocated to the job, GB (power from a sourced W/GB factor).
+        idle_power_w: static power of the whole allocation while it waits, W, over the wall time.
+        pue: a number, a data-centre class or provider id, or None for the documented default.
+        location / intensity_g_per_kwh: where the electricity comes from (one of the two).
+        embodied: whether to count the manufacturing of devices and servers.
+        lifetime_years / utilisation: the allocation's assumptions (defaults: 6 years, 85 %).
+        server: the hardware id of the server a device sits in (without its accelerators), or None.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InputError("count", f"{count!r} is not a whole number >= 1", "a whole number >= 1")
+    if isinstance(devices_per_server, bool) or not isinstance(devices_per_server, int) or devices_per_server < 1:
+        raise InputError("devices-per-server", f"{devices_per_server!r}", "a whole number >= 1")
+    hw = refdata.get_hardware(hardware)
+    given = [n for n, v in (("hours", hours), ("gpu-hours", gpu_hours), ("flops", flops)) if v is not None]
+    if len(given) != 1:
+        raise InputError(
+            "hours", "give exactly one of --hours, --gpu-hours, --flops" + (f" (got {', '.join(given)})" if given else ""),
+            "--hours H (wall clock) | --gpu-hours GH (total) | --flops F",
+        )
+    factors: list[Factor] = []
+    if hours is not None:
+        wall_h = as_q(hours, "hours", allow_zero=False)
+        device_h = wall_h * count
+        how = f"{count} × {wall_h.central:,.6g} h"
+    elif gpu_hours is not None:
+        device_h = as_q(gpu_hours, "gpu-hours", allow_zero=False)
+        wall_h = device_h / count
+        how = f"{device_h.central:,.6g} device-h"
+    else:
+        flops_q = as_q(flops, "flops", allow_zero=False)  # type: ignore[arg-type]
+        if not hw.peak_tflops:
+            raise InputError("flops", f"no peak throughput known for {hw.name}", "give --hours or --gpu-hours")
+        mfu_f = factor("mfu") if mfu is None else Factor("mfu", "model FLOPs utilisation (given)",
+                                                         as_q(mfu, "mfu", allow_zero=False), "1", Status.INPUT)
+        if mfu_f.value.high > 1:
+            raise InputError("mfu", f"{mfu!r} is above 1", "a fraction in (0, 1]")
+        factors.append(mfu_f)
+        device_h = compute_hours(flops_q, hw.peak_tflops, mfu_f.value)
+        wall_h = device_h / count
+        how = f"{flops_q.central:.3g} FLOP / ({hw.peak_tflops:g} TFLOP/s × MFU {mfu_f.value.central:.0%})"
+
+    intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
+    pue_f = F.pue(pue)
+    power = F.device_power(hw, power_w)
+    factors += [intensity, pue_f, power]
+    kind = hw.kind if hw.kind in ("tpu", "cpu") else "gpu"
+    parts: list[Part] = []
+
+    it_energy = device_h * power.value * 0.001
+    parts.append(electricity_part(
+        f"{kind}.dynamic", it_energy, intensity, status=Status.weakest((power.status, Status.DERIVED)),
+        sources=power.sources, visible=True,
+        detail=f"{how} × {power.value.central:g} W ({power.name})",
+    ))
+    server_h = device_h / devices_per_server
+    if host_power_w is not None:
+        host = as_q(host_power_w, "host-power-w", allow_zero=False)
+        e = server_h * host * 0.001
+        it_energy = it_energy + e
+        parts.append(electricity_part(
+            "host", e, intensity, status=Status.INPUT,
+            detail=f"{server_h.central:,.6g} server-h × {host.central:g} W",
+        ))
+    if memory_gb is not None:
+        mem = as_q(memory_gb, "memory-gb", allow_zero=False)
+        w_per_gb = factor("memory_power_w_per_gb")
+        factors.append(w_per_gb)
+        e = wall_h * mem * w_per_gb.value * 0.001
+        it_energy = it_energy + e
+        parts.append(electricity_part(
+            "memory", e, intensity, status=Status.MODELLED, sources=w_per_gb.sources,
+            detail=f"{mem.central:g} GB × {w_per_gb.value.central:g} W/GB × {wall_h.central:,.6g} h",
+        ))
+    if idle_power_w is not None:
+        idle = as_q(idle_power_w, "idle-power-w", allow_zero=False)
+        e = wall_h * idle * 0.001
+        it_energy = it_energy + e
+        parts.append(electricity_part(
+            "idle", e, intensity, status=Status.INPUT,
+            detail=f"{idle.central:,.6g} W static × {wall_h.central:,.6g} h",
+        ))
+    if pue_f.value.high > 1:
+        parts.append(pue_overhead_part(it_energy, pue_f, intensity))
+
+    if embodied:
+        life = factor("embodied_lifetime_years") if lifetime_years is None else Factor(
+            "lifetime", "hardware lifetime (given)", as_q(lifetime_years, "lifetime-years", allow_zero=False),
+            "year", Status.INPUT)
+        util = factor("embodied_utilisation") if utilisation is None else Factor(
+            "utilisation", "utilisation over the lifetime (given)",
+            as_q(utilisation, "utilisation", allow_zero=False), "1", Status.INPUT)
+        if util.value.high > 1:
+            raise InputError("utilisation", f"{utilisation!r} is above 1", "a fraction in (0, 1]")
+        factors += [life, util]
+        per_dev, st, src, note = hardware_embodied(hw)
+        if note:
+            warnings += (note,)
+        parts.append(embodied_part(
+            f"embodied.{kind}", per_dev, device_h, lifetime_years=life.value, utilisation=util.value,
+            rule=allocation, status=st, sources=src + life.sources, what=kind,
+        ))
+        if server:
+            srv = refdata.get_hardware(server, "server")
+            per_srv, st, src, _ = hardware_embodied(srv)
+            parts.append(embodied_part(
+                "embodied.server", per_srv, server_h, lifetime_years=life.value, utilisation=util.value,
+                rule=allocation, status=st, sources=src + life.sources, what="server",
+            ))
+    fp = Footprint(
+        parts=tuple(parts),
+        title=title or f"Training on {count} × {hw.name}",
+        factors=tuple(factors),
+        warnings=warnings,
+        meta={"kind": "training", "hardware": hw.id, "count": count,
+              "device_hours": device_h.central, "wall_hours": wall_h.central},
+    )
+    return fp

@@ -1,0 +1,188 @@
+"""One dataclass per reference-data file: the dataclass *is* the file's schema.
+
+Column types come from the annotations (``str``, ``float``, ``int``, ``float | None``, ``tuple[str, ...]``
+for ``;``-separated lists). Field metadata declares the unit of numeric columns and the accepted values
+of enumerated ones. Every row of every file must have a ``year`` and a ``source`` (ids that resolve in
+``sources.csv``): the loader refuses the file otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def unit(u: str, *, required: bool = False) -> Any:
+    """A numeric column in unit ``u``; a required one may not be empty."""
+    return field(default=0.0 if required else None, metadata={"unit": u, "required": required})
+
+
+def choice(*values: str) -> Any:
+    """An enumerated column: the cell must be one of ``values``."""
+    return field(default="", metadata={"choices": values, "required": True})
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    year: int
+    url: str = ""
+    licence: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Hardware:
+    id: str
+    name: str
+    kind: str = choice("gpu", "tpu", "cpu", "server", "client")
+    vendor: str = ""
+    aliases: tuple[str, ...] = ()
+    tdp_w: float | None = unit("W")
+    idle_w: float | None = unit("W")
+    idle_status: str = ""
+    memory_gb: float | None = unit("GB")
+    peak_tflops: float | None = unit("TFLOP/s")
+    peak_precision: str = ""
+    embodied_kgco2e: float | None = unit("kgCO2e")
+    embodied_kgco2e_low: float | None = unit("kgCO2e")
+    embodied_kgco2e_high: float | None = unit("kgCO2e")
+    embodied_status: str = ""
+    embodied_source: tuple[str, ...] = ()
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    kind: str = choice("world", "country", "subnational", "cloud")
+    name_en: str = ""
+    name_fr: str = ""
+    iso3: str = ""
+    provider: str = ""
+    location: str = ""
+    intensity_g_per_kwh: float = unit("gCO2e/kWh", required=True)
+    intensity_g_per_kwh_low: float | None = unit("gCO2e/kWh")
+    intensity_g_per_kwh_high: float | None = unit("gCO2e/kWh")
+    basis: str = ""
+    year: int = 0
+    source: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Pue:
+    id: str
+    name_en: str = ""
+    name_fr: str = ""
+    pue: float = unit("1", required=True)
+    pue_low: float | None = unit("1")
+    pue_high: float | None = unit("1")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Network:
+    id: str
+    name_en: str = ""
+    name_fr: str = ""
+    kwh_per_gb: float = unit("kWh/GB", required=True)
+    kwh_per_gb_low: float | None = unit("kWh/GB")
+    kwh_per_gb_high: float | None = unit("kWh/GB")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    name_en: str = ""
+    name_fr: str = ""
+    embodied_kgco2e: float = unit("kgCO2e", required=True)
+    embodied_kgco2e_low: float | None = unit("kgCO2e")
+    embodied_kgco2e_high: float | None = unit("kgCO2e")
+    lifetime_years: float = unit("year", required=True)
+    lifetime_years_low: float | None = unit("year")
+    lifetime_years_high: float | None = unit("year")
+    use_power_w: float | None = unit("W")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    id: str
+    value: float = field(default=0.0, metadata={"required": True})
+    unit: str = field(default="", metadata={"required": True})
+    label_en: str = ""
+    label_fr: str = ""
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PerCapita:
+    id: str
+    kwh_per_person_year: float = unit("kWh/person/year", required=True)
+    basis: str = choice("consumption", "generation")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InferenceFigure:
+    id: str
+    task: str = ""
+    name_en: str = ""
+    name_fr: str = ""
+    wh_per_request: float = unit("Wh", required=True)
+    wh_per_request_low: float | None = unit("Wh")
+    wh_per_request_high: float | None = unit("Wh")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    status: str = ""
+    note: str = ""
+
+
+#: file stem → row type. The order is the order ``aiceberg data`` lists them.
+TABLES: dict[str, type] = {
+    "hardware": Hardware,
+    "zones": Zone,
+    "pue": Pue,
+    "network": Network,
+    "devices": Device,
+    "equivalents": Equivalent,
+    "electricity_per_capita": PerCapita,
+    "inference": InferenceFigure,
+    "sources": Source,
+}
+
+
+@dataclass(frozen=True)
+class EngineFactor:
+    """A constant of the engine's models (memory power per GB, default lifetime, utilisation…)."""
+
+    id: str
+    value: float = field(default=0.0, metadata={"required": True})
+    value_low: float | None = None
+    value_high: float | None = None
+    unit: str = field(default="", metadata={"required": True})
+    name_en: str = ""
+    name_fr: str = ""
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+TABLES["factors"] = EngineFactor
