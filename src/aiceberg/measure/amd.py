@@ -8,6 +8,7 @@ trapezoid rule. Visibility follows ``ROCR_VISIBLE_DEVICES``, then ``HIP_VISIBLE_
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -55,7 +56,7 @@ def _error_text(exc: BaseException) -> str:
     if callable(getter):
         try:
             code = getter()
-        except Exception:  # noqa: BLE001
+        except Exception:
             code = None
     code = code if code is not None else getattr(exc, "err_code", None)
     text = str(exc) or exc.__class__.__name__
@@ -120,7 +121,9 @@ class AmdSmiSensor:
         try:
             self.amdsmi.amdsmi_init()
         except self._error as exc:
-            raise SensorUnavailable("amdsmi", f"AMD SMI did not start: {_error_text(exc)}", DRIVER_FIX) from exc
+            raise SensorUnavailable(
+                "amdsmi", f"AMD SMI did not start: {_error_text(exc)}", DRIVER_FIX
+            ) from exc
         self._open = True
         try:
             self._open_devices(gpus, env, max_gap_s)
@@ -211,7 +214,5 @@ class AmdSmiSensor:
     def close(self) -> None:
         if getattr(self, "_open", False):
             self._open = False
-            try:
+            with contextlib.suppress(Exception):
                 self.amdsmi.amdsmi_shut_down()
-            except Exception:  # noqa: BLE001 - closing must not raise
-                pass

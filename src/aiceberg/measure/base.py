@@ -3,8 +3,8 @@
 A sensor exposes one or more *channels* (a RAPL package, one GPU, a DRAM domain…) and, when read,
 returns the **cumulative energy in joules** of each channel since the sensor was opened. Backends with
 a hardware energy counter return counter deltas (wrap-around handled inside the backend); backends
-with only a power reading integrate power over time themselves (``PowerIntegrator``). A channel that fails to read is
-reported in ``EnergyReading.errors`` and left out of ``energy_j``: a gap, never 0 J.
+with only a power reading integrate power over time themselves (``PowerIntegrator``). A channel that
+fails to read is reported in ``EnergyReading.errors`` and left out of ``energy_j``: a gap, never 0 J.
 """
 
 from __future__ import annotations

@@ -174,14 +174,17 @@ class CpuModelSensor:
         self._channel = Channel(
             id="model:cpu",
             domain="cpu",
-            label=f"{hardware.name} × {self.sockets} (TDP {self.tdp_w:g} W, idle {self.idle_w:g} W, modelled)",
+            label=f"{hardware.name} × {self.sockets} "
+            f"(TDP {self.tdp_w:g} W, idle {self.idle_w:g} W, modelled)",
             sources=sources,
         )
         try:
             self._last: CpuTimes = read_cpu_times(self.proc_root)
         except (OSError, ValueError) as exc:
             raise SensorUnavailable(
-                "cpu-model", f"cannot read {self.proc_root}/stat: {exc}", "mount procfs, or set AICEBERG_PROC_ROOT"
+                "cpu-model",
+                f"cannot read {self.proc_root}/stat: {exc}",
+                "mount procfs, or set AICEBERG_PROC_ROOT",
             ) from exc
         self._last_t = self._clock()
         self._energy_j = 0.0

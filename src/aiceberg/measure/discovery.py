@@ -7,6 +7,7 @@ model (only if no RAPL dram channel). Nothing is kept at module level: ``discove
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,10 +31,8 @@ class Discovery:
         """Close every sensor (each once; errors on close are ignored)."""
         sensors, self.sensors = self.sensors, []
         for s in sensors:
-            try:
+            with contextlib.suppress(Exception):
                 s.close()
-            except Exception:  # noqa: BLE001 - closing must not raise
-                pass
 
     def __enter__(self) -> Discovery:
         return self
@@ -42,7 +41,7 @@ class Discovery:
         self.close()
 
     def status(self, name: str) -> SensorStatus | None:
-        """The row for ``name`` (``"rapl"``, ``"nvml"``, ``"amdsmi"``, ``"cpu-model"``, ``"memory-model"``)."""
+        """The row for ``name``: ``rapl``, ``nvml``, ``amdsmi``, ``cpu-model`` or ``memory-model``."""
         return next((s for s in self.statuses if s.name == name), None)
 
 
@@ -98,7 +97,9 @@ def discover(
         found.statuses.append(_unavailable("rapl", exc))
     else:
         found.sensors.append(rapl)
-        skipped = "; skipped " + ", ".join(f"{k} ({v})" for k, v in rapl.skipped.items()) if rapl.skipped else ""
+        skipped = (
+            "; skipped " + ", ".join(f"{k} ({v})" for k, v in rapl.skipped.items()) if rapl.skipped else ""
+        )
         found.statuses.append(SensorStatus("rapl", "measured", _describe(rapl, skipped)))
 
     # 2. NVML, 3. AMD SMI
@@ -110,14 +111,20 @@ def discover(
         ("amdsmi", AmdSmiSensor, amdsmi_module),
     ):
         if gpu_off:
-            found.statuses.append(SensorStatus(name, "unavailable", "GPU measurement turned off (gpus='none')"))
+            found.statuses.append(
+                SensorStatus(name, "unavailable", "GPU measurement turned off (gpus='none')")
+            )
             continue
         try:
             sensor = factory(module, gpus=gpus, env=env)
         except SensorUnavailable as exc:
             row = _unavailable(name, exc)
             if module is None and "not installed" in row.reason and not _driver_present(name, proc):
-                what = "NVIDIA driver here (no /proc/driver/nvidia)" if name == "nvml" else "amdgpu driver loaded here"
+                what = (
+                    "NVIDIA driver here (no /proc/driver/nvidia)"
+                    if name == "nvml"
+                    else "amdgpu driver loaded here"
+                )
                 row = SensorStatus(name, "unavailable", f"no {what}")
             found.statuses.append(row)
         except AicebergError as exc:
@@ -144,7 +151,9 @@ def discover(
 
     if has_dram:
         found.statuses.append(
-            SensorStatus("memory-model", "unavailable", "not needed: RAPL measures the DRAM (or psys covers it)")
+            SensorStatus(
+                "memory-model", "unavailable", "not needed: RAPL measures the DRAM (or psys covers it)"
+            )
         )
     elif not include_model:
         found.statuses.append(
@@ -206,7 +215,12 @@ def _open_cpu_model(
             idle_fraction = None
     try:
         sensor = CpuModelSensor(
-            hw, sockets=info.sockets, proc_root=proc, idle_fraction=idle_fraction, extra_sources=extra, note=note
+            hw,
+            sockets=info.sockets,
+            proc_root=proc,
+            idle_fraction=idle_fraction,
+            extra_sources=extra,
+            note=note,
         )
     except SensorUnavailable as exc:
         return _unavailable("cpu-model", exc)

@@ -18,7 +18,7 @@ from aiceberg.errors import SensorUnavailable
 from aiceberg.measure.base import Channel, EnergyReading
 from aiceberg.measure.procfs import default_proc_root, read_mem_total_gb
 
-__all__ = ["DRAM_POWER_W_PER_GB", "DRAM_POWER_SOURCE", "MemoryModelSensor", "memory_power_w"]
+__all__ = ["DRAM_POWER_SOURCE", "DRAM_POWER_W_PER_GB", "MemoryModelSensor", "memory_power_w"]
 
 #: W per GB of DRAM (Lannelongue et al. 2021, Green Algorithms).
 DRAM_POWER_W_PER_GB = 0.3725

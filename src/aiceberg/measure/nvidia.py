@@ -8,6 +8,7 @@ integrated over time by the trapezoid rule. Each GPU is its own channel (``nvml:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -57,7 +58,8 @@ _NVML_FIXES = {
     "NVML_ERROR_NO_PERMISSION": "run as a user allowed to open /dev/nvidia* (e.g. in the 'video' group)",
     "NVML_ERROR_LIB_RM_VERSION_MISMATCH": "the NVML library and the kernel driver differ: reload the "
     "driver or reboot after a driver update",
-    "NVML_ERROR_GPU_IS_LOST": "the GPU fell off the bus: see 'dmesg' for Xid errors; a reset or reboot is needed",
+    "NVML_ERROR_GPU_IS_LOST": "the GPU fell off the bus: see 'dmesg' for Xid errors; "
+    "a reset or reboot is needed",
     "NVML_ERROR_RESET_REQUIRED": "the GPU needs a reset ('nvidia-smi -r') or a reboot",
     "NVML_ERROR_FUNCTION_NOT_FOUND": "the driver is older than the bindings: update the NVIDIA driver",
     "NVML_ERROR_NOT_SUPPORTED": "this GPU or driver does not report it",
@@ -126,9 +128,7 @@ def _norm_uuid(uuid: str) -> str:
     return u.replace("-", "")
 
 
-def select_devices(
-    uuids: Sequence[str], selection: GpuSelection, env_value: str | None
-) -> list[int]:
+def select_devices(uuids: Sequence[str], selection: GpuSelection, env_value: str | None) -> list[int]:
     """Positions (into ``uuids``) of the devices to measure, in the order asked.
 
     Args:
@@ -259,7 +259,8 @@ class NvmlSensor:
             self.devices.append(NvmlDevice(i, uuids[i], name, h, cid, mode))
         if not self.devices:
             if not positions:
-                why = f"no GPU selected ({count} found; CUDA_VISIBLE_DEVICES={env.get('CUDA_VISIBLE_DEVICES')!r})"
+                visible = env.get("CUDA_VISIBLE_DEVICES")
+                why = f"no GPU selected ({count} found; CUDA_VISIBLE_DEVICES={visible!r})"
                 raise SensorUnavailable("nvml", why if count else "NVML found no NVIDIA GPU")
             raise SensorUnavailable(
                 "nvml", "no GPU could be read: " + "; ".join(f"{k}: {v}" for k, v in self.skipped.items())
@@ -303,7 +304,5 @@ class NvmlSensor:
     def close(self) -> None:
         if getattr(self, "_open", False):
             self._open = False
-            try:
+            with contextlib.suppress(Exception):
                 self.nvml.nvmlShutdown()
-            except Exception:  # noqa: BLE001 - closing must not raise
-                pass

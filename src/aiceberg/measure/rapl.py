@@ -35,7 +35,8 @@ _PREFIXES = ("intel-rapl:", "intel-rapl-mmio:")
 
 PERMISSION_FIX = (
     "since Linux 5.10 energy_uj is readable by root only; grant read access with "
-    "'sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj /sys/class/powercap/intel-rapl:*:*/energy_uj' "
+    "'sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj "
+    "/sys/class/powercap/intel-rapl:*:*/energy_uj' "
     "(until reboot) or a udev rule, e.g. in /etc/udev/rules.d/90-aiceberg-rapl.rules: "
     'SUBSYSTEM=="powercap", ACTION=="add", RUN+="/bin/chmod o+r /sys%p/energy_uj" '
     "(or chgrp a 'power' group and chmod g+r), then 'sudo udevadm trigger --subsystem-match=powercap'"
@@ -181,12 +182,14 @@ class RaplSensor:
         if not readable:
             if denied:
                 raise SensorUnavailable(
-                    "rapl", f"{len(zones)} RAPL zone(s) under {self.root} but energy_uj is not readable",
+                    "rapl",
+                    f"{len(zones)} RAPL zone(s) under {self.root} but energy_uj is not readable",
                     PERMISSION_FIX,
                 )
             raise SensorUnavailable(
-                "rapl", f"no readable energy_uj under {self.root}: "
-                + ", ".join(f"{k}: {v}" for k, v in self.skipped.items())
+                "rapl",
+                f"no readable energy_uj under {self.root}: "
+                + ", ".join(f"{k}: {v}" for k, v in self.skipped.items()),
             )
         self.zones = [z for z, _ in readable]
         self._channels = self._make_channels(self.zones)

@@ -23,7 +23,7 @@ from aiceberg.model.training import hardware_embodied
 
 __all__ = ["estimate_inference", "estimate_usage", "llm_request", "requests_from_usage"]
 
-DEFAULT_LLM_HARDWARE = "nvidia-h100-sxm"
+DEFAULT_LLM_HARDWARE = "nvidia-h100-sxm5-80gb"
 
 
 def _v(fid: str) -> float:

@@ -123,7 +123,7 @@ def estimate_training(
 
     it_energy = device_h * power.value * 0.001
     parts.append(electricity_part(
-        f"{kind}.dynamic", it_energy, intensity, status=Status.weakest((power.status, Status.DERIVED)),
+        f"{kind}.dynamic", it_energy, intensity, status=power.status,
         sources=power.sources, visible=True,
         detail=f"{how} × {power.value.central:g} W ({power.name})",
     ))

@@ -11,6 +11,7 @@ from aiceberg.errors import UnknownNameError
 from aiceberg.refdata.loader import load_table
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1"})
 
 
 def normalise(name: str) -> str:
@@ -67,7 +68,9 @@ def suggest(table: str, name: str, n: int = 3) -> list[str]:
     key = normalise(name)
     index = _index(table)
     keys = list(index)
-    close = difflib.get_close_matches(key, keys, n=n * 3, cutoff=0.6)
+    # letters typed for look-alike digits (h1OO, a1OO) are a common typo: try both spellings
+    variants = dict.fromkeys((key, key.translate(_LOOKALIKES)))
+    close = [k for v in variants for k in difflib.get_close_matches(v, keys, n=n * 3, cutoff=0.6)]
     if not close and key:
         close = [k for k in keys if key in k or k in key][: n * 3]
     out: list[str] = []

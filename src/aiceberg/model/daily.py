@@ -1,0 +1,458 @@
+""""My AI day": a person's yearly footprint of everyday AI uses, and what each action changes.
+
+A pure model (no I/O, no web): a day of chatbot prompts, generated images and hours of recommended
+video, on a device kept for some years, over Wi-Fi or a mobile network, becomes a yearly ``Footprint``
+whose parts are the services (the per-use figures of ``refdata/data/inference.csv``), the network
+(``network.csv``), the device's electricity and the manufacturing of the devices (``devices.csv``).
+
+The talk this project started from ("L'impact environnemental de l'IA dans notre vie quotidienne",
+LIG 2023) ends with what each of us can do: fewer devices, keep them longer, Wi-Fi or wired rather than
+4G/5G. :func:`my_ai_day` recomputes the year with each of these actions and reports the saving.
+
+Every number that is not a sourced factor is a visible assumption (:data:`ASSUMPTIONS`), shown with the
+result. Uses the talk names that have no published per-use figure (predictive text, content
+moderation, the recommendation itself) are listed as such, never given an invented number.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aiceberg import refdata
+from aiceberg.errors import InputError
+from aiceberg.model import factors as F
+from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
+from aiceberg.model.operational import electricity_part
+from aiceberg.model.quantity import Q
+
+__all__ = [
+    "ASSUMPTIONS",
+    "CHATBOT_FIGURES",
+    "DailyInputs",
+    "DailyResult",
+    "EVERYDAY_USES",
+    "NETWORKS",
+    "POPULATIONS",
+    "my_ai_day",
+    "per_use_figure",
+]
+
+DAYS_PER_YEAR = 365
+#: Where the services' servers draw their electricity: unknown for a member of the public, so the
+#: world-average grid (a visible assumption).
+SERVER_ZONE = "WORLD"
+#: The chatbot figures of ``inference.csv``; "spread" takes their median with their min–max as range.
+CHATBOT_FIGURES: tuple[str, ...] = ("chatgpt-gpt4o-query-epoch", "gemini-text-prompt-median",
+                                    "chatgpt-request-devries")
+IMAGE_FIGURE = "phd-image-generation"
+VIDEO_FIGURE = "video-streaming-hour"
+NETWORKS: tuple[str, ...] = ("wifi", "fixed", "4g", "5g", "mobile")
+MOBILE = ("4g", "5g", "mobile")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    id: str
+    value: Q
+    unit: str
+    en: str
+    fr: str
+
+
+#: Numbers with no published source here, stated so that the user sees and can question them.
+ASSUMPTIONS: dict[str, Assumption] = {a.id: a for a in (
+    Assumption("prompt_gb", Q(0.0001, 0.00002, 0.0005), "GB",
+               "data carried per chatbot prompt and answer (text and page updates)",
+               "données transférées par question et réponse du chatbot (texte et mises à jour de la page)"),
+    Assumption("image_gb", Q(0.002, 0.0005, 0.005), "GB", "data carried per generated image (one 1024 px image)",
+               "données transférées par image générée (une image de 1024 px)"),
+    Assumption("video_gb_per_h", Q(1.0, 0.3, 3.0), "GB/h", "data carried per hour of video (phone, SD to HD)",
+               "données transférées par heure de vidéo (téléphone, SD à HD)"),
+    Assumption("prompt_minutes", Q(1.0, 0.5, 2.0), "min", "time on the device per prompt (typing and reading)",
+               "temps sur l'appareil par question (écrire et lire)"),
+    Assumption("image_minutes", Q(0.5, 0.25, 1.0), "min", "time on the device per generated image",
+               "temps sur l'appareil par image générée"),
+    Assumption("server_grid", Q.exact(1.0), "", "the services' servers draw the world-average grid electricity",
+               "les serveurs des services consomment l'électricité du réseau mondial moyen"),
+    Assumption("devices_whole", Q.exact(1.0), "",
+               "your devices' manufacturing is counted whole (per year kept): they serve all your uses, "
+               "but that is where keeping them longer and owning fewer acts",
+               "la fabrication de vos appareils est comptée entière (par année de détention) : ils servent "
+               "à tous vos usages, mais c'est là qu'agissent les garder plus longtemps et en avoir moins"),
+)}
+
+#: Labels of the parts this model adds (the engine's labels cover the others).
+PART_LABELS: dict[str, tuple[str, str]] = {
+    "ai.chatbot": ("Chatbot prompts (servers)", "Questions au chatbot (serveurs)"),
+    "ai.images": ("Image generation (servers)", "Génération d'images (serveurs)"),
+    "video.streaming": ("Video streaming (whole chain, fixed network)",
+                        "Streaming vidéo (toute la chaîne, réseau fixe)"),
+    "network": ("Network transfer", "Transfert sur le réseau"),
+    "devices.use": ("Electricity of your device", "Électricité de votre appareil"),
+    "embodied.devices": ("Manufacturing of your devices", "Fabrication de vos appareils"),
+}
+
+
+@dataclass(frozen=True)
+class EverydayUse:
+    id: str
+    en: str
+    fr: str
+    figure: str | None  # an inference.csv id, or None: no published figure
+    note_en: str = ""
+    note_fr: str = ""
+
+
+#: The everyday uses the talk names, each with its per-use figure or an honest "no published figure".
+EVERYDAY_USES: tuple[EverydayUse, ...] = (
+    EverydayUse("chatbot", "Chatbot prompt (ChatGPT, Gemini…)", "Question à un chatbot (ChatGPT, Gemini…)",
+                "spread", "median of the published figures; range = their spread",
+                "médiane des chiffres publiés ; fourchette = leur dispersion"),
+    EverydayUse("image", "Generated image", "Image générée", IMAGE_FIGURE,
+                "mean over the image-generation models measured on A100 GPUs, without PUE",
+                "moyenne des modèles de génération d'images mesurés sur GPU A100, sans PUE"),
+    EverydayUse("video", "One hour of video (streaming, whole chain)", "Une heure de vidéo (streaming, toute la chaîne)",
+                VIDEO_FIGURE, "device, network and data centre, 2019 world average; not the AI part alone",
+                "terminal, réseau et centre de données, moyenne mondiale 2019 ; pas la seule part de l'IA"),
+    EverydayUse("recommendation", "Recommendation feed (choosing the next video)",
+                "Fil de recommandation (choisir la vidéo suivante)", None,
+                "no per-use figure published by the platforms", "aucun chiffre par usage publié par les plateformes"),
+    EverydayUse("predictive-text", "Predictive text (keyboard suggestions)",
+                "Saisie prédictive (suggestions du clavier)", None,
+                "runs on the phone; no per-use figure published", "tourne sur le téléphone ; aucun chiffre par usage publié"),
+    EverydayUse("moderation", "Content moderation behind video platforms",
+                "Modération des contenus des plateformes vidéo", None,
+                "no published figure; the closest measured task is text or image classification "
+                "(0.002–0.007 Wh per inference, Luccioni et al. 2024), not the platforms' own systems",
+                "aucun chiffre publié ; la tâche mesurée la plus proche est la classification de texte ou "
+                "d'images (0,002–0,007 Wh par inférence, Luccioni et al. 2024), pas les systèmes des plateformes"),
+)
+
+
+@dataclass(frozen=True)
+class Population:
+    id: str
+    users: float
+    en: str
+    fr: str
+    source: str
+
+
+#: The talk's population scales.
+POPULATIONS: dict[str, Population] = {
+    "chatbot": Population("chatbot", 100e6, "100 million chatbot users (ChatGPT, early 2023), 10 prompts a day",
+                          "100 millions d'utilisateurs d'un chatbot (ChatGPT, début 2023), 10 questions par jour",
+                          "seed-talk-lig-2023"),
+    "video": Population("video", 1.6e9, "1.6 billion users of one video app (TikTok), your hours of video a day",
+                        "1,6 milliard d'utilisateurs d'une application vidéo (TikTok), vos heures de vidéo par jour",
+                        "seed-talk-lig-2023"),
+}
+TALK_PROMPTS_PER_DAY = 10.0
+
+
+@dataclass(frozen=True)
+class DailyInputs:
+    """One person's day. Counts are per day; ``device_years`` is how long the device is kept."""
+
+    prompts_per_day: float = 10.0
+    images_per_day: float = 1.0
+    video_hours_per_day: float = 1.0
+    chatbot: str = "spread"
+    device: str = "smartphone"
+    device_years: float | None = None
+    other_devices: tuple[str, ...] = ()
+    network: str = "wifi"
+    country: str = "FR"
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    en: str
+    fr: str
+    applicable: bool
+    saved_co2e_kg: float = 0.0
+    saved_pct: float = 0.0
+    note_en: str = ""
+    note_fr: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"id": self.id, "label": self.label(lang), "applicable": self.applicable,
+                "saved_co2e_kg": self.saved_co2e_kg, "saved_pct": self.saved_pct,
+                "note": self.note_fr if lang == "fr" else self.note_en}
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    inputs: DailyInputs
+    footprint: Footprint  # per year
+    actions: tuple[Action, ...]
+    uses: tuple[dict[str, Any], ...]
+    population: tuple[dict[str, Any], ...]
+    assumptions: tuple[Assumption, ...] = field(default=tuple(ASSUMPTIONS.values()))
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        from aiceberg.explain.render import footprint_dict
+
+        out = footprint_dict(self.footprint, lang, self.inputs.country)
+        for p in out["parts"]:
+            if p["name"] in PART_LABELS:
+                p["label"] = PART_LABELS[p["name"]][1 if lang == "fr" else 0]
+        out["inputs"] = {**self.inputs.__dict__, "other_devices": list(self.inputs.other_devices)}
+        out["per_day_co2e_kg"] = self.footprint.co2e_kg.central / DAYS_PER_YEAR
+        out["actions"] = [a.to_dict(lang) for a in self.actions]
+        out["uses"] = [{k: v for k, v in u.items() if k not in ("en", "fr", "note_en", "note_fr")}
+                       | {"label": u["fr" if lang == "fr" else "en"],
+                          "note": u["note_fr" if lang == "fr" else "note_en"]} for u in self.uses]
+        out["population"] = [{k: v for k, v in p.items() if k not in ("en", "fr")}
+                             | {"label": p["fr" if lang == "fr" else "en"]} for p in self.population]
+        out["assumptions"] = [{"id": a.id, "value": a.value.central, "low": a.value.low, "high": a.value.high,
+                               "unit": a.unit, "label": a.fr if lang == "fr" else a.en}
+                              for a in self.assumptions]
+        return out
+
+
+# -- per-use figures ------------------------------------------------------------------------------
+def _row_wh(row: refdata.InferenceFigure) -> Q:
+    c = row.wh_per_request
+    return Q(c, c if row.wh_per_request_low is None else row.wh_per_request_low,
+             c if row.wh_per_request_high is None else row.wh_per_request_high)
+
+
+def per_use_figure(figure: str, field_name: str = "chatbot") -> tuple[Q, tuple[str, ...], Status, str]:
+    """The electricity of one use (Wh) with its range, sources, status and a short name.
+
+    ``"spread"`` is the median of the chatbot figures, with their lowest and highest as the range.
+    """
+    if figure == "spread":
+        rows = [refdata.get_inference_figure(i) for i in CHATBOT_FIGURES]
+        values = [r.wh_per_request for r in rows]
+        lows = [_row_wh(r).low for r in rows]
+        highs = [_row_wh(r).high for r in rows]
+        q = Q(statistics.median(values), min(lows), max(highs))
+        sources = tuple(dict.fromkeys(s for r in rows for s in r.source))
+        return q, sources, Status.DERIVED, "median of published chatbot figures"
+    row = refdata.get_inference_figure(figure, field_name)
+    st = Status(row.status) if row.status in Status._value2member_map_ else Status.PUBLISHED
+    return _row_wh(row), tuple(row.source), st, row.name_en or row.id
+
+
+def _check(inputs: DailyInputs) -> None:
+    for name in ("prompts_per_day", "images_per_day", "video_hours_per_day"):
+        v = getattr(inputs, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1e6 or v != v:
+            raise InputError(name, f"{v!r} is not a number >= 0", "a number from 0 to 1,000,000")
+    if inputs.video_hours_per_day > 24:
+        raise InputError("video_hours_per_day", f"{inputs.video_hours_per_day!r} hours in a day", "0 to 24")
+    if inputs.device_years is not None and (isinstance(inputs.device_years, bool)
+                                            or not isinstance(inputs.device_years, (int, float))
+                                            or not 0.1 <= inputs.device_years <= 50):
+        raise InputError("device_years", f"{inputs.device_years!r} years", "a number of years from 0.1 to 50")
+    if inputs.chatbot != "spread" and inputs.chatbot not in CHATBOT_FIGURES:
+        raise InputError("chatbot", f"unknown chatbot figure {inputs.chatbot!r}",
+                         ", ".join(("spread",) + CHATBOT_FIGURES))
+    if inputs.network not in NETWORKS:
+        raise InputError("network", f"unknown network {inputs.network!r}", ", ".join(NETWORKS))
+    refdata.get_device(inputs.device, "device")
+    for d in inputs.other_devices:
+        refdata.get_device(d, "other_devices")
+
+
+def _network_q(access: str) -> tuple[Q, Factor]:
+    from aiceberg.model.client import network_factor
+
+    f = network_factor(access)
+    return f.value, f
+
+
+def _minus_floor0(a: Q, b: Q) -> Q:
+    vals = sorted(max(0.0, x - y) for x, y in ((a.low, b.low), (a.central, b.central), (a.high, b.high)))
+    c = max(0.0, a.central - b.central)
+    return Q(c, min(vals[0], c), max(vals[-1], c))
+
+
+def _year(inputs: DailyInputs) -> Footprint:
+    """The yearly footprint for ``inputs`` (validated)."""
+    server_grid, _ = F.grid_intensity(SERVER_ZONE)
+    user_grid, _ = F.grid_intensity(inputs.country, field="country")
+    parts: list[Part] = []
+    factors: list[Factor] = [server_grid, user_grid]
+    year = DAYS_PER_YEAR
+
+    chat_wh, chat_src, chat_st, chat_name = per_use_figure(inputs.chatbot)
+    prompts = inputs.prompts_per_day * year
+    if prompts:
+        parts.append(electricity_part(
+            "ai.chatbot", chat_wh * (prompts / 1000.0), server_grid, status=chat_st, sources=chat_src,
+            visible=True, detail=f"{prompts:,.0f} prompts × {chat_wh.central:g} Wh ({chat_name})"))
+    img_wh, img_src, img_st, img_name = per_use_figure(IMAGE_FIGURE, "images_per_day")
+    images = inputs.images_per_day * year
+    if images:
+        parts.append(electricity_part(
+            "ai.images", img_wh * (images / 1000.0), server_grid, status=img_st, sources=img_src,
+            visible=True, detail=f"{images:,.0f} images × {img_wh.central:g} Wh ({img_name})"))
+    vid_wh, vid_src, vid_st, vid_name = per_use_figure(VIDEO_FIGURE, "video_hours_per_day")
+    video_h = inputs.video_hours_per_day * year
+    if video_h:
+        parts.append(electricity_part(
+            "video.streaming", vid_wh * (video_h / 1000.0), user_grid, status=vid_st, sources=vid_src,
+            detail=f"{video_h:,.0f} h × {vid_wh.central:g} Wh/h ({vid_name}: device, network, data centre)"))
+
+    # network: prompts and images in full; video's average network is in its whole-chain figure, so
+    # only the extra of a mobile network over the fixed one is added.
+    access_q, access_f = _network_q(inputs.network)
+    fixed_q, _ = _network_q("fixed")
+    factors.append(access_f)
+    a = ASSUMPTIONS
+    gb = a["prompt_gb"].value * prompts + a["image_gb"].value * images
+    net_kwh = gb * access_q
+    detail = f"{gb.central:,.3g} GB × {access_q.central:g} kWh/GB ({inputs.network})"
+    if video_h and inputs.network in MOBILE:
+        extra = _minus_floor0(access_q, fixed_q)
+        net_kwh = net_kwh + a["video_gb_per_h"].value * video_h * extra
+        detail += f"; video: {video_h:,.0f} h × {a['video_gb_per_h'].value.central:g} GB/h × " \
+                  f"{extra.central:g} kWh/GB (mobile over fixed)"
+    if net_kwh.high > 0:
+        parts.append(electricity_part("network", net_kwh, user_grid, status=Status.MODELLED,
+                                      sources=access_f.sources, detail=detail))
+
+    dev = refdata.get_device(inputs.device)
+    use_h = (a["prompt_minutes"].value * prompts + a["image_minutes"].value * images) / 60.0
+    if dev.use_power_w and use_h.high > 0:
+        parts.append(electricity_part(
+            "devices.use", use_h * (dev.use_power_w / 1000.0), user_grid, status=Status.MODELLED,
+            sources=dev.source, detail=f"{use_h.central:,.3g} h × {dev.use_power_w:g} W ({dev.id}); "
+            "video's device electricity is in its whole-chain figure"))
+    emb = Q.zero()
+    sources: tuple[str, ...] = ()
+    details = []
+    for i, d in enumerate((inputs.device, *inputs.other_devices)):
+        row = refdata.get_device(d)
+        e = Q(row.embodied_kgco2e, row.embodied_kgco2e_low or row.embodied_kgco2e,
+              row.embodied_kgco2e_high or row.embodied_kgco2e)
+        if i == 0 and inputs.device_years is not None:
+            life = Q.exact(float(inputs.device_years))
+        else:
+            life = Q(row.lifetime_years, row.lifetime_years_low or row.lifetime_years,
+                     row.lifetime_years_high or row.lifetime_years)
+        emb = emb + e / life
+        sources += tuple(row.source)
+        details.append(f"{row.id}: {e.central:g} kgCO2e / {life.central:g} years")
+        factors.append(Factor(f"device:{row.id}:embodied", f"manufacturing of a {row.name_en or row.id}", e,
+                              "kgCO2e", Status.PUBLISHED, tuple(row.source), row.year))
+    parts.append(Part("embodied.devices", Q.zero(), {"gwp": emb}, Status.PUBLISHED,
+                      tuple(dict.fromkeys(sources)), phase=Phase.MANUFACTURING,
+                      detail="; ".join(details) + " (whole devices, per year kept)"))
+    return Footprint(parts=tuple(parts), title="My AI day, per year", factors=tuple(factors),
+                     meta={"kind": "my-ai-day", "country": inputs.country, "network": inputs.network,
+                           "left_out": ["predictive text, content moderation and the recommendation itself: "
+                                        "no published per-use figure"]})
+
+
+def _action(aid: str, en: str, fr: str, base: Footprint, changed: DailyInputs | None,
+            note_en: str = "", note_fr: str = "") -> Action:
+    if changed is None:
+        return Action(aid, en, fr, False, note_en=note_en, note_fr=note_fr)
+    b = base.co2e_kg.central
+    saved = b - _year(changed).co2e_kg.central
+    return Action(aid, en, fr, True, saved, saved / b * 100.0 if b else 0.0, note_en, note_fr)
+
+
+def _population(inputs: DailyInputs) -> tuple[dict[str, Any], ...]:
+    from aiceberg.model.inference import estimate_usage
+
+    out = []
+    chat_wh, *_ = per_use_figure(inputs.chatbot)
+    for pop, per_day, wh, days in (
+        (POPULATIONS["chatbot"], TALK_PROMPTS_PER_DAY, chat_wh, DAYS_PER_YEAR),
+        (POPULATIONS["video"], inputs.video_hours_per_day, per_use_figure(VIDEO_FIGURE)[0], DAYS_PER_YEAR),
+    ):
+        row = {"id": pop.id, "users": pop.users, "per_user_per_day": per_day, "en": pop.en, "fr": pop.fr,
+               "sources": [pop.source], "wh_per_use": wh.central}
+        if per_day <= 0:
+            row |= {"co2e_kg": None, "co2e_kg_low": None, "co2e_kg_high": None, "energy_kwh": None}
+        else:
+            fp = estimate_usage(users=pop.users, requests_per_user_per_day=per_day, days=days,
+                                wh_per_request=wh, pue=1, location=SERVER_ZONE, embodied=False)
+            row |= {"co2e_kg": fp.co2e_kg.central, "co2e_kg_low": fp.co2e_kg.low,
+                    "co2e_kg_high": fp.co2e_kg.high, "energy_kwh": fp.energy_kwh.central}
+        out.append(row)
+    return tuple(out)
+
+
+def _uses() -> tuple[dict[str, Any], ...]:
+    out = []
+    for u in EVERYDAY_USES:
+        row: dict[str, Any] = {"id": u.id, "en": u.en, "fr": u.fr, "note_en": u.note_en, "note_fr": u.note_fr,
+                               "figure": u.figure}
+        if u.figure is None:
+            row |= {"wh": None, "wh_low": None, "wh_high": None, "sources": [], "published": False}
+        else:
+            q, src, _, _ = per_use_figure(u.figure)
+            row |= {"wh": q.central, "wh_low": q.low, "wh_high": q.high, "sources": list(src),
+                    "published": True}
+        out.append(row)
+    return tuple(out)
+
+
+def my_ai_day(inputs: DailyInputs | None = None, **kwargs: Any) -> DailyResult:
+    """The yearly footprint of ``inputs`` (or of ``DailyInputs(**kwargs)``), actions and scales.
+
+    Raises:
+        InputError: a field out of range, an unknown device, network, country or chatbot figure.
+    """
+    if inputs is None:
+        if "other_devices" in kwargs and not isinstance(kwargs["other_devices"], tuple):
+            kwargs["other_devices"] = tuple(kwargs["other_devices"])
+        inputs = DailyInputs(**kwargs)
+    _check(inputs)
+    base = _year(inputs)
+    dev = refdata.get_device(inputs.device)
+    years = inputs.device_years if inputs.device_years is not None else dev.lifetime_years
+    actions = [
+        _action("keep-device-longer", f"Keep your {dev.name_en.lower()} two more years ({years:g} → {years + 2:g})",
+                f"Garder votre {(dev.name_fr or dev.id).lower()} deux ans de plus ({years:g} → {years + 2:g})",
+                base, replace(inputs, device_years=float(years) + 2)),
+    ]
+    if inputs.network in MOBILE:
+        actions.append(_action("wifi-not-mobile", f"Use Wi-Fi rather than {inputs.network.upper()}",
+                               f"Utiliser le Wi-Fi plutôt que la {inputs.network.upper()}",
+                               base, replace(inputs, network="wifi")))
+    else:
+        actions.append(_action("wifi-not-mobile", "Use Wi-Fi rather than 4G/5G", "Utiliser le Wi-Fi plutôt que la 4G/5G",
+                               base, None, "you already do", "vous le faites déjà"))
+    if inputs.other_devices:
+        def yearly(d: str) -> float:
+            r = refdata.get_device(d)
+            return r.embodied_kgco2e / r.lifetime_years
+        drop = max(range(len(inputs.other_devices)), key=lambda i: yearly(inputs.other_devices[i]))
+        rest = inputs.other_devices[:drop] + inputs.other_devices[drop + 1:]
+        r = refdata.get_device(inputs.other_devices[drop])
+        actions.append(_action("one-device-fewer", f"One device fewer (no {r.name_en.lower()})",
+                               f"Un appareil de moins (pas de {(r.name_fr or r.id).lower()})",
+                               base, replace(inputs, other_devices=rest)))
+    else:
+        actions.append(_action("one-device-fewer", "One device fewer", "Un appareil de moins", base, None,
+                               "you list no other device", "vous n'indiquez pas d'autre appareil"))
+    if inputs.video_hours_per_day > 0:
+        actions.append(_action("half-video", "Half as much video", "Deux fois moins de vidéo", base,
+                               replace(inputs, video_hours_per_day=inputs.video_hours_per_day / 2)))
+    return DailyResult(inputs=inputs, footprint=base, actions=tuple(actions), uses=_uses(),
+                       population=_population(inputs))
+
+
+def part_label(name: str, lang: str = "en") -> str:
+    from aiceberg.explain.i18n import label
+
+    pair = PART_LABELS.get(name)
+    return (pair[1] if lang == "fr" else pair[0]) if pair else label(name, lang)
+
+
+def device_ids() -> Sequence[str]:
+    return [r.id for r in refdata.load_table("devices")]

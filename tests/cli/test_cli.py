@@ -1,0 +1,157 @@
+"""The command line is a contract: JSON keys, exit codes, one-line errors, help with examples."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from aiceberg.cli import main
+
+JSON_PART_KEYS = {"name", "energy_kwh", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "status", "sources"}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_estimate_training_json_contract(capsys):
+    code, out, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--count", "8", "--hours", "24",
+                       "--location", "FR", "--json")
+    assert code == 0
+    d = json.loads(out)
+    for k in ("energy_kwh", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "parts", "equivalents"):
+        assert k in d
+    assert d["co2e_kg_low"] <= d["co2e_kg"] <= d["co2e_kg_high"]
+    for p in d["parts"]:
+        assert JSON_PART_KEYS <= set(p)
+    for k in ("paris_new_york_round_trips", "person_years_electricity", "forest_m2"):
+        assert {"value", "unit", "label"} <= set(d["equivalents"][k])
+    assert d["equivalents"]["paris_new_york_round_trips"]["value"] == pytest.approx(d["co2e_kg"] / 399)
+
+
+def test_power_w_gives_exact_electricity(capsys):
+    code, out, _ = run(capsys, "estimate", "training", "--hardware", "h100", "--count", "2", "--hours", "10",
+                       "--power-w", "500", "--pue", "1.5", "--intensity", "100", "--no-embodied", "--json")
+    d = json.loads(out)
+    assert code == 0
+    assert d["energy_kwh"] == pytest.approx(2 * 10 * 0.5 * 1.5)
+    assert not [p for p in d["parts"] if p["name"].startswith("embodied")]
+
+
+def test_gpu_hours_is_the_total(capsys):
+    _, a, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--count", "4", "--hours", "10",
+                  "--intensity", "50", "--json")
+    _, b, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--count", "4", "--gpu-hours", "40",
+                  "--intensity", "50", "--json")
+    assert json.loads(a)["co2e_kg"] == pytest.approx(json.loads(b)["co2e_kg"])
+
+
+def test_french_labels_and_number_format(capsys):
+    code, out, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--count", "8", "--hours", "24",
+                       "--location", "FR", "--lang", "fr")
+    assert code == 0
+    assert "Électricité des GPU" in out and "Équivalences" in out
+    assert "\u202f" in out or "," in out  # French separators
+    assert "76,8 kWh" in out
+
+
+def test_inference_and_usage(capsys):
+    code, out, _ = run(capsys, "estimate", "usage", "--users", "100e6", "--requests-per-day", "10", "--days", "30",
+                       "--wh-per-request", "3.7522", "--intensity", "394", "--pue", "1", "--no-embodied", "--json")
+    assert code == 0
+    assert json.loads(out)["co2e_kg"] == pytest.approx(44.35e6, rel=0.01)
+    code, out, _ = run(capsys, "estimate", "inference", "--parameters-b", "70", "--output-tokens", "400",
+                       "--location", "US", "--json")
+    assert code == 0 and json.loads(out)["parts"][0]["name"] == "gpu.dynamic"
+
+
+def test_case_list_and_show_json(capsys):
+    code, out, _ = run(capsys, "case", "list", "--json")
+    cases = json.loads(out)
+    assert code == 0 and {"name", "title"} <= set(cases[0])
+    assert {"bloom-training", "bloom-inference", "chatgpt-usage", "gpt3-training", "stable-diffusion-v1"} <= {
+        c["name"] for c in cases}
+    code, out, _ = run(capsys, "case", "show", "bloom-training", "--json")
+    d = json.loads(out)
+    assert d["published"]["co2e_kg"] == 50500
+    assert abs(d["deviation_pct"]["co2e_kg"]) < 2
+    assert "complete" in d and d["complete"]["co2e_kg"] > d["co2e_kg"]
+
+
+def test_equivalents_command(capsys):
+    code, out, _ = run(capsys, "equivalents", "--co2e-kg", "399", "--energy-kwh", "6940", "--json")
+    d = json.loads(out)["equivalents"]
+    assert code == 0
+    assert d["paris_new_york_round_trips"]["value"] == pytest.approx(1.0)
+    assert d["person_years_electricity"]["value"] == pytest.approx(1.0)
+
+
+def test_data_search(capsys):
+    code, out, _ = run(capsys, "data", "hardware", "h100", "--json")
+    rows = json.loads(out)
+    ids = {r["id"] for r in rows}
+    assert code == 0
+    assert {"nvidia-h100-sxm5-80gb", "nvidia-h100-pcie-80gb", "nvidia-h100-nvl-94gb"} <= ids
+    assert "nvidia-a100-sxm4-80gb" not in ids
+
+
+@pytest.mark.parametrize(("argv", "field"), [
+    (["estimate", "training", "--hardware", "a100", "--hours", "-3", "--location", "FR"], "--hours"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "nan", "--location", "FR"], "--hours"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "0", "--location", "FR"], "--hours"),
+    (["estimate", "training", "--hardware", "a100", "--count", "2.5", "--hours", "1"], "--count"),
+    (["estimate", "training", "--hardware", "a1000", "--hours", "1"], "hardware"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--location", "Frnace"], "location"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--gpu-hours", "3"], "hours"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--location", "FR", "--intensity", "5"],
+     "location"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--pue", "0.5"], "pue"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--lang", "de"], "--lang"),
+    (["case", "show", "bloom"], "case"),
+    (["equivalents", "--co2e-kg", "-5"], "--co2e-kg"),
+])
+def test_bad_input_is_one_line_exit_2_naming_the_field(capsys, argv, field):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert field in lines[0]
+    assert "Traceback" not in err
+
+
+def test_typo_suggests_the_closest_name(capsys):
+    _, _, err = run(capsys, "estimate", "training", "--hardware", "h1OO", "--hours", "1")
+    assert "did you mean" in err and "h100" in err
+
+
+def test_usage_errors_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "aiceberg", "estimate", "training"], capture_output=True,
+                          text=True)
+    assert proc.returncode == 2
+    assert "--hardware" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [[], ["estimate", "training"], ["estimate", "inference"], ["estimate", "usage"],
+                                  ["case"], ["equivalents"], ["data"], ["tour"]])
+def test_every_help_has_an_example(argv):
+    proc = subprocess.run([sys.executable, "-m", "aiceberg", *argv, "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "example" in proc.stdout
+
+
+def test_tour_runs_on_the_embedded_defaults(capsys):
+    code, out, _ = run(capsys, "tour")
+    assert code == 0
+    assert "BLOOM" in out and "Paris–New York" in out
+
+
+def test_import_is_light():
+    code = ("import sys, aiceberg; heavy = [m for m in ('numpy', 'pandas', 'starlette', 'pynvml', 'uvicorn', "
+            "'aiceberg.model', 'aiceberg.refdata', 'sqlite3') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"}).stdout.strip()
+    assert out == "[]"

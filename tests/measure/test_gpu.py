@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import sys
+
+import pytest
+from tests.fakes import FakeClock
+from tests.fakes import amdsmi as famd
+from tests.fakes import pynvml as fnvml
+from tests.fakes.amdsmi import FakeAmdGpu, FakeAmdSmi
+from tests.fakes.pynvml import FakeGpu, FakeNvml, uuid
+
+from aiceberg.errors import MissingExtraError, SensorUnavailable
+from aiceberg.measure.amd import AmdSmiSensor
+from aiceberg.measure.nvidia import NvmlSensor, parse_visible_devices, select_devices
+
+# -- visibility ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", []),
+        ("0,2", [0, 2]),
+        (" 1 , 0 ", [1, 0]),
+        ("0,1,-1,2", [0, 1]),  # CUDA stops at the first invalid entry
+        ("GPU-abc,3", ["GPU-abc", 3]),
+    ],
+)
+def test_parse_visible_devices(value, expected):
+    assert parse_visible_devices(value) == expected
+
+
+def test_select_devices_indices_uuids_and_prefixes():
+    uuids = [uuid(0), uuid(1), uuid(2)]
+    assert select_devices(uuids, "auto", None) == [0, 1, 2]
+    assert select_devices(uuids, "auto", "2,0") == [2, 0]
+    assert select_devices(uuids, "auto", uuid(1)) == [1]
+    assert select_devices(uuids, "auto", uuid(2)[:14] + ",0") == [2, 0]  # unique prefix
+    assert select_devices(uuids, "auto", "GPU-0000,1") == []  # ambiguous prefix stops the list
+    assert select_devices(uuids, "auto", "1,7,0") == [1]  # index out of range stops the list
+    assert select_devices(uuids, "none", "0") == []
+    assert select_devices(uuids, [2], "0") == [2]
+
+
+# -- NVML -----------------------------------------------------------------------------------------
+
+
+def test_energy_counter_per_gpu_with_cuda_visible_devices():
+    gpus = [FakeGpu(uuid=uuid(i), energy_mj=1_000_000 * i) for i in range(3)]
+    nvml = FakeNvml(gpus)
+    s = NvmlSensor(nvml, env={"CUDA_VISIBLE_DEVICES": f"2,{uuid(0)}"})
+    assert [c.id for c in s.channels()] == ["nvml:gpu-2", "nvml:gpu-0"]
+    assert all(d.mode == "energy" for d in s.devices)
+    gpus[2].energy_mj += 250_000  # 250 J
+    gpus[0].energy_mj += 400_500
+    gpus[1].energy_mj += 999_999  # not visible
+    r = s.read()
+    assert r.energy_j == {"nvml:gpu-2": pytest.approx(250.0), "nvml:gpu-0": pytest.approx(400.5)}
+    s.close()
+    s.close()
+    assert nvml.initialised == 0 and nvml.shutdowns == 1
+
+
+def test_power_integration_when_no_counter_matches_known_rate():
+    clock = FakeClock()
+    gpu = FakeGpu(energy_mj=None, power_mw=200_000)
+    s = NvmlSensor(FakeNvml([gpu]), env={}, clock=clock)
+    assert s.devices[0].mode == "power" and "(power)" in s.channels()[0].label
+    # a ramp from 200 W to 300 W over 100 s, sampled every second: trapezoid is exact for a ramp
+    for k in range(1, 101):
+        clock.advance(1.0)
+        gpu.power_mw = 200_000 + 1_000 * k
+        r = s.read()
+    assert r.energy_j["nvml:gpu-0"] == pytest.approx(25_000.0, rel=0.01)
+    assert r.energy_j["nvml:gpu-0"] == pytest.approx(25_000.0, rel=1e-9)
+    assert r.power_w["nvml:gpu-0"] == pytest.approx(300.0)
+
+
+def test_error_mid_run_is_a_gap_and_the_counter_recovers():
+    gpu = FakeGpu(energy_mj=0)
+    s = NvmlSensor(FakeNvml([gpu]), env={})
+    gpu.energy_mj = 10_000
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(10.0)
+    gpu.fail["nvmlDeviceGetTotalEnergyConsumption"] = fnvml.NVML_ERROR_GPU_IS_LOST
+    gpu.energy_mj = 20_000
+    r = s.read()
+    assert r.energy_j == {}
+    assert r.errors["nvml:gpu-0"].startswith("NVML_ERROR_GPU_IS_LOST (15): GPU is lost")
+    gpu.fail.clear()
+    gpu.energy_mj = 30_000
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(30.0)
+
+
+def test_power_gap_is_bridged_when_short_and_dropped_when_long():
+    clock = FakeClock()
+    gpu = FakeGpu(energy_mj=None, power_mw=100_000)
+    s = NvmlSensor(FakeNvml([gpu]), env={}, clock=clock, max_gap_s=5.0)
+    clock.advance(1)
+    s.read()  # 100 J
+    gpu.fail["nvmlDeviceGetPowerUsage"] = fnvml.NVML_ERROR_UNKNOWN
+    clock.advance(1)
+    assert "nvml:gpu-0" in s.read().errors
+    gpu.fail.clear()
+    clock.advance(1)
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(300.0)  # 2 s bridged at 100 W
+    gpu.fail["nvmlDeviceGetPowerUsage"] = fnvml.NVML_ERROR_UNKNOWN
+    clock.advance(30)
+    s.read()
+    gpu.fail.clear()
+    clock.advance(1)
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(300.0)  # 31 s gap: left out, not 0 W
+    assert s._integrators["nvml:gpu-0"].missing_s == pytest.approx(31.0)
+
+
+def test_counter_going_backwards_keeps_the_total():
+    gpu = FakeGpu(energy_mj=50_000)
+    s = NvmlSensor(FakeNvml([gpu]), env={})
+    gpu.energy_mj = 80_000
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(30.0)
+    gpu.energy_mj = 1_000  # driver reloaded
+    assert "backwards" in s.read().errors["nvml:gpu-0"]
+    gpu.energy_mj = 6_000
+    assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(35.0)
+
+
+def test_init_errors_are_translated_with_a_fix():
+    with pytest.raises(SensorUnavailable) as info:
+        NvmlSensor(FakeNvml([], init_error=fnvml.NVML_ERROR_DRIVER_NOT_LOADED), env={})
+    assert "NVML_ERROR_DRIVER_NOT_LOADED" in info.value.reason
+    assert "nvidia-smi" in info.value.fix
+    with pytest.raises(SensorUnavailable) as info:
+        NvmlSensor(FakeNvml([], init_error=fnvml.NVML_ERROR_LIBRARY_NOT_FOUND), env={})
+    assert "libnvidia-ml" in info.value.fix
+
+
+def test_no_gpu_selected_and_unreadable_gpu():
+    nvml = FakeNvml([FakeGpu(uuid=uuid(0))])
+    with pytest.raises(SensorUnavailable, match="no GPU selected"):
+        NvmlSensor(nvml, env={"CUDA_VISIBLE_DEVICES": ""})
+    assert nvml.initialised == 0  # shut down again
+    bad = FakeGpu(energy_mj=None, fail={"nvmlDeviceGetPowerUsage": fnvml.NVML_ERROR_NO_PERMISSION})
+    with pytest.raises(SensorUnavailable, match="NO_PERMISSION"):
+        NvmlSensor(FakeNvml([bad]), env={})
+    ok = FakeGpu(uuid=uuid(1))
+    s = NvmlSensor(FakeNvml([bad, ok]), env={})
+    assert [c.id for c in s.channels()] == ["nvml:gpu-1"] and "nvml:gpu-0" in s.skipped
+
+
+def test_missing_bindings_give_the_install_hint(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynvml", None)  # makes `import pynvml` fail
+    with pytest.raises(SensorUnavailable) as info:
+        NvmlSensor(env={})
+    assert info.value.fix == "pip install 'aiceberg[nvidia]'"
+    assert isinstance(info.value.__cause__, MissingExtraError)
+
+
+# -- AMD SMI --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("new_keys", [True, False])
+def test_amd_energy_counter(new_keys):
+    gpus = [
+        FakeAmdGpu(uuid=f"u{i}", energy_acc=1000, resolution_uj=15.3, new_keys=new_keys) for i in range(2)
+    ]
+    smi = FakeAmdSmi(gpus)
+    s = AmdSmiSensor(smi, env={})
+    assert [c.id for c in s.channels()] == ["amdsmi:gpu-0", "amdsmi:gpu-1"]
+    assert s.channels()[0].label.startswith("AMD Instinct MI250X")
+    gpus[1].energy_acc += 1_000_000  # × 15.3 µJ = 15.3 J
+    r = s.read()
+    assert r.energy_j == {"amdsmi:gpu-0": 0.0, "amdsmi:gpu-1": pytest.approx(15.3)}
+    s.close()
+    assert smi.shutdowns == 1
+
+
+def test_amd_power_fallback_rate_and_visibility():
+    clock = FakeClock()
+    gpus = [FakeAmdGpu(uuid="aa", energy_acc=None, power_w=250.0), FakeAmdGpu(uuid="bb", energy_acc=None)]
+    s = AmdSmiSensor(
+        FakeAmdSmi(gpus), env={"ROCR_VISIBLE_DEVICES": "0", "CUDA_VISIBLE_DEVICES": "1"}, clock=clock
+    )
+    assert [d.mode for d in s.devices] == ["power"] and s.channels()[0].id == "amdsmi:gpu-0"
+    for _ in range(10):
+        clock.advance(1.0)
+        r = s.read()
+    assert r.energy_j["amdsmi:gpu-0"] == pytest.approx(2500.0, rel=0.01)
+
+
+def test_amd_error_mid_run_and_init_error():
+    gpu = FakeAmdGpu(energy_acc=0, resolution_uj=1.0)
+    s = AmdSmiSensor(FakeAmdSmi([gpu]), env={})
+    gpu.fail["amdsmi_get_energy_count"] = famd.AMDSMI_STATUS_NO_PERM
+    r = s.read()
+    assert r.energy_j == {} and "AMD SMI error 10" in r.errors["amdsmi:gpu-0"]
+    with pytest.raises(SensorUnavailable) as info:
+        AmdSmiSensor(FakeAmdSmi([], init_error=famd.AMDSMI_STATUS_DRIVER_NOT_LOADED), env={})
+    assert "render" in info.value.fix
+
+
+def test_amd_missing_bindings(monkeypatch):
+    monkeypatch.setitem(sys.modules, "amdsmi", None)
+    with pytest.raises(SensorUnavailable) as info:
+        AmdSmiSensor(env={})
+    assert "aiceberg[amd]" in info.value.fix
