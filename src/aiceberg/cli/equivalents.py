@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     lang = check_lang(args.lang, "--lang")
     co2 = as_q(parse_q(args.co2e_kg, "--co2e-kg", allow_zero=True), "--co2e-kg")
     energy = parse_q(args.energy_kwh, "--energy-kwh", allow_zero=True)
-    eq = equivalents(co2, as_q(energy, "--energy-kwh") if energy is not None else None, args.country)
+    eq = equivalents(co2, as_q(energy, "--energy-kwh") if energy is not None else None, args.country or "FR")
     if args.json:
         print_json({"co2e_kg": co2.central, "energy_kwh": energy if not isinstance(energy, tuple) else energy[1],
                     "equivalents": {k: v.to_dict(lang) for k, v in eq.items()}})

@@ -8,6 +8,7 @@ from aiceberg.cli.common import (
     RANGE_HELP,
     add_location_args,
     add_output_args,
+    equivalents_country,
     location_kwargs,
     parse_count,
     parse_q,
@@ -105,10 +106,11 @@ def _emit(fp, args: argparse.Namespace) -> int:
     from aiceberg.explain.render import footprint_dict, footprint_text
 
     lang = check_lang(args.lang, "--lang")
+    country = equivalents_country(args)
     if args.json:
-        print_json(footprint_dict(fp, lang, args.country))
+        print_json(footprint_dict(fp, lang, country))
     else:
-        print(footprint_text(fp, lang, args.country))
+        print(footprint_text(fp, lang, country))
     return 0
 
 

@@ -64,13 +64,16 @@ def footprint_text(fp: Footprint, lang: str = "en", country: str = DEFAULT_COUNT
     out.append(render_table(rows, {1, 2, 4}))
     vis, sub = fp.visible.co2e_kg.central, fp.submerged.co2e_kg.central
     out.append("")
-    out.append(f"▲ {label('visible', lang)}: {fmt_mass_kg(vis, lang)} ({_pct(vis, total.central, lang)})")
-    out.append(f"▼ {label('submerged', lang)}: {fmt_mass_kg(sub, lang)} ({_pct(sub, total.central, lang)})")
+    colon = "\u202f:" if lang == "fr" else ":"
+    out.append(f"▲ {label('visible', lang)}{colon} {fmt_mass_kg(vis, lang)} ({_pct(vis, total.central, lang)})")
+    out.append(f"▼ {label('submerged', lang)}{colon} {fmt_mass_kg(sub, lang)} ({_pct(sub, total.central, lang)})")
     if with_equivalents and total.central > 0:
         out.append("")
-        out.append(label("equivalents", lang) + ":")
+        out.append(label("equivalents", lang) + colon)
         for e in equivalents(total, fp.energy_kwh, country).values():
             v = e.value
+            if v.central < 0.01:  # "0.0000004 × Paris" tells nobody anything; --json keeps them all
+                continue
             rng = "" if v.is_exact else f" ({fmt_number(v.low, lang)} – {fmt_number(v.high, lang)})"
             out.append(f"  {fmt_number(v.central, lang):>12}{rng}  {e.label(lang)}")
     left_out = fp.meta.get("left_out", ())
