@@ -27,7 +27,7 @@ def test_estimate_training_json_contract(capsys):
         assert k in d
     assert d["co2e_kg_low"] <= d["co2e_kg"] <= d["co2e_kg_high"]
     for p in d["parts"]:
-        assert JSON_PART_KEYS <= set(p)
+        assert set(p) >= JSON_PART_KEYS
     for k in ("paris_new_york_round_trips", "person_years_electricity", "forest_m2"):
         assert {"value", "unit", "label"} <= set(d["equivalents"][k])
     assert d["equivalents"]["paris_new_york_round_trips"]["value"] == pytest.approx(d["co2e_kg"] / 399)
@@ -115,7 +115,7 @@ def test_data_search(capsys):
     (["equivalents", "--co2e-kg", "-5"], "--co2e-kg"),
 ])
 def test_bad_input_is_one_line_exit_2_naming_the_field(capsys, argv, field):
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from aiceberg import refdata
 from aiceberg.cases import Case, CaseResult
 from aiceberg.explain.equivalents import equivalents
 from aiceberg.model.footprint import Footprint, Phase
 from aiceberg.model.inference import estimate_inference, estimate_usage
-from aiceberg.model.training import estimate_training
+from aiceberg.model.quantity import Q
+from aiceberg.model.training import estimate_training, hardware_embodied_footprint
 
 
 def metric(fp: Footprint, of: str, extra: dict[str, float] | None = None) -> float | None:
@@ -62,8 +64,6 @@ def training(case: Case) -> CaseResult:
     kw.setdefault("server", None if not has_embodied else "default-server")
     repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
     if "flops" in inp and "hours" in inp:
-        from aiceberg import refdata
-
         hw = refdata.get_hardware(inp["hardware"])
         if hw.peak_tflops:
             mfu = inp["flops"] / (inp["count"] * inp["hours"] * 3600 * hw.peak_tflops * 1e12)
@@ -123,9 +123,8 @@ def usage(case: Case) -> CaseResult:
         intensity_g_per_kwh=intensity, pue=case.complete.get("pue"), embodied=False,
         data_gb=inp["data_gb_per_prompt"], network=inp["network"], device=inp["device"],
         device_seconds=inp["device_seconds_per_prompt"])
-    hw = estimate_training(inp["hardware"], gpu_hours=gpu_hours_per_request, power_w=1.0,
-                           intensity_g_per_kwh=intensity, pue=1.0, embodied=True)
-    embodied_only = hw.with_parts([p.name for p in hw.parts if p.name.startswith("embodied")])
+    embodied_only = hardware_embodied_footprint(refdata.get_hardware(inp["hardware"]),
+                                                Q.exact(gpu_hours_per_request))
     n = repro.meta["requests"]
     complete = (complete_one + embodied_only).scaled(n, title=case.title_en + " — complete")
     notes = (

@@ -31,11 +31,11 @@ from aiceberg.model.quantity import Q
 __all__ = [
     "ASSUMPTIONS",
     "CHATBOT_FIGURES",
-    "DailyInputs",
-    "DailyResult",
     "EVERYDAY_USES",
     "NETWORKS",
     "POPULATIONS",
+    "DailyInputs",
+    "DailyResult",
     "my_ai_day",
     "per_use_figure",
 ]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
-
 from aiceberg.errors import InputError
 
 __all__ = ["Q", "QLike", "as_q"]
@@ -102,7 +100,7 @@ class Q:
 
 _ZERO = Q(0.0, 0.0, 0.0)
 
-QLike = Union[Q, float, int, tuple[float, float, float]]
+QLike = Q | float | int | tuple[float, float, float]
 
 
 def _coerce(value: object) -> Q | None:

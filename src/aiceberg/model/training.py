@@ -11,7 +11,7 @@ from aiceberg.model.footprint import Factor, Footprint, Part, Status
 from aiceberg.model.operational import electricity_part, pue_overhead_part
 from aiceberg.model.quantity import Q, QLike, as_q
 
-__all__ = ["compute_hours", "estimate_training", "hardware_embodied"]
+__all__ = ["compute_hours", "estimate_training", "hardware_embodied", "hardware_embodied_footprint"]
 
 
 def compute_hours(flops: Q, peak_tflops: float, mfu: Q) -> Q:
@@ -39,6 +39,41 @@ def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...],
     if note:
         status = Status.DEFAULT
     return q, status, row.embodied_source or row.source, note
+
+
+def hardware_embodied_footprint(
+    hw: refdata.Hardware,
+    device_hours: Q,
+    *,
+    devices_per_server: int = 8,
+    server: str | None = "default-server",
+    lifetime_years: QLike | None = None,
+    utilisation: QLike | None = None,
+    allocation: str = "use-time",
+) -> Footprint:
+    """The manufacturing share of ``device_hours`` of ``hw`` and of the servers that hold them."""
+    life = factor("embodied_lifetime_years") if lifetime_years is None else Factor(
+        "lifetime", "hardware lifetime (given)", as_q(lifetime_years, "lifetime-years", allow_zero=False),
+        "year", Status.INPUT)
+    util = factor("embodied_utilisation") if utilisation is None else Factor(
+        "utilisation", "utilisation over the lifetime (given)",
+        as_q(utilisation, "utilisation", allow_zero=False), "1", Status.INPUT)
+    if util.value.high > 1:
+        raise InputError("utilisation", f"{utilisation!r} is above 1", "a fraction in (0, 1]")
+    kind = hw.kind if hw.kind in ("tpu", "cpu") else "gpu"
+    per_dev, st, src, note = hardware_embodied(hw)
+    parts = [embodied_part(
+        f"embodied.{kind}", per_dev, device_hours, lifetime_years=life.value, utilisation=util.value,
+        rule=allocation, status=st, sources=src + life.sources, what=kind,
+    )]
+    if server:
+        srv = refdata.get_hardware(server, "server")
+        per_srv, st, src, _ = hardware_embodied(srv)
+        parts.append(embodied_part(
+            "embodied.server", per_srv, device_hours / devices_per_server, lifetime_years=life.value,
+            utilisation=util.value, rule=allocation, status=st, sources=src + life.sources, what="server",
+        ))
+    return Footprint(parts=tuple(parts), factors=(life, util), warnings=(note,) if note else ())
 
 
 def estimate_training(
@@ -88,8 +123,9 @@ def estimate_training(
     hw = refdata.get_hardware(hardware)
     given = [n for n, v in (("hours", hours), ("gpu-hours", gpu_hours), ("flops", flops)) if v is not None]
     if len(given) != 1:
+        got = f" (got {', '.join(given)})" if given else ""
         raise InputError(
-            "hours", "give exactly one of --hours, --gpu-hours, --flops" + (f" (got {', '.join(given)})" if given else ""),
+            "hours", "give exactly one of --hours, --gpu-hours, --flops" + got,
             "--hours H (wall clock) | --gpu-hours GH (total) | --flops F",
         )
     factors: list[Factor] = []
@@ -158,29 +194,12 @@ def estimate_training(
         parts.append(pue_overhead_part(it_energy, pue_f, intensity))
 
     if embodied:
-        life = factor("embodied_lifetime_years") if lifetime_years is None else Factor(
-            "lifetime", "hardware lifetime (given)", as_q(lifetime_years, "lifetime-years", allow_zero=False),
-            "year", Status.INPUT)
-        util = factor("embodied_utilisation") if utilisation is None else Factor(
-            "utilisation", "utilisation over the lifetime (given)",
-            as_q(utilisation, "utilisation", allow_zero=False), "1", Status.INPUT)
-        if util.value.high > 1:
-            raise InputError("utilisation", f"{utilisation!r} is above 1", "a fraction in (0, 1]")
-        factors += [life, util]
-        per_dev, st, src, note = hardware_embodied(hw)
-        if note:
-            warnings += (note,)
-        parts.append(embodied_part(
-            f"embodied.{kind}", per_dev, device_h, lifetime_years=life.value, utilisation=util.value,
-            rule=allocation, status=st, sources=src + life.sources, what=kind,
-        ))
-        if server:
-            srv = refdata.get_hardware(server, "server")
-            per_srv, st, src, _ = hardware_embodied(srv)
-            parts.append(embodied_part(
-                "embodied.server", per_srv, server_h, lifetime_years=life.value, utilisation=util.value,
-                rule=allocation, status=st, sources=src + life.sources, what="server",
-            ))
+        emb = hardware_embodied_footprint(
+            hw, device_h, devices_per_server=devices_per_server, server=server,
+            lifetime_years=lifetime_years, utilisation=utilisation, allocation=allocation)
+        parts += emb.parts
+        factors += emb.factors
+        warnings += emb.warnings
     fp = Footprint(
         parts=tuple(parts),
         title=title or f"Training on {count} × {hw.name}",
