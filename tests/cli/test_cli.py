@@ -143,10 +143,17 @@ def test_every_help_has_an_example(argv):
     assert "example" in proc.stdout
 
 
-def test_tour_runs_on_the_embedded_defaults(capsys):
-    code, out, _ = run(capsys, "tour")
+def test_tour_measures_estimates_and_explains(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AICEBERG_DB", str(tmp_path / "runs.db"))
+    code, out, _ = run(capsys, "tour", "--seconds", "1", "--location", "FR")
     assert code == 0
+    assert "sensors" in out and "rapl" in out  # the sensors used, and why others were not
+    assert "estimated without measuring" in out and "Measured" in out
     assert "BLOOM" in out and "Paris–New York" in out
+    assert (tmp_path / "runs.db").exists()  # the run is stored
+    code, out, _ = run(capsys, "runs", "list", "--json")
+    runs = json.loads(out)
+    assert len(runs) == 1 and runs[0]["status"] == "finished" and runs[0]["energy_kwh"] > 0
 
 
 def test_import_is_light():

@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = (
     "doctor",
     "run",
     "runs",
+    "serve",
+    "report",
 )
 
 EPILOG = """\

@@ -10,6 +10,7 @@ its own SIGINT while the command runs, so the run is always closed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -100,7 +101,7 @@ def run_command(
 
     run = Run(
         settings=settings, store=None if store else False, sensors=sensors, name=name,
-        command=shlex.join(cmd), idle_baseline_s=idle_baseline_s, handle_signals=False, attach_pid=False,
+        command=shlex.join(cmd), idle_baseline_s=idle_baseline_s, handle_signals=False,
     )
     import warnings
 
@@ -114,10 +115,8 @@ def run_command(
     def forward(signum: int, frame: Any) -> None:
         received.append(signum)
         if proc is not None and proc.returncode is None:
-            try:
+            with contextlib.suppress(OSError):
                 proc.send_signal(signum)
-            except OSError:
-                pass
 
     for sig_name in FORWARDED:
         sig = getattr(signal, sig_name, None)
@@ -136,7 +135,8 @@ def run_command(
         except PermissionError:
             returncode, end_reason = 126, f"permission denied: {cmd[0]}"
         else:
-            run.attach(proc.pid)
+            # attribution follows this process's tree: the command's CPU time stays counted once it
+            # has exited and been reaped (cutime), which a tree rooted at the command would lose
             returncode = proc.wait()
     finally:
         for sig, handler in old.items():

@@ -76,7 +76,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not runs:
         print("no runs yet: try 'aiceberg run -- python -c \"print(1)\"'")
         return 0
-    print(f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration':>9}  {'energy kWh':>11}  {'kgCO2e':>9}  command")
+    print(
+        f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration':>9}  {'energy kWh':>11}  "
+        f"{'kgCO2e':>9}  command"
+    )
     for r in runs:
         print(
             f"{r.run_id[:12]:<12}  {r.status:<11}  {r.started_at[:19].replace('T', ' '):<19}  "

@@ -237,7 +237,9 @@ def model_card_yaml(
     return "\n".join(lines) + "\n"
 
 
-def run_json(record: Any, samples: Sequence[Any] = (), phases: Sequence[Any] = (), channels: Sequence[Any] = ()) -> dict[str, Any]:
+def run_json(
+    record: Any, samples: Sequence[Any] = (), phases: Sequence[Any] = (), channels: Sequence[Any] = ()
+) -> dict[str, Any]:
     """Everything the store holds of a run: its row, its summary, channels, phases and samples."""
     out = record.to_dict()
     out["summary"] = record.summary

@@ -16,6 +16,7 @@ are written and the run is closed with status ``interrupted`` before the signal 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import logging
 import os
@@ -121,16 +122,11 @@ def footprint_for(
     host: dict[str, Any],
     idle_kwh: float | None = None,
     statuses: dict[str, str] | None = None,
-) -> Footprint | None:
-    """Turn measured energies into a Footprint through the engine: the one call the tracker makes.
+) -> Footprint:
+    """Turn measured energies into a Footprint through the engine: the one call the tracker makes."""
+    from aiceberg.model.measured import measured_footprint
 
-    Returns ``None`` (and the caller records a warning) when the engine module is not available.
-    """
-    try:
-        from aiceberg.model.measured import measured_footprint  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return measured_footprint(  # type: ignore[no-any-return]
+    return measured_footprint(
         domains_kwh,
         duration_s=duration_s,
         location=location,
@@ -315,7 +311,7 @@ class Run:
         *,
         sensors: Sequence[Sensor] | None = None,
         statuses: Sequence[SensorStatus] | None = None,
-        store: RunStore | str | os.PathLike[str] | None | bool = None,
+        store: RunStore | str | os.PathLike[str] | bool | None = None,
         settings: Settings | None = None,
         name: str | None = None,
         project: str | None = None,
@@ -434,10 +430,9 @@ class Run:
     def _check_location(self) -> None:
         loc = self.settings.location
         if loc is None:
-            self._warnings.append(
-                "location unknown: the world-average grid intensity is used, with a wide range; "
-                "give --location, AICEBERG_LOCATION or 'location' in the config file"
-            )
+            from aiceberg.model.factors import NO_LOCATION_WARNING
+
+            self._warnings.append(NO_LOCATION_WARNING)
             warnings.warn(self._warnings[-1], UserWarning, stacklevel=4)
             return
         try:
@@ -574,10 +569,8 @@ class Run:
 
     def _restore_signals(self) -> None:
         if self._old_sigterm is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 signal.signal(signal.SIGTERM, self._old_sigterm)
-            except (ValueError, OSError):  # pragma: no cover
-                pass
             self._old_sigterm = None
 
     # -- sampling -------------------------------------------------------------------------------

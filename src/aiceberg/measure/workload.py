@@ -117,8 +117,8 @@ def measure_tiny_training(
 ) -> tuple[Any, TrainingReport]:
     """Train the tiny model for about ``seconds`` seconds under the tracker, one phase per epoch.
 
-    The number of epochs is fixed beforehand from a timed first epoch, so that the prediction (made
-    after each epoch) has a known total.
+    Ten epochs, their size set beforehand from a timed trial epoch, so that the prediction (made after
+    each epoch) has a known total.
 
     Returns:
         ``(RunResult, TrainingReport)``: the run's summary is ``result.to_dict()``, its Footprint
@@ -126,9 +126,10 @@ def measure_tiny_training(
     """
     from aiceberg.measure.tracker import Run
 
-    hidden, samples = 16, 400
-    per_epoch = max(_epoch_seconds(hidden, samples), 1e-3)
-    total = max(1, round(seconds / per_epoch))
+    hidden, samples, total = 16, 400, 10
+    per_epoch = max(_epoch_seconds(hidden, samples), 1e-4)
+    # about ten epochs in the budget: enough phases for a prediction, few enough to stay cheap
+    samples = max(20, int(samples * (seconds / total) / per_epoch) // 2 * 2)
     run = Run(
         name="tiny MLP (built-in workload)", store=store, settings=settings, location=location,
         sensors=sensors, statuses=statuses, total_phases=total,

@@ -24,6 +24,11 @@ DEFAULT_POWER_REL_RANGE = (0.4, 0.1)
 
 WORLD = "WORLD"
 
+NO_LOCATION_WARNING = (
+    "location unknown: the world-average grid intensity is used, with a wide range; "
+    "give --location, AICEBERG_LOCATION or 'location' in the config file"
+)
+
 
 def _row_q(central: float, low: float | None, high: float | None, rel: float) -> Q:
     if low is None and high is None:
@@ -51,10 +56,7 @@ def grid_intensity(
     warnings: tuple[str, ...] = ()
     if location is None or not str(location).strip():
         location = WORLD
-        warnings = (
-            "no location given: the world-average grid intensity is used, with a wide range; "
-            "give --location (or AICEBERG_LOCATION) for a real figure",
-        )
+        warnings = (NO_LOCATION_WARNING,)
     zone = refdata.get_zone(location, field)
     value = _row_q(
         zone.intensity_g_per_kwh, zone.intensity_g_per_kwh_low, zone.intensity_g_per_kwh_high,

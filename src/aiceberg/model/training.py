@@ -60,7 +60,7 @@ def hardware_embodied_footprint(
         as_q(utilisation, "utilisation", allow_zero=False), "1", Status.INPUT)
     if util.value.high > 1:
         raise InputError("utilisation", f"{utilisation!r} is above 1", "a fraction in (0, 1]")
-    kind = hw.kind if hw.kind in ("tpu", "cpu") else "gpu"
+    kind = hw.kind if hw.kind in ("tpu", "cpu", "server") else "gpu"
     per_dev, st, src, note = hardware_embodied(hw)
     parts = [embodied_part(
         f"embodied.{kind}", per_dev, device_hours, lifetime_years=life.value, utilisation=util.value,

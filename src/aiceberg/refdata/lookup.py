@@ -42,7 +42,7 @@ def _index(table: str) -> dict[str, Any]:
     for row in rows:
         for n in _names(table, row)[1:]:
             key = normalise(n)
-            if not key or key in index and index[key] is row:
+            if not key or (key in index and index[key] is row):
                 continue
             if key in index:
                 ambiguous.add(key)

@@ -50,9 +50,17 @@ def open_store(target: str | os.PathLike[str] | None = None, **options: object) 
         target = load_settings().db
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        from aiceberg.store.postgres import PostgresStore
+        try:
+            from aiceberg.store.postgres import PostgresStore  # type: ignore[import-not-found]
+        except ModuleNotFoundError as exc:
+            if exc.name == "psycopg":
+                from aiceberg.errors import MissingExtraError
 
-        return PostgresStore(text, **options)  # type: ignore[arg-type]
+                raise MissingExtraError("the PostgreSQL run store", "postgres", ["psycopg"]) from exc
+            from aiceberg.errors import StoreError
+
+            raise StoreError("the PostgreSQL run store is not available in this version; use a SQLite file") from exc
+        return PostgresStore(text, **options)  # type: ignore[no-any-return]
     from aiceberg.store.sqlite import SQLiteStore
 
     return SQLiteStore(text, **options)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ Every write is one short ``BEGIN IMMEDIATE`` transaction, and the connection wai
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -151,7 +152,7 @@ class SQLiteStore:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the run store {self.path}: {exc}") from exc
         if check_stale:
             self.mark_stale_runs()
@@ -284,9 +285,11 @@ class SQLiteStore:
         for run_id, pid, hostname, heartbeat, flush_every in rows:
             stale_after = max(self.stale_after_s, 10 * float(flush_every or 0))
             if hostname == self._hostname and not pid_alive(int(pid)):
-                dead.append((run_id, f"owner process {pid} is gone; data kept up to its last flush", heartbeat))
+                why = f"owner process {pid} is gone; data kept up to its last flush"
+                dead.append((run_id, why, heartbeat))
             elif heartbeat is not None and now - heartbeat > stale_after:
-                dead.append((run_id, f"no heartbeat for {now - heartbeat:.0f} s; data kept up to its last flush", heartbeat))
+                why = f"no heartbeat for {now - heartbeat:.0f} s; data kept up to its last flush"
+                dead.append((run_id, why, heartbeat))
         if not dead:
             return []
         with self._write() as conn:
@@ -361,11 +364,8 @@ class SQLiteStore:
         return [PhaseRow(*r) for r in rows]
 
     def close(self) -> None:
-        with self._lock:
-            try:
-                self._conn.close()
-            except sqlite3.Error:  # pragma: no cover
-                pass
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._conn.close()
 
     def __enter__(self) -> SQLiteStore:
         return self

@@ -1,0 +1,91 @@
+"""``aiceberg report (RUN | --case NAME | --estimate FILE.json)``: a self-contained HTML report, Markdown, JSON."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXAMPLES = """\
+examples:
+  aiceberg report --case bloom-training                    writes aiceberg-report-bloom-training.html
+  aiceberg report --case gpt3-training --lang fr --html gpt3.html --markdown gpt3.md
+  aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR --json > est.json
+  aiceberg report --estimate est.json --html est.html --json est-report.json
+  aiceberg report 3f2a --db runs.db                        a measured run (id or unique prefix)
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report", help="write a report (HTML page that opens offline, Markdown, JSON) of a run, a case or an estimate",
+        description="One self-contained HTML page (the iceberg, the breakdown with ranges, equivalents, the case "
+        "studies beside it, the provenance of every factor), and the same content as Markdown or JSON. "
+        "Without any output option, writes aiceberg-report-NAME.html in the current folder.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run", nargs="?", metavar="RUN", help="a run id (or unique prefix) in the run store")
+    p.add_argument("--case", metavar="NAME", help="a case study (see 'aiceberg case list')")
+    p.add_argument("--estimate", metavar="FILE.json", help="the JSON that 'aiceberg estimate … --json' printed")
+    p.add_argument("--html", metavar="PATH", help="write the HTML page there ('-' for stdout)")
+    p.add_argument("--markdown", metavar="PATH", help="write the Markdown report there ('-' for stdout)")
+    p.add_argument("--json", metavar="PATH", help="write the JSON report there ('-' for stdout)")
+    p.add_argument("--lang", default="en", help="language: en (default) or fr")
+    p.add_argument("--country", default="FR", help="country whose per-person electricity the equivalents use")
+    p.add_argument("--db", metavar="PATH", help="the run store, for RUN (default: AICEBERG_DB or the data folder)")
+    p.set_defaults(func=run_report)
+
+
+def _write(path: str, text: str) -> str:
+    from aiceberg.errors import InputError
+
+    if path == "-":
+        sys.stdout.write(text)
+        return "-"
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError("output", f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from aiceberg.errors import InputError
+    from aiceberg.explain.i18n import check_lang
+    from aiceberg.explain.report import (
+        from_case,
+        from_estimate,
+        from_run,
+        render_html,
+        render_json,
+        render_markdown,
+        report_data,
+        safe_name,
+    )
+
+    lang = check_lang(args.lang, "--lang")
+    given = [x for x in (args.run, args.case, args.estimate) if x]
+    if len(given) != 1:
+        raise InputError("report", "give exactly one of RUN, --case NAME, --estimate FILE.json",
+                         "aiceberg report RUN | --case NAME | --estimate FILE.json")
+    if args.case:
+        src = from_case(args.case, lang)
+    elif args.estimate:
+        src = from_estimate(args.estimate)
+    else:
+        src = from_run(args.run, db=args.db)
+    data = report_data(src.fp, lang=lang, country=args.country, **src.kwargs())
+    html_path = args.html
+    if not (args.html or args.markdown or args.json):
+        html_path = os.path.join(os.getcwd(), f"aiceberg-report-{safe_name(src.name)}.html")
+    written = []
+    if html_path:
+        written.append(_write(html_path, render_html(data)))
+    if args.markdown:
+        written.append(_write(args.markdown, render_markdown(data)))
+    if args.json:
+        written.append(_write(args.json, render_json(data)))
+    for path in written:
+        if path != "-":
+            print(path, file=sys.stderr if "-" in written else sys.stdout)
+    return 0

@@ -1,0 +1,120 @@
+"""Rebuild a Footprint from its JSON form (``aiceberg estimate … --json``, a run summary's ``footprint``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from aiceberg.errors import InputError
+from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
+from aiceberg.model.quantity import Q
+
+__all__ = ["footprint_from_dict", "load_footprint_json"]
+
+_STATUSES = ", ".join(s.value for s in Status)
+
+
+def _q(d: Mapping[str, Any], key: str, where: str, low_key: str | None = None,
+       high_key: str | None = None) -> Q:
+    try:
+        c = float(d[key])
+        lo = float(d.get(low_key or f"{key}_low", c))
+        hi = float(d.get(high_key or f"{key}_high", c))
+    except KeyError:
+        raise InputError(where, f"missing field {key!r}", "the JSON that 'aiceberg estimate … --json' prints") from None
+    except (TypeError, ValueError):
+        raise InputError(where, f"field {key!r} is not a number", "numbers >= 0") from None
+    # JSON round trips can put a bound a hair past the central value
+    lo, hi = min(lo, c), max(hi, c)
+    try:
+        return Q(c, lo, hi)
+    except ValueError as exc:
+        raise InputError(where, f"{key}: {exc}", "numbers >= 0 with low <= central <= high") from None
+
+
+def _status(value: Any, where: str) -> Status:
+    try:
+        return Status(str(value))
+    except ValueError:
+        raise InputError(where, f"unknown status {value!r}", _STATUSES) from None
+
+
+def _strs(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) for x in value):
+        raise InputError(where, "expected a list of strings")
+    return tuple(value)
+
+
+def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
+    """The Footprint that ``Footprint.to_dict()`` / ``footprint_dict()`` described.
+
+    Energy and GWP of each part (with their ranges), status, sources, visibility, phase and detail;
+    the factors; the warnings; ``left_out`` and ``meta``. Other impact criteria are not in the JSON
+    and do not come back.
+
+    Raises:
+        InputError: the dict is not a footprint (names the field at fault).
+    """
+    if not isinstance(data, Mapping):
+        raise InputError("footprint", "expected a JSON object", "the JSON that 'aiceberg estimate … --json' prints")
+    raw_parts = data.get("parts")
+    if not isinstance(raw_parts, list):
+        raise InputError("parts", "missing or not a list", "the JSON that 'aiceberg estimate … --json' prints")
+    parts = []
+    for i, p in enumerate(raw_parts):
+        where = f"parts[{i}]"
+        if not isinstance(p, Mapping) or not isinstance(p.get("name"), str):
+            raise InputError(where, "expected an object with a 'name'")
+        try:
+            phase = Phase(p.get("phase", "use"))
+        except ValueError:
+            raise InputError(where, f"unknown phase {p.get('phase')!r}", "use, manufacturing") from None
+        parts.append(Part(
+            name=p["name"],
+            energy_kwh=_q(p, "energy_kwh", where) if "energy_kwh" in p else Q.zero(),
+            impacts={"gwp": _q(p, "co2e_kg", where)},
+            status=_status(p.get("status", "default"), where),
+            sources=_strs(p.get("sources"), f"{where}.sources"),
+            visible=bool(p.get("visible", False)),
+            phase=phase,
+            detail=str(p.get("detail") or ""),
+        ))
+    factors = []
+    for i, f in enumerate(data.get("factors") or ()):
+        where = f"factors[{i}]"
+        if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
+            raise InputError(where, "expected an object with an 'id'")
+        year = f.get("year")
+        factors.append(Factor(
+            id=f["id"], name=str(f.get("name") or f["id"]), value=_q(f, "value", where, "low", "high"),
+            unit=str(f.get("unit") or ""), status=_status(f.get("status", "default"), where),
+            sources=_strs(f.get("sources"), f"{where}.sources"),
+            year=int(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else None,
+        ))
+    meta: dict[str, Any] = dict(data.get("meta") or {})
+    if data.get("left_out"):
+        meta["left_out"] = list(_strs(data["left_out"], "left_out"))
+    if "per_request" in data:
+        meta["per_request"] = data["per_request"]
+    return Footprint(parts=tuple(parts), title=str(data.get("title") or ""), factors=tuple(factors),
+                     warnings=_strs(data.get("warnings"), "warnings"), meta=meta)
+
+
+def load_footprint_json(path: str | os.PathLike[str]) -> Footprint:
+    """Read a footprint JSON file; a missing file or bad JSON is an ``InputError`` naming the file."""
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise InputError("--estimate", f"no such file: {name}", "a JSON file written by 'aiceberg estimate … --json'") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("--estimate", f"cannot read {name}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("--estimate", f"{name} is not valid JSON ({exc.msg}, line {exc.lineno})",
+                         "a JSON file written by 'aiceberg estimate … --json'") from None
+    return footprint_from_dict(data)

@@ -1,0 +1,320 @@
+"""One self-contained HTML page: inline CSS, inline SVG charts drawn by the project, no script, no URL.
+
+Every text that comes from data (titles, labels, run names, sources) goes through ``html.escape``.
+The page is accessible (``lang``, headings, ``role="img"`` charts with titles, table headers) and
+printable (a print stylesheet keeps figures and tables whole).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
+from aiceberg.explain.equivalents import DEFAULT_COUNTRY
+from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number, label
+from aiceberg.explain.iceberg import iceberg_svg
+from aiceberg.explain.report.common import anchor, energy, mass, mass_range, num_range, pct, version
+from aiceberg.explain.report.data import ReportData, RunTrace, report_data
+from aiceberg.explain.report.labels import t
+from aiceberg.model.footprint import Footprint
+
+__all__ = ["CSS", "html_report", "render_html"]
+
+CSS = """
+:root{--ink:#1b2a4a;--muted:#52627a;--line:#d6dee8;--bg:#f6f9fc;--accent:#1d6fa5;--warn:#8a4b00}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff}
+main{max-width:980px;margin:0 auto;padding:24px 20px 48px}
+header.top{background:linear-gradient(180deg,#dff0fb,#f6fbfe);border-bottom:1px solid var(--line)}
+header.top .in{max-width:980px;margin:0 auto;padding:22px 20px 16px}
+.kind{display:inline-block;font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;
+ color:#fff;background:var(--accent);border-radius:4px;padding:2px 8px}
+h1{font-size:30px;line-height:1.2;margin:10px 0 4px}
+h2{font-size:22px;margin:40px 0 10px;padding-top:8px;border-top:2px solid var(--line)}
+main>section:first-child h2{margin-top:0;border-top:0}
+h3{font-size:17px;margin:20px 0 6px}
+.sub{color:var(--muted);margin:0}
+nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:12px 0 0;font-size:14px}
+nav a{color:var(--accent)}
+.headline{display:grid;grid-template-columns:minmax(260px,1.1fr) 2fr;gap:18px;margin-top:18px}
+.total{background:var(--bg);border:1px solid var(--line);border-radius:10px;padding:16px 18px}
+.total .big{font-size:36px;white-space:nowrap;font-weight:800;line-height:1.1;color:#0b3c66}
+.total .rng,.total .en{color:var(--muted);font-size:15px}
+.split{font-size:15px;margin-top:8px}
+.eqs{display:grid;grid-template-columns:repeat(2,1fr);gap:12px}
+.eq{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.eq .big{font-size:28px;font-weight:800;color:#0b3c66;line-height:1.15}
+.eq .what{font-size:14px;color:var(--ink)}
+.eq .rng{font-size:12.5px;color:var(--muted)}
+figure{margin:12px 0;break-inside:avoid}
+figure svg{width:100%;max-width:100%;height:auto;display:block}
+figcaption{font-size:14px;color:var(--muted);margin-top:6px}
+.tablewrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:14px;margin:8px 0 4px;break-inside:auto}
+th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
+th{background:var(--bg);font-weight:650}
+td.n,th.n{text-align:right;white-space:nowrap}
+tr.total td{font-weight:700;border-top:2px solid var(--ink)}
+.sw{display:inline-block;width:11px;height:11px;border-radius:2px;border:1px solid #7a8da3;margin-right:6px;
+ vertical-align:-1px}
+.st{display:inline-block;font-size:12px;border-radius:10px;padding:1px 8px;background:#e9eef4;white-space:nowrap}
+.st-measured{background:#d3f2dc}.st-published{background:#dce9fb}.st-default{background:#fde9c8}
+.st-modelled{background:#ece2fb}.st-derived{background:#dcf1f4}.st-input{background:#eef0f3}
+.srcs a{color:var(--accent);font-size:12.5px}
+.detail{color:var(--muted);font-size:12.5px}
+.url{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:var(--muted);word-break:break-all}
+ul.warn li{color:var(--warn)}
+.note{color:var(--muted);font-size:14.5px}
+.ratio{font-size:17px;font-weight:650}
+footer{margin-top:40px;font-size:13px;color:var(--muted);border-top:1px solid var(--line);padding-top:10px}
+@media (max-width:720px){.headline{grid-template-columns:1fr}h1{font-size:24px}}
+@media print{nav{display:none}main{padding:0}h2{break-after:avoid}header.top{background:none}
+ a{color:inherit;text-decoration:none}}
+"""
+
+
+def _c(lang: str) -> str:
+    """A colon, with the French space before it."""
+    return "\u202f:" if lang == "fr" else ":"
+
+
+def _e(x: Any) -> str:
+    return escape(str(x), quote=True)
+
+
+def _status(status: str, lang: str) -> str:
+    return f'<span class="st st-{_e(status)}">{_e(label("status:" + status, lang))}</span>'
+
+
+def _srcs(ids: Any) -> str:
+    seen = list(dict.fromkeys(ids))
+    return '<span class="srcs">' + ", ".join(f'<a href="#{_e(anchor(s))}">{_e(s)}</a>' for s in seen) + "</span>"
+
+
+def _n(i: int, numeric: set[int]) -> str:
+    return ' class="n"' if i in numeric else ""
+
+
+def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), caption: str = "",
+           total: list[str] | None = None) -> str:
+    """``head`` is plain text (escaped here); ``rows`` are HTML already escaped by the caller."""
+    out = ['<div class="tablewrap"><table>']
+    if caption:
+        out.append(f"<caption class=\"note\">{_e(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(
+        f'<th scope="col"{_n(i, numeric)}>{_e(h)}</th>' for i, h in enumerate(head)
+    ) + "</tr></thead><tbody>")
+    for r in rows:
+        out.append("<tr>" + "".join(f'<td{_n(i, numeric)}>{c}</td>' for i, c in enumerate(r))
+                   + "</tr>")
+    if total:
+        out.append('<tr class="total">' + "".join(
+            f'<td{_n(i, numeric)}>{c}</td>' for i, c in enumerate(total)) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _headline(d: ReportData) -> str:
+    fp, lang = d.fp, d.lang
+    g, e = fp.co2e_kg, fp.energy_kwh
+    vis, sub = fp.visible.co2e_kg.central, fp.submerged.co2e_kg.central
+    rng = mass_range(g, lang)
+    out = ['<section aria-labelledby="h-headline"><h2 id="h-headline">' + _e(t("headline", lang)) + "</h2>",
+           '<div class="headline"><div class="total">',
+           f'<div class="what">{_e(t("total_emissions", lang))}</div>',
+           f'<div class="big" data-co2e-kg="{g.central:.6g}">{_e(fmt_mass_kg(g.central, lang))}</div>']
+    if rng:
+        out.append(f'<div class="rng">{_e(t("likely_range", lang))} {_e(rng)}</div>')
+    out.append(f'<div class="en">{_e(t("total_energy", lang))}{_c(lang)} {_e(fmt_energy_kwh(e.central, lang))}'
+               + (f" ({_e(num_range(e, lang))} kWh)" if not e.is_exact else "") + "</div>")
+    out.append(f'<div class="split">▲ {_e(label("visible", lang))}{_c(lang)} <strong>{_e(fmt_mass_kg(vis, lang))}</strong> '
+               f'({_e(pct(vis, g.central, lang))})<br>▼ {_e(label("submerged", lang))}{_c(lang)} '
+               f'<strong>{_e(fmt_mass_kg(sub, lang))}</strong> ({_e(pct(sub, g.central, lang))})</div></div>')
+    out.append(f'<div><div class="what">{_e(t("as_much_as", lang))}…</div><div class="eqs">')
+    for key in d.headline:
+        ev = d.equivalents[key]
+        v = ev.value
+        out.append(f'<div class="eq"><div class="big">{_e(fmt_number(v.central, lang))}</div>'
+                   f'<div class="what">{_e(ev.label(lang))}</div>'
+                   + (f'<div class="rng">{_e(num_range(v, lang))}</div>' if not v.is_exact else "") + "</div>")
+    out.append("</div></div></div></section>")
+    return "".join(out)
+
+
+def _iceberg(d: ReportData) -> str:
+    svg = iceberg_svg(d.fp, d.lang, id_prefix="iceberg", width=900, height=540)
+    return ('<section aria-labelledby="h-iceberg"><h2 id="h-iceberg">' + _e(t("iceberg", d.lang)) + "</h2>"
+            f"<figure>{svg}<figcaption>{_e(t('iceberg_note', d.lang))}</figcaption></figure></section>")
+
+
+def _breakdown(d: ReportData) -> str:
+    from aiceberg.explain.iceberg import family_of, part_colour
+
+    fp, lang = d.fp, d.lang
+    total = fp.co2e_kg
+    fam_n: dict[str, int] = {}
+    rows = []
+    for p in fp.parts:
+        fam = family_of(p.name) + ("^" if p.visible else "")
+        n = fam_n.get(fam, 0)
+        fam_n[fam] = n + 1
+        colour = part_colour(p.name, n, visible=p.visible)
+        rows.append([
+            f'<span class="sw" style="background:{colour}"></span>{"▲" if p.visible else "▼"} '
+            f'<span data-part="{_e(p.name)}">{_e(label(p.name, lang))}</span>'
+            + (f'<div class="detail">{_e(p.detail)}</div>' if p.detail else ""),
+            _e(energy(p.energy_kwh, lang)), _e(mass(p.co2e_kg, lang)), _e(mass_range(p.co2e_kg, lang)),
+            _e(pct(p.co2e_kg.central, total.central, lang)), _status(str(p.status), lang), _srcs(p.sources),
+        ])
+    head = [label("part", lang), label("energy", lang), label("co2e", lang), label("range", lang),
+            t("share", lang), label("status", lang), label("sources", lang)]
+    tot = [_e(label("total", lang)), _e(energy(fp.energy_kwh, lang)), _e(mass(total, lang)),
+           _e(mass_range(total, lang)), "100 %", _status(str(fp.status), lang), ""]
+    return ('<section aria-labelledby="h-breakdown"><h2 id="h-breakdown">' + _e(t("breakdown", lang)) + "</h2>"
+            f"<figure>{breakdown_svg(fp, lang, width=900)}</figure>" + _table(head, rows, {1, 2, 3, 4}, total=tot)
+            + "</section>")
+
+
+def _case(d: ReportData) -> str:
+    r, lang = d.case_result, d.lang
+    case = r.case
+    dev = r.deviation_pct
+    rows = []
+    for p in case.published:
+        got = r.reproduced.get(p.metric)
+        rows.append([_e(f"{p.metric} ({p.unit})"), _e(fmt_number(p.value, lang, 6)),
+                     _e(fmt_number(got, lang, 6)) if got is not None else "–",
+                     _e(f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else ".")) if p.metric in dev
+                     else "", _status(p.status, lang), _e(p.where)])
+    head = [label("metric", lang), label("published", lang), label("reproduced", lang), label("deviation", lang),
+            label("status", lang), label("sources", lang)]
+    out = ['<section aria-labelledby="h-case"><h2 id="h-case">' + _e(t("case", lang)) + "</h2>",
+           f"<p><strong>{_e(label('convention', lang))}:</strong> {_e(case.convention(lang))}</p>",
+           _table(head, rows, {1, 2, 3})]
+    if r.notes:
+        out.append(f"<h3>{_e(t('notes_case', lang))}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes)
+                   + "</ul>")
+    repro = r.reproduction.co2e_kg.central
+    if repro:
+        ratio = r.complete.co2e_kg.central / repro
+        out.append(f'<p class="ratio">{_e(t("case_ratio", lang, ratio=fmt_number(ratio, lang)))}</p>')
+    out.append(f'<p class="note">{_e(label("complete", lang))}: {_e(fmt_mass_kg(r.complete.co2e_kg.central, lang))}'
+               f' · {_e(label("reproduced", lang))}: {_e(fmt_mass_kg(repro, lang))} · {_srcs(case.sources)}</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def _run(d: ReportData) -> str:
+    run: RunTrace = d.run  # type: ignore[assignment]
+    lang = d.lang
+    out = ['<section aria-labelledby="h-run"><h2 id="h-run">' + _e(t("run", lang)) + "</h2>"]
+    info = {t("run_id", lang): run.run_id, **run.info}
+    out.append(_table([t("metric", lang), t("value", lang)], [[_e(k), _e(v)] for k, v in info.items()]))
+    out.append(f"<h3>{_e(t('power', lang))}</h3>")
+    if run.series:
+        out.append(f"<figure>{power_svg(run.series, run.phases, lang, width=900)}</figure>")
+    else:
+        out.append(f'<p class="note">{_e(t("no_samples", lang))}</p>')
+    if run.phases:
+        rows = [[_e(n), _e(fmt_number(a, lang)), _e(fmt_number(b, lang)) if b is not None else "…"]
+                for n, a, b in run.phases]
+        out.append(f"<h3>{_e(t('phases', lang))}</h3>" + _table([t("phase", lang), t("start", lang), t("end", lang)],
+                                                                 rows, {1, 2}))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _equivalents(d: ReportData) -> str:
+    lang = d.lang
+    rows = [[_e(ev.label(lang)), _e(fmt_number(ev.value.central, lang)), _e(num_range(ev.value, lang)),
+             _srcs(ev.sources)] for ev in d.equivalents.values()]
+    return ('<section aria-labelledby="h-equivalents"><h2 id="h-equivalents">' + _e(label("equivalents", lang))
+            + "</h2>" + f'<p class="note">{_e(t("equivalents_note", lang))}</p>'
+            + _table([t("equivalent", lang), t("value", lang), label("range", lang), label("sources", lang)], rows,
+                     {1, 2}) + "</section>")
+
+
+def _comparison(d: ReportData) -> str:
+    lang = d.lang
+    rows = [[("<strong>" + _e(e.label) + "</strong>") if e.highlight else _e(e.label),
+             _e(fmt_mass_kg(e.complete.central, lang)), _e(mass_range(e.complete, lang)),
+             _e(fmt_mass_kg(e.published, lang)) if e.published else "–"] for e in d.comparison]
+    return ('<section aria-labelledby="h-comparison"><h2 id="h-comparison">' + _e(t("comparison", lang)) + "</h2>"
+            f"<figure>{log_compare_svg(d.comparison, lang, width=900)}"
+            f"<figcaption>{_e(t('comparison_note', lang))}</figcaption></figure>"
+            + _table([t("case_col", lang), t("complete_col", lang), label("range", lang), t("published_col", lang)],
+                     rows, {1, 2, 3}) + "</section>")
+
+
+def _provenance(d: ReportData) -> str:
+    fp, lang = d.fp, d.lang
+    rows = [[_e(f.name) + f'<div class="detail">{_e(f.id)}</div>', _e(fmt_number(f.value.central, lang, 4)),
+             _e(num_range(f.value, lang)), _e(f.unit), _e(f.year if f.year is not None else "–"),
+             _status(str(f.status), lang), _srcs(f.sources)] for f in fp.factors]
+    out = ['<section aria-labelledby="h-provenance"><h2 id="h-provenance">' + _e(t("provenance", lang)) + "</h2>",
+           f"<h3>{_e(label('factors', lang))}</h3>", f'<p class="note">{_e(t("provenance_note", lang))}</p>',
+           _table([t("factor", lang), t("value", lang), label("range", lang), t("unit", lang), t("year", lang),
+                   label("status", lang), label("sources", lang)], rows, {1, 2, 4})]
+    srows = [[_status(s, lang), ", ".join(_e(label(n, lang)) for n in names)] for s, names in d.by_status.items()]
+    out.append(f"<h3>{_e(t('how_obtained', lang))}</h3>" + _table([label("status", lang), t("parts_col", lang)], srows))
+    out.append(f"<h3>{_e(t('source_list', lang))}</h3><ol class=\"sources\">")
+    for s in d.sources.values():
+        if s.known:
+            body = (f"<strong>{_e(s.title)}</strong>. {_e(s.publisher)}, {_e(s.year)}."
+                    + (f' <span class="url">{_e(s.url)}</span>' if s.url else ""))
+        else:
+            body = _e(t("unknown_source", lang))
+        out.append(f'<li id="{_e(anchor(s.id))}"><code>{_e(s.id)}</code> — {body}</li>')
+    out.append("</ol></section>")
+    return "".join(out)
+
+
+def _notes(d: ReportData) -> str:
+    lang = d.lang
+    out = ['<section aria-labelledby="h-notes"><h2 id="h-notes">' + _e(t("notes", lang)) + "</h2>"]
+    if d.warnings:
+        out.append(f"<h3>{_e(label('warnings', lang))}</h3><ul class=\"warn\">"
+                   + "".join(f"<li>{_e(w)}</li>" for w in d.warnings) + "</ul>")
+    out.append(f"<h3>{_e(label('left_out', lang))}</h3>")
+    if d.left_out:
+        out.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in d.left_out) + "</ul>")
+    else:
+        out.append(f'<p class="note">{_e(t("nothing_left_out", lang))}</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def render_html(d: ReportData) -> str:
+    """The page for gathered report data (see :func:`aiceberg.explain.report.data.report_data`)."""
+    lang = d.lang
+    sections = [("headline", _headline(d)), ("iceberg", _iceberg(d)), ("breakdown", _breakdown(d))]
+    if d.case_result is not None:
+        sections.append(("case", _case(d)))
+    if d.run is not None:
+        sections.append(("run", _run(d)))
+    sections += [("equivalents", _equivalents(d)), ("comparison", _comparison(d)),
+                 ("provenance", _provenance(d)), ("notes", _notes(d))]
+    nav_names = {"headline": t("headline", lang), "iceberg": t("iceberg", lang), "breakdown": t("breakdown", lang),
+                 "case": t("case", lang), "run": t("run", lang), "equivalents": label("equivalents", lang),
+                 "comparison": t("comparison", lang), "provenance": t("provenance", lang), "notes": t("notes", lang)}
+    nav = "".join(f'<li><a href="#h-{k}">{_e(nav_names[k])}</a></li>' for k, _ in sections)
+    title = d.title or t("report", lang)
+    return "".join([
+        f'<!DOCTYPE html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="aiceberg {_e(version())}">'
+        f"<title>{_e(title)} — aiceberg</title><style>{CSS}</style></head><body>",
+        f'<header class="top"><div class="in"><span class="kind">{_e(t("kind:" + d.kind, lang))}</span>'
+        f'<h1>{_e(title)}</h1><p class="sub">{_e(t("report", lang))}</p>'
+        f'<nav aria-label="{_e(t("contents", lang))}"><ol>{nav}</ol></nav></div></header><main>',
+        *(s for _, s in sections),
+        f'<footer>{_e(t("generated", lang, version=version()))}</footer></main></body></html>\n',
+    ])
+
+
+def html_report(fp: Footprint, *, lang: str = "en", title: str | None = None, kind: str = "estimate",
+                case_result: Any = None, run: RunTrace | None = None, country: str = DEFAULT_COUNTRY) -> str:
+    """One self-contained HTML5 page for ``fp`` (see :func:`aiceberg.explain.report.data.report_data`)."""
+    return render_html(report_data(fp, lang=lang, title=title, kind=kind, case_result=case_result, run=run,
+                                   country=country))

@@ -1,0 +1,116 @@
+"""Where a report's footprint comes from: a case study, an estimate's JSON file, or a run in the store."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiceberg.errors import InputError
+from aiceberg.explain.report.data import RunTrace
+from aiceberg.explain.report.fromdict import footprint_from_dict, load_footprint_json
+from aiceberg.model.footprint import Footprint
+
+__all__ = ["ReportInput", "from_case", "from_estimate", "from_run", "safe_name"]
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """A footprint and what the report needs beside it."""
+
+    fp: Footprint
+    kind: str
+    name: str
+    title: str = ""
+    case_result: Any = None
+    run: RunTrace | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``html_report`` / ``markdown_report`` / ``json_report`` (besides lang)."""
+        return {"title": self.title or None, "kind": self.kind, "case_result": self.case_result, "run": self.run}
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe slug of ``name`` (``<script>`` → ``script``)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return slug[:60] or "report"
+
+
+def from_case(name: str, lang: str = "en") -> ReportInput:
+    """A case study: its complete iceberg view, with the case result (published beside reproduced)."""
+    from aiceberg.cases import get_case
+
+    case = get_case(name)
+    result = case.run()
+    return ReportInput(result.complete, "case", case.name, case.title(lang), case_result=result)
+
+
+def from_estimate(path: str | os.PathLike[str]) -> ReportInput:
+    """The JSON that ``aiceberg estimate … --json`` printed, saved in a file."""
+    fp = load_footprint_json(path)
+    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    return ReportInput(fp, "estimate", stem, fp.title)
+
+
+def _fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.2f} h"
+
+
+def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
+    """A run of the store: its footprint (as the tracker computed it), its power trace and phases.
+
+    Args:
+        run: a run id or a unique prefix.
+        db: the store (path or URL); ``None`` uses the settings (``AICEBERG_DB``…).
+        store: an open store to use instead of ``db`` (left open).
+
+    Raises:
+        StoreError: unknown run, or the store cannot be opened.
+        InputError: the run has no footprint (the engine could not compute one when it ran).
+    """
+    from aiceberg.explain.charts import power_series
+
+    own = store is None
+    if own:
+        from aiceberg.config import load_settings
+        from aiceberg.store import open_store
+
+        settings = load_settings({"db": db} if db else {}, labels={"db": "--db"})
+        store = open_store(settings.db)
+    try:
+        rec = store.get_run(run)
+        samples = store.samples(rec.run_id)
+        channels = store.channels(rec.run_id)
+        phases = store.phases(rec.run_id)
+    finally:
+        if own:
+            store.close()
+    summary = rec.summary or {}
+    fp_dict = summary.get("footprint")
+    if not fp_dict:
+        energy = rec.energy_kwh if rec.energy_kwh is not None else summary.get("energy_kwh")
+        raise InputError("RUN", f"run {rec.run_id[:12]} ({rec.status}) has no footprint to report"
+                         + (f" (energy only: {energy:.4g} kWh)" if energy is not None else ""),
+                         "a finished run whose footprint the engine computed (see 'aiceberg runs show')")
+    fp = footprint_from_dict(fp_dict)
+    name = rec.name or rec.run_id[:12]
+    info = {"status": rec.status, "started (UTC)": rec.started_at, "duration": _fmt_s(rec.duration_s)}
+    if rec.energy_kwh is not None:
+        info["energy (kWh)"] = f"{rec.energy_kwh:.4g}"
+    if rec.command:
+        info["command"] = rec.command
+    info["host"] = rec.hostname
+    if rec.location:
+        info["location"] = rec.location
+    trace = RunTrace(
+        run_id=rec.run_id, name=name, series=power_series(samples, channels),
+        phases=tuple((p.name, p.start_s, p.end_s) for p in phases), info=info,
+    )
+    return ReportInput(fp, "run", name, rec.name or fp.title or name, run=trace)

@@ -1,0 +1,121 @@
+"""The iceberg: every band's polygon area is its share of the central GWP; labels escaped; ranges shown."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from aiceberg.cases import list_cases
+from aiceberg.explain.iceberg import family_of, iceberg_layout, iceberg_svg, polygon_area
+from aiceberg.model.footprint import Footprint, Part, Status
+from aiceberg.model.quantity import Q
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _fp(*shares: tuple[str, float, bool]) -> Footprint:
+    return Footprint(parts=tuple(
+        Part(name, Q.exact(0), {"gwp": Q(v, v * 0.8, v * 1.3)}, Status.MODELLED, visible=vis)
+        for name, v, vis in shares))
+
+
+def _areas_from_svg(svg: str) -> dict[str, float]:
+    root = ET.fromstring(svg)
+    out = {}
+    for poly in root.iter(f"{SVG}polygon"):
+        if "data-part" not in poly.attrib:
+            continue
+        pts = [tuple(map(float, p.split(","))) for p in poly.attrib["points"].split()]
+        out[poly.attrib["data-part"]] = polygon_area(pts)
+    return out
+
+
+def _check(fp: Footprint, tol: float = 0.01, **kw) -> None:
+    areas = _areas_from_svg(iceberg_svg(fp, **kw))
+    total_area = sum(areas.values())
+    total = sum(p.co2e_kg.central for p in fp.parts)
+    drawn = [p for p in fp.parts if p.co2e_kg.central > 0]
+    assert set(areas) == {p.name for p in drawn}
+    for p in drawn:
+        share = p.co2e_kg.central / total
+        assert areas[p.name] / total_area == pytest.approx(share, abs=tol * max(share, 0.01)), p.name
+
+
+@pytest.mark.parametrize("case", [c.name for c in list_cases()])
+def test_areas_match_shares_for_every_case(case):
+    result = next(c for c in list_cases() if c.name == case).run()
+    _check(result.complete)
+    _check(result.reproduction, width=500, height=700)
+
+
+def test_areas_match_shares_for_an_estimate(estimate):
+    _check(estimate)
+    _check(estimate, width=1200, height=400)
+
+
+@pytest.mark.parametrize("shares", [
+    (("gpu.dynamic", 90.0, True), ("cooling_overhead", 10.0, False)),       # a huge tip
+    (("gpu.dynamic", 1.0, True), ("idle", 50.0, False), ("embodied.gpu", 49.0, False)),  # a tiny tip
+    (("gpu.dynamic", 5.0, True), ("cpu.dynamic", 3.0, True), ("network", 0.2, False),
+     ("devices.use", 30.0, False), ("embodied.devices", 40.0, False), ("embodied.server", 0.05, False)),
+    (("idle", 3.0, False), ("embodied.server", 7.0, False)),                   # nothing visible
+    (("gpu.dynamic", 3.0, True),),                                             # nothing submerged
+])
+def test_areas_match_shares_on_edge_shapes(shares):
+    _check(_fp(*shares))
+
+
+def test_zero_parts_are_not_drawn_and_empty_footprint_draws_a_message():
+    fp = _fp(("gpu.dynamic", 2.0, True), ("network", 0.0, False))
+    assert "network" not in _areas_from_svg(iceberg_svg(fp))
+    svg = iceberg_svg(_fp(("gpu.dynamic", 0.0, True)))
+    ET.fromstring(svg)
+    assert "No emissions" in svg
+
+
+def test_tip_is_above_the_waterline_and_bands_below():
+    lay = iceberg_layout(_fp(("gpu.dynamic", 40.0, True), ("idle", 30.0, False), ("embodied.gpu", 30.0, False)))
+    for b in lay.bands:
+        ys = [y for _, y in b.points]
+        if b.part.visible:
+            assert max(ys) <= lay.waterline_y + 1e-6
+        else:
+            assert min(ys) >= lay.waterline_y - 1e-6
+        assert all(0 <= x <= lay.width for x, _ in b.points)
+        assert all(0 <= y <= lay.height for _, y in b.points)
+
+
+def test_labels_show_name_value_share_and_range_in_both_languages(bloom):
+    svg = iceberg_svg(bloom.complete, "fr")
+    ET.fromstring(svg)
+    assert "Fabrication des GPU" in svg and "fourchette" in svg and "%" in svg
+    assert "3,64 t CO2e" in svg
+    svg_en = iceberg_svg(bloom.complete, "en")
+    assert "Manufacturing of the GPUs" in svg_en and "range 3.64 t CO2e – 13.8 t CO2e" in svg_en
+    # one <title> per band, for hover
+    root = ET.fromstring(svg_en)
+    bands = [p for p in root.iter(f"{SVG}polygon") if "data-part" in p.attrib]
+    assert all(p.find(f"{SVG}title") is not None for p in bands)
+
+
+def test_names_are_escaped():
+    fp = _fp(("<script>alert(1)</script>", 2.0, True), ('x" onload="y', 1.0, False))
+    svg = iceberg_svg(fp, title="<b>t</b>", id_prefix='a"b')
+    assert "<script>" not in svg and "<b>" not in svg
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert not re.search(r'onload="y', svg)
+    assert any(e.attrib.get("data-part") == 'x" onload="y' for e in root.iter(f"{SVG}polygon"))
+
+
+def test_families():
+    assert family_of("embodied.gpu") == "embodied"
+    assert family_of("cooling_overhead") == "overhead"
+    assert family_of("gpu.dynamic") == "compute"
+    assert family_of("devices.use") == "devices"
+    assert family_of("something.new") == "other"
+
+
+def test_svg_is_light(bloom):
+    assert len(iceberg_svg(bloom.complete).encode()) < 20_000
