@@ -114,7 +114,8 @@ EVERYDAY_USES: tuple[EverydayUse, ...] = (
     EverydayUse("image", "Generated image", "Image générée", IMAGE_FIGURE,
                 "mean over the image-generation models measured on A100 GPUs, without PUE",
                 "moyenne des modèles de génération d'images mesurés sur GPU A100, sans PUE"),
-    EverydayUse("video", "One hour of video (streaming, whole chain)", "Une heure de vidéo (streaming, toute la chaîne)",
+    EverydayUse("video", "One hour of video (streaming, whole chain)",
+                "Une heure de vidéo (streaming, toute la chaîne)",
                 VIDEO_FIGURE, "device, network and data centre, 2019 world average; not the AI part alone",
                 "terminal, réseau et centre de données, moyenne mondiale 2019 ; pas la seule part de l'IA"),
     EverydayUse("recommendation", "Recommendation feed (choosing the next video)",
@@ -122,7 +123,8 @@ EVERYDAY_USES: tuple[EverydayUse, ...] = (
                 "no per-use figure published by the platforms", "aucun chiffre par usage publié par les plateformes"),
     EverydayUse("predictive-text", "Predictive text (keyboard suggestions)",
                 "Saisie prédictive (suggestions du clavier)", None,
-                "runs on the phone; no per-use figure published", "tourne sur le téléphone ; aucun chiffre par usage publié"),
+                "runs on the phone; no per-use figure published",
+                "tourne sur le téléphone ; aucun chiffre par usage publié"),
     EverydayUse("moderation", "Content moderation behind video platforms",
                 "Modération des contenus des plateformes vidéo", None,
                 "no published figure; the closest measured task is text or image classification "
@@ -151,6 +153,9 @@ POPULATIONS: dict[str, Population] = {
                         "seed-talk-lig-2023"),
 }
 TALK_PROMPTS_PER_DAY = 10.0
+LEFT_OUT_EN = ("predictive text, content moderation and the recommendation itself: no published per-use figure")
+LEFT_OUT_FR = ("saisie prédictive, modération des contenus et la recommandation elle-même : aucun chiffre publié "
+               "par usage")
 
 
 @dataclass(frozen=True)
@@ -206,6 +211,8 @@ class DailyResult:
                 p["label"] = PART_LABELS[p["name"]][1 if lang == "fr" else 0]
         out["inputs"] = {**self.inputs.__dict__, "other_devices": list(self.inputs.other_devices)}
         out["per_day_co2e_kg"] = self.footprint.co2e_kg.central / DAYS_PER_YEAR
+        if lang == "fr":
+            out["left_out"] = [LEFT_OUT_FR]
         out["actions"] = [a.to_dict(lang) for a in self.actions]
         out["uses"] = [{k: v for k, v in u.items() if k not in ("en", "fr", "note_en", "note_fr")}
                        | {"label": u["fr" if lang == "fr" else "en"],
@@ -256,7 +263,7 @@ def _check(inputs: DailyInputs) -> None:
         raise InputError("device_years", f"{inputs.device_years!r} years", "a number of years from 0.1 to 50")
     if inputs.chatbot != "spread" and inputs.chatbot not in CHATBOT_FIGURES:
         raise InputError("chatbot", f"unknown chatbot figure {inputs.chatbot!r}",
-                         ", ".join(("spread",) + CHATBOT_FIGURES))
+                         ", ".join(("spread", *CHATBOT_FIGURES)))
     if inputs.network not in NETWORKS:
         raise InputError("network", f"unknown network {inputs.network!r}", ", ".join(NETWORKS))
     refdata.get_device(inputs.device, "device")
@@ -351,8 +358,7 @@ def _year(inputs: DailyInputs) -> Footprint:
                       detail="; ".join(details) + " (whole devices, per year kept)"))
     return Footprint(parts=tuple(parts), title="My AI day, per year", factors=tuple(factors),
                      meta={"kind": "my-ai-day", "country": inputs.country, "network": inputs.network,
-                           "left_out": ["predictive text, content moderation and the recommendation itself: "
-                                        "no published per-use figure"]})
+                           "left_out": [LEFT_OUT_EN]})
 
 
 def _action(aid: str, en: str, fr: str, base: Footprint, changed: DailyInputs | None,
@@ -415,9 +421,13 @@ def my_ai_day(inputs: DailyInputs | None = None, **kwargs: Any) -> DailyResult:
     base = _year(inputs)
     dev = refdata.get_device(inputs.device)
     years = inputs.device_years if inputs.device_years is not None else dev.lifetime_years
+    from aiceberg.explain.i18n import fmt_number
+
+    y_en, y2_en = fmt_number(years, "en"), fmt_number(years + 2, "en")
+    y_fr, y2_fr = fmt_number(years, "fr"), fmt_number(years + 2, "fr")
     actions = [
-        _action("keep-device-longer", f"Keep your {dev.name_en.lower()} two more years ({years:g} → {years + 2:g})",
-                f"Garder votre {(dev.name_fr or dev.id).lower()} deux ans de plus ({years:g} → {years + 2:g})",
+        _action("keep-device-longer", f"Keep your {dev.name_en.lower()} two more years ({y_en} → {y2_en} years)",
+                f"Garder votre {(dev.name_fr or dev.id).lower()} deux ans de plus ({y_fr} → {y2_fr} ans)",
                 base, replace(inputs, device_years=float(years) + 2)),
     ]
     if inputs.network in MOBILE:
@@ -425,7 +435,8 @@ def my_ai_day(inputs: DailyInputs | None = None, **kwargs: Any) -> DailyResult:
                                f"Utiliser le Wi-Fi plutôt que la {inputs.network.upper()}",
                                base, replace(inputs, network="wifi")))
     else:
-        actions.append(_action("wifi-not-mobile", "Use Wi-Fi rather than 4G/5G", "Utiliser le Wi-Fi plutôt que la 4G/5G",
+        actions.append(_action("wifi-not-mobile", "Use Wi-Fi rather than 4G/5G",
+                               "Utiliser le Wi-Fi plutôt que la 4G/5G",
                                base, None, "you already do", "vous le faites déjà"))
     if inputs.other_devices:
         def yearly(d: str) -> float:

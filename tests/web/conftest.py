@@ -1,0 +1,67 @@
+"""Fixtures of the web tests: a run store with a few runs (one named ``<script>``), the app, a client."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+
+def make_store(path: Path) -> Path:
+    """A SQLite run store with three finished runs on two hosts and one running run."""
+    from aiceberg.model.training import estimate_training
+    from aiceberg.store import ChannelRow, NewRun, open_store
+
+    store = open_store(path, check_stale=False)
+    fp = estimate_training("a100", count=1, hours=0.5, location="FR")
+    specs = [
+        ("run-aaaa-0001", "<script>alert(1)</script>", "2024-03-01T10:00:00+00:00", "gpu-node-1"),
+        ("run-bbbb-0002", "fine-tune bert", "2024-05-10T09:30:00+00:00", "gpu-node-2"),
+        ("run-cccc-0003", "eval", "2024-05-12T18:00:00+00:00", "gpu-node-1"),
+    ]
+    for rid, name, started, host in specs:
+        store.create_run(NewRun(run_id=rid, started_at=started, started_unix=0.0, pid=1, hostname=host,
+                                name=name, command="python train.py --name '<b>x</b>'", location="FR"),
+                         [ChannelRow("gpu0", "nvml", "gpu", "GPU 0", "measured")])
+        summary = {"run_id": rid, "status": "finished", "duration_s": 1800.0, "energy_kwh": fp.energy_kwh.central,
+                   "co2e_kg": fp.co2e_kg.central, "footprint": fp.to_dict(), "sensors": [], "warnings": []}
+        store.finish_run(rid, status="finished", ended_at=started, duration_s=1800.0,
+                         energy_kwh=fp.energy_kwh.central, co2e_kg=fp.co2e_kg.central, exit_code=0,
+                         end_reason="exit code 0", summary=summary)
+    store.create_run(NewRun(run_id="run-dddd-0004", started_at="2024-06-01T00:00:00+00:00", started_unix=0.0,
+                            pid=1, hostname="gpu-node-2", name="still running"), [])
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_store(tmp_path_factory.mktemp("store") / "runs.db")
+
+
+@pytest.fixture(scope="session")
+def app(store_path: Path):
+    from aiceberg.web import create_app
+
+    return create_app(str(store_path))
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def _no_user_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for k in list(os.environ):
+        if k.startswith("AICEBERG_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
