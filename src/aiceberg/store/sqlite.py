@@ -7,22 +7,22 @@ Every write is one short ``BEGIN IMMEDIATE`` transaction, and the connection wai
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiceberg.errors import StoreError
+from aiceberg.store import sqlcommon as q
 from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, RunRecord, SampleRow
+from aiceberg.store.sqlcommon import now_iso as _now_iso
+from aiceberg.store.sqlcommon import pid_alive
 
-__all__ = ["MIGRATIONS", "SQLiteStore"]
+__all__ = ["MIGRATIONS", "SQLiteStore", "pid_alive"]
 
 # (version, name, statements). Append only: a released migration is never edited.
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -85,38 +85,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
-_RUN_COLUMNS = (
-    "run_id, status, started_at, ended_at, duration_s, energy_kwh, co2e_kg, exit_code, name, project, "
-    "command, location, pid, hostname, heartbeat_unix, end_reason, interval_s, summary_json, flush_every_s"
-)
-
-
-def _now_iso(unix: float | None = None) -> str:
-    moment = datetime.fromtimestamp(unix, UTC) if unix is not None else datetime.now(UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this host and is not a zombie."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-        state = stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3]
-        return state not in (b"Z", b"X")
-    except (OSError, ValueError):
-        return True
-
-
 class SQLiteStore:
     """A run store in one SQLite file.
 
@@ -147,17 +115,39 @@ class SQLiteStore:
                 self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            self._retry_while_locked(self._init_schema, busy_timeout_s)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the run store {self.path}: {exc}") from exc
         if check_stale:
             self.mark_stale_runs()
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _init_schema(self) -> None:
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    @staticmethod
+    def _retry_while_locked(fn: Any, timeout_s: float) -> None:
+        """Run ``fn``, retrying while another process holds the lock.
+
+        Switching to WAL and the first schema statements of a new file can answer "database is locked"
+        at once, without SQLite's busy handler, when two processes open the same new store together.
+        """
+        deadline = time.monotonic() + timeout_s
+        delay = 0.01
+        while True:
+            try:
+                fn()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -209,21 +199,8 @@ class SQLiteStore:
 
     def create_run(self, run: NewRun, channels: Sequence[ChannelRow]) -> None:
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO runs (run_id, status, name, project, command, location, pid, hostname, "
-                "started_at, started_unix, heartbeat_unix, interval_s, flush_every_s) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run.run_id, run.name, run.project, run.command, run.location, run.pid,
-                    run.hostname, run.started_at, run.started_unix, time.time(), run.interval_s,
-                    run.flush_every_s,
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO channels (run_id, channel_id, sensor, domain, label, method) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(run.run_id, c.channel_id, c.sensor, c.domain, c.label, c.method) for c in channels],
-            )
+            conn.execute(q.INSERT_RUN, q.run_params(run))
+            conn.executemany(q.INSERT_CHANNEL, q.channel_params(run.run_id, channels))
 
     def append(
         self,
@@ -235,23 +212,9 @@ class SQLiteStore:
         partial: dict[str, Any] | None = None,
     ) -> None:
         with self._write() as conn:
-            conn.executemany(
-                "INSERT INTO samples (run_id, t_s, channel_id, energy_j, power_w, error) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, s.t_s, s.channel_id, s.energy_j, s.power_w, s.error) for s in samples],
-            )
-            conn.executemany(
-                "INSERT INTO phases (run_id, idx, name, start_s, end_s, energy_j) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (run_id, idx) DO UPDATE SET name = excluded.name, "
-                "end_s = excluded.end_s, energy_j = excluded.energy_j",
-                [(run_id, p.index, p.name, p.start_s, p.end_s, p.energy_j) for p in phases],
-            )
-            partial = partial or {}
-            conn.execute(
-                "UPDATE runs SET heartbeat_unix = ?, duration_s = COALESCE(?, duration_s), "
-                "energy_kwh = COALESCE(?, energy_kwh) WHERE run_id = ?",
-                (heartbeat_unix, partial.get("duration_s"), partial.get("energy_kwh"), run_id),
-            )
+            conn.executemany(q.INSERT_SAMPLE, q.sample_params(run_id, samples))
+            conn.executemany(q.UPSERT_PHASE, q.phase_params(run_id, phases))
+            conn.execute(q.UPDATE_HEARTBEAT, q.heartbeat_params(run_id, heartbeat_unix, partial))
 
     def finish_run(
         self,
@@ -266,72 +229,34 @@ class SQLiteStore:
         end_reason: str | None,
         summary: dict[str, Any],
     ) -> None:
+        params = q.finish_params(
+            run_id, status=status, ended_at=ended_at, duration_s=duration_s, energy_kwh=energy_kwh,
+            co2e_kg=co2e_kg, exit_code=exit_code, end_reason=end_reason, summary=summary,
+        )
         with self._write() as conn:
-            conn.execute(
-                "UPDATE runs SET status = ?, ended_at = ?, duration_s = ?, energy_kwh = ?, co2e_kg = ?, "
-                "exit_code = ?, end_reason = ?, summary_json = ?, heartbeat_unix = ? WHERE run_id = ?",
-                (
-                    status, ended_at, duration_s, energy_kwh, co2e_kg, exit_code, end_reason,
-                    json.dumps(summary, default=str), time.time(), run_id,
-                ),
-            )
+            conn.execute(q.FINISH_RUN, params)
 
     def mark_stale_runs(self) -> list[str]:
-        now = time.time()
-        rows = self._read(
-            "SELECT run_id, pid, hostname, heartbeat_unix, flush_every_s FROM runs WHERE status = 'running'"
-        )
-        dead: list[tuple[str, str, float | None]] = []
-        for run_id, pid, hostname, heartbeat, flush_every in rows:
-            stale_after = max(self.stale_after_s, 10 * float(flush_every or 0))
-            if hostname == self._hostname and not pid_alive(int(pid)):
-                why = f"owner process {pid} is gone; data kept up to its last flush"
-                dead.append((run_id, why, heartbeat))
-            elif heartbeat is not None and now - heartbeat > stale_after:
-                why = f"no heartbeat for {now - heartbeat:.0f} s; data kept up to its last flush"
-                dead.append((run_id, why, heartbeat))
+        dead = q.stale_runs(self._read(q.SELECT_RUNNING), hostname=self._hostname, stale_after_s=self.stale_after_s)
         if not dead:
             return []
         with self._write() as conn:
-            for run_id, reason, heartbeat in dead:
-                conn.execute(
-                    "UPDATE runs SET status = 'interrupted', end_reason = ?, ended_at = ? "
-                    "WHERE run_id = ? AND status = 'running'",
-                    (reason, _now_iso(heartbeat), run_id),
-                )
+            for run_id, reason, ended_at in dead:
+                conn.execute(q.MARK_INTERRUPTED, (reason, ended_at, run_id))
         return [d[0] for d in dead]
 
     # -- reads ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _record(row: tuple[Any, ...]) -> RunRecord:
-        summary = json.loads(row[17]) if row[17] else {}
-        return RunRecord(
-            run_id=row[0], status=row[1], started_at=row[2], ended_at=row[3], duration_s=row[4],
-            energy_kwh=row[5], co2e_kg=row[6], exit_code=row[7], name=row[8], project=row[9],
-            command=row[10], location=row[11], pid=row[12], hostname=row[13], heartbeat_unix=row[14],
-            end_reason=row[15], interval_s=row[16], summary=summary,
-        )
 
     def get_run(self, run_id: str) -> RunRecord:
         key = run_id.strip()
         if not key:
             raise StoreError("no run id given")
-        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._read(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ? OR run_id LIKE ? ESCAPE '\\' "
-            "ORDER BY run_id = ? DESC LIMIT 2",
-            (key, pattern, key),
-        )
-        if not rows:
-            raise StoreError(f"no run {key!r} in {self.path} (see 'aiceberg runs list')")
-        if len(rows) > 1 and rows[0][0] != key:
-            raise StoreError(f"run id prefix {key!r} is ambiguous in {self.path}; give more characters")
-        return self._record(rows[0])
+        rows = self._read(q.SELECT_RUN_BY_ID_OR_PREFIX, (key, q.prefix_pattern(key), key))
+        return q.record(q.pick_run(rows, key, self.path))
 
     def list_runs(self, *, limit: int | None = None, status: str | None = None) -> list[RunRecord]:
         self.mark_stale_runs()
-        sql = f"SELECT {_RUN_COLUMNS} FROM runs"
+        sql = f"SELECT {q.RUN_COLUMNS} FROM runs"
         params: list[Any] = []
         if status:
             sql += " WHERE status = ?"
@@ -340,7 +265,7 @@ class SQLiteStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return [self._record(r) for r in self._read(sql, params)]
+        return [q.record(r) for r in self._read(sql, params)]
 
     def channels(self, run_id: str) -> list[ChannelRow]:
         rows = self._read(
@@ -358,10 +283,7 @@ class SQLiteStore:
         return [SampleRow(*r) for r in rows]
 
     def phases(self, run_id: str) -> list[PhaseRow]:
-        rows = self._read(
-            "SELECT idx, name, start_s, end_s, energy_j FROM phases WHERE run_id = ? ORDER BY idx", (run_id,)
-        )
-        return [PhaseRow(*r) for r in rows]
+        return [PhaseRow(*r) for r in self._read(q.SELECT_PHASES, (run_id,))]
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(sqlite3.Error):
