@@ -27,7 +27,8 @@ DOMAIN_PARTS: Mapping[str, tuple[str, bool]] = {
 
 #: a CPU-only machine whose type is unknown is taken as a generic server for its manufacturing share
 GENERIC_MACHINE = "boavizta-cpu-server-medium"
-_LABEL_PREFIX = re.compile(r"^(gpu|GPU)\s*\d+\s*[:\-]\s*")
+# "GPU 0: NVIDIA H100 80GB HBM3 (energy)" → "NVIDIA H100 80GB HBM3": the sensors' channel labels
+_LABEL_NOISE = re.compile(r"^(gpu|GPU)\s*\d+\s*[:\-]\s*|\s*\((energy|power)\)$")
 
 
 def measured_footprint(
@@ -88,7 +89,7 @@ def measured_footprint(
         gpu_names = [str(n) for n in host.get("gpu_models") or ()]
         if gpu_names:
             for name in gpu_names:
-                hw = refdata.find_hardware(_LABEL_PREFIX.sub("", name)) or refdata.get_hardware("default-gpu")
+                hw = refdata.find_hardware(_LABEL_NOISE.sub("", name)) or refdata.get_hardware("default-gpu")
                 if hw.id == "default-gpu":
                     warnings += (f"GPU {name!r} is not in the reference data: the class default is used",)
                 emb = hardware_embodied_footprint(hw, hours, devices_per_server=len(gpu_names))
