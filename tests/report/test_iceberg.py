@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -119,3 +120,67 @@ def test_families():
 
 def test_svg_is_light(bloom):
     assert len(iceberg_svg(bloom.complete).encode()) < 20_000
+
+
+# -- labels: never overlapping -----------------------------------------------------------------------
+def _text_boxes(svg: str) -> tuple[float, list[tuple[float, float, str]]]:
+    """The SVG's height and the vertical extent of every text block of the label column (labels, headings)."""
+    root = ET.fromstring(svg)
+    boxes = []
+    for g in root.iter(f"{SVG}g"):
+        if g.attrib.get("class") != "label":
+            continue
+        ys = [float(tx.attrib["y"]) for tx in g.iter(f"{SVG}text")]
+        boxes.append((min(ys) - 13, max(ys) + 4, g.attrib["data-part"]))
+    for tx in root.iter(f"{SVG}text"):
+        if tx.attrib.get("class", "").startswith("split-"):
+            y = float(tx.attrib["y"])
+            boxes.append((y - 14, y + 4, tx.attrib["class"]))
+    return float(root.attrib["height"]), sorted(boxes)
+
+
+def _assert_no_overlap(svg: str) -> None:
+    height, boxes = _text_boxes(svg)
+    assert boxes
+    for (_, bottom, a), (top, _, b) in itertools.pairwise(boxes):
+        assert bottom <= top, f"{a} overlaps {b}"
+    assert boxes[0][0] >= 0 and boxes[-1][1] <= height
+    root = ET.fromstring(svg)
+    labels = [g for g in root.iter(f"{SVG}g") if g.attrib.get("class") == "label"]
+    leaders = [p for p in root.iter(f"{SVG}path") if p.attrib.get("class") == "leader"]
+    assert len(leaders) == len(labels)
+
+
+TINY = (("gpu.dynamic", 100.0, True), ("cooling_overhead", 0.3, False), ("idle", 0.2, False),
+        ("network", 0.05, False), ("devices.use", 0.04, False), ("embodied.gpu", 0.3, False),
+        ("embodied.cpu", 0.1, False), ("embodied.server", 0.2, False), ("embodied.devices", 0.1, False))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("size", [{}, {"width": 900, "height": 540}, {"width": 500, "height": 300}])
+def test_labels_of_many_tiny_parts_near_the_waterline_do_not_overlap(lang, size):
+    svg = iceberg_svg(_fp(*TINY), lang, **size)
+    _assert_no_overlap(svg)
+    _check(_fp(*TINY), tol=0.02, **size)  # growing the canvas keeps the areas
+
+
+def test_labels_of_many_tip_parts_do_not_overlap():
+    fp = _fp(("gpu.dynamic", 1.0, True), ("cpu.dynamic", 0.5, True), ("tpu.dynamic", 0.5, True),
+             ("memory", 0.2, True), ("embodied.gpu", 99.0, False))
+    _assert_no_overlap(iceberg_svg(fp))
+    _check(fp)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", [c.name for c in list_cases()])
+def test_labels_of_every_case_do_not_overlap(case, lang):
+    result = next(c for c in list_cases() if c.name == case).run()
+    _assert_no_overlap(iceberg_svg(result.complete, lang))
+    _assert_no_overlap(iceberg_svg(result.complete, lang, width=900, height=540))
+    _assert_no_overlap(iceberg_svg(result.reproduction, lang))
+
+
+def test_labels_can_be_given():
+    fp = _fp(("gpu.dynamic", 2.0, True), ("embodied.devices", 1.0, False))
+    svg = iceberg_svg(fp, labels={"embodied.devices": "Your <phone>"})
+    assert "Your &lt;phone&gt;" in svg and "Manufacturing of the user" not in svg

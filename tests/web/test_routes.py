@@ -235,3 +235,27 @@ def test_serve_without_the_extra_fails_in_one_line():
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0
     assert "pip install 'aiceberg[web]'" in p.stderr
+
+
+def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
+    import re
+    import time
+
+    from aiceberg.explain.report import from_run, render_html, report_data
+    from aiceberg.store import open_store
+
+    store = open_store(str(store_path), check_stale=False)
+    try:
+        src = from_run("run-bbbb-0002", store=store)
+    finally:
+        store.close()
+    doc = render_html(report_data(src.fp, lang="fr", **src.kwargs()))
+    client.get("/runs/run-bbbb-0002?lang=fr")  # warm
+    t0 = time.perf_counter()
+    html = client.get("/runs/run-bbbb-0002?lang=fr").text
+    assert time.perf_counter() - t0 < 0.05
+    sections = re.findall(r'<h2 id="(h-[a-z]+)">', doc)
+    assert sections and re.findall(r'<h2 id="(h-[a-z]+)">', html) == sections
+    assert 'id="lang-switch"' in html and html.count("<main>") == 1 and html.count("<html") == 1
+    for part in src.fp.parts:
+        assert f'data-part="{part.name}"' in html

@@ -17,7 +17,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "host": ("Host servers (CPU, fans…)", "Serveurs hôtes (CPU, ventilateurs…)"),
     "memory": ("Memory", "Mémoire"),
     "idle": ("Idle and static power", "Consommation au repos et statique"),
-    "cooling_overhead": ("Data-centre overhead (PUE: cooling…)", "Surcoût du centre de données (PUE : refroidissement…)"),
+    "cooling_overhead": ("Data-centre overhead (PUE: cooling…)",
+                         "Surcoût du centre de données (PUE : refroidissement…)"),
     "embodied.gpu": ("Manufacturing of the GPUs", "Fabrication des GPU"),
     "embodied.tpu": ("Manufacturing of the TPUs", "Fabrication des TPU"),
     "embodied.cpu": ("Manufacturing of the CPUs", "Fabrication des CPU"),
@@ -26,6 +27,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "devices.use": ("Electricity of the user's devices", "Électricité des terminaux des utilisateurs"),
     "network": ("Network transfer", "Transfert sur le réseau"),
     "unmetered": ("Unmetered node power (fans, PSU…)", "Puissance non mesurée du nœud (ventilateurs, alimentation…)"),
+    # parts of "My AI day" (aiceberg.model.daily)
+    "ai.chatbot": ("Chatbot prompts (servers)", "Questions au chatbot (serveurs)"),
+    "ai.images": ("Image generation (servers)", "Génération d'images (serveurs)"),
+    "video.streaming": ("Video streaming (whole chain, fixed network)",
+                        "Streaming vidéo (toute la chaîne, réseau fixe)"),
     # headings
     "part": ("Part", "Poste"),
     "energy": ("Electricity", "Électricité"),

@@ -17,7 +17,7 @@ Public API (reused by the web app):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -61,6 +61,7 @@ _FAMILY_PREFIXES: tuple[tuple[str, str], ...] = (
     ("tpu.", "compute"),
     ("cpu.", "compute"),
     ("inference.", "compute"),
+    ("ai.", "compute"),
     ("host", "compute"),
     ("memory", "compute"),
 )
@@ -249,10 +250,9 @@ def iceberg_layout(fp: Footprint, *, width: float = 760, height: float = 520) ->
     body_top_width = body.width(0.0)
     tip_unit = _Profile(_TIP, 1.0, 1.0)
     f = tip_unit.area()  # area of a tip of base 1 and height 1
+    tip_area = 1.0  # no submerged part: only the tip
     if sub_parts:
         tip_area = body_area * v_share / (1 - v_share) if v_share < 1 else 0.0
-    else:  # no submerged part: only the tip
-        tip_area = 1.0
     tip_h = tip_b = 0.0
     if tip_parts and tip_area > 0:
         tip_b = math.sqrt(tip_area / (_TIP_ASPECT * f))
@@ -356,41 +356,105 @@ def _range_text(p: Part, lang: str) -> str:
     return f"{fmt_mass_kg(g.low, lang)} – {fmt_mass_kg(g.high, lang)}"
 
 
-def _place_labels(desired: list[float], heights: list[float], lo: float, hi: float) -> list[float]:
-    """Positions near ``desired`` (sorted) with no overlap, kept within [lo, hi]."""
-    ys = list(desired)
-    for i in range(len(ys)):
-        ys[i] = max(ys[i], lo if i == 0 else ys[i - 1] + heights[i - 1])
-    for i in reversed(range(len(ys))):
-        limit = hi - heights[i] if i == len(ys) - 1 else ys[i + 1] - heights[i]
-        ys[i] = min(ys[i], limit)
+#: Vertical room a label's text takes: lines of the name, lines of the figures, and the gap below.
+_NAME_LINE, _DETAIL_LINE, _LABEL_GAP = 15.0, 14.0, 8.0
+
+
+def _place_labels(desired: Sequence[float], heights: Sequence[float], lo: float, hi: float) -> list[float]:
+    """Tops of label blocks near ``desired`` that never overlap, within [lo, hi] when they fit.
+
+    A vertical relaxation: in the order of ``desired``, each block goes down to at least the previous
+    block's bottom; if the column then runs past ``hi``, it is pushed back up from the bottom, never above
+    ``lo``. Blocks that cannot fit between ``lo`` and ``hi`` run past ``hi`` (the caller grows the canvas).
+    The result is in the order of the inputs.
+    """
+    order = sorted(range(len(desired)), key=lambda i: desired[i])
+    ys = [0.0] * len(desired)
+    prev = lo
+    for i in order:  # push down
+        ys[i] = max(desired[i], prev)
+        prev = ys[i] + heights[i]
+    nxt = hi
+    for i in reversed(order):  # push up from the bottom
+        ys[i] = min(ys[i], nxt - heights[i])
+        nxt = ys[i]
+    prev = lo
+    for i in order:  # but never above lo: what does not fit runs past hi
+        ys[i] = max(ys[i], prev)
+        prev = ys[i] + heights[i]
     return ys
 
 
+def _column_room(heights: Sequence[float], lo: float, hi: float) -> float:
+    """How far a column of blocks of ``heights`` overflows [lo, hi] (0 if it fits)."""
+    return max(0.0, sum(heights) - (hi - lo))
+
+
 def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: int = 520,
-                id_prefix: str = "ib", title: str | None = None) -> str:
+                id_prefix: str = "ib", title: str | None = None,
+                labels: Mapping[str, str] | None = None) -> str:
     """The iceberg of ``fp`` as a standalone SVG string (no script, no external resource).
+
+    The labels sit in a column at the right, each joined to its band by a leader line; they never
+    overlap. When a column needs more room than the picture leaves it, the canvas grows (more sky
+    above, more sea below), so the SVG can be taller than ``height``; the iceberg keeps its size.
 
     Args:
         fp: the footprint; parts with a central GWP of 0 are not drawn (they stay in the tables).
         lang: ``en`` or ``fr``.
-        width, height: size in pixels (the SVG scales with its ``viewBox``).
+        width, height: size in pixels of the picture (the SVG scales with its ``viewBox``).
         id_prefix: prefix of the ids inside the SVG, to put several on one page.
         title: the accessible title (default: "The iceberg of this footprint").
+        labels: part name → label, for parts whose label is not :func:`aiceberg.explain.i18n.label`'s.
     """
     t = _TEXT.get(lang, _TEXT["en"])
     lay = iceberg_layout(fp, width=width, height=height)
+    names = labels or {}
+
+    def name_of(part_name: str) -> str:
+        return names.get(part_name) or label(part_name, lang)
+
     pid = escape(id_prefix, quote=True)
-    wl = lay.waterline_y
     title_text = title or t["title"]
     vis = sum(b.part.co2e_kg.central for b in lay.bands if b.part.visible)
     sub = lay.total_co2e_kg - vis
     desc = (f"{t['desc']} {t['visible']}: {fmt_mass_kg(vis, lang)} ({_share_text(vis / lay.total_co2e_kg, lang)}); "
             f"{t['submerged']}: {fmt_mass_kg(sub, lang)} ({_share_text(sub / lay.total_co2e_kg, lang)})."
             if lay.total_co2e_kg else t["empty"])
+
+    # the labels: their text, then their places (which may grow the canvas: dy more sky, extra more sea)
+    chars = max(int((width - lay.label_x - 16) / 8.0), 18)
+    blocks = []
+    for b in lay.bands:
+        p = b.part
+        name_lines = _wrap(name_of(p.name), chars)
+        detail = f"{fmt_mass_kg(p.co2e_kg.central, lang)} · {_share_text(b.share, lang)}"
+        rng = _range_text(p, lang)
+        lines2 = [detail] + ([f"{t['range']} {rng}"] if rng else [])
+        h = _NAME_LINE * len(name_lines) + _DETAIL_LINE * len(lines2) + _LABEL_GAP
+        blocks.append((b, name_lines, lines2, h))
+    tip_blocks = [x for x in blocks if x[0].part.visible]
+    sub_blocks = [x for x in blocks if not x[0].part.visible]
+    wl0 = lay.waterline_y
+    tip_lo = 32.0
+    dy = _column_room([x[3] for x in tip_blocks], tip_lo, wl0 - 4)
+    wl = wl0 + dy
+    sub_lo, sub_hi = wl + 34, height + dy - 4
+    extra = _column_room([x[3] for x in sub_blocks], sub_lo, sub_hi)
+    full_h = height + dy + extra
+    placed = []
+    for group, lo, hi in ((tip_blocks, tip_lo, wl - 4), (sub_blocks, sub_lo, sub_hi + extra)):
+        if group:
+            desired = [g[0].anchor[1] + dy - g[3] / 2 + 6 for g in group]
+            placed += zip(group, _place_labels(desired, [g[3] for g in group], lo, hi), strict=True)
+
+    def shifted(points: Sequence[tuple[float, float]]) -> str:
+        return _pts([(x, y + dy) for x, y in points])
+
+    fh = f"{full_h:.2f}".rstrip("0").rstrip(".")
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{pid}-title {pid}-desc" class="aiceberg-iceberg" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {fh}" width="{width}" '
+        f'height="{fh}" role="img" aria-labelledby="{pid}-title {pid}-desc" class="aiceberg-iceberg" '
         f'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         f'<title id="{pid}-title">{escape(title_text)}</title>',
         f'<desc id="{pid}-desc">{escape(desc)}</desc>',
@@ -401,26 +465,27 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
         '<stop offset="0" stop-color="#1d6fa5"/><stop offset="1" stop-color="#08223f"/></linearGradient>',
         "</defs>",
         f'<rect x="0" y="0" width="{width}" height="{wl:.2f}" fill="url(#{pid}-sky)"/>',
-        f'<rect x="0" y="{wl:.2f}" width="{width}" height="{height - wl:.2f}" fill="url(#{pid}-sea)"/>',
+        f'<rect x="0" y="{wl:.2f}" width="{width}" height="{full_h - wl:.2f}" fill="url(#{pid}-sea)"/>',
     ]
     if not lay.bands:
         out.append(f'<text x="{width / 2}" y="{wl - 12:.1f}" text-anchor="middle" fill="#1b2a4a" '
                    f'font-size="15">{escape(t["empty"])}</text></svg>')
         return "".join(out)
+    colon = " :" if lang == "fr" else ":"
     # the bands
     out.append('<g class="bands" stroke="#ffffff" stroke-width="1" stroke-linejoin="round">')
     for b in lay.bands:
         p = b.part
         rng = _range_text(p, lang)
-        hover = f"{label(p.name, lang)}{' :' if lang == 'fr' else ':'} {fmt_mass_kg(p.co2e_kg.central, lang)} ({_share_text(b.share, lang)})"
+        hover = f"{name_of(p.name)}{colon} {fmt_mass_kg(p.co2e_kg.central, lang)} ({_share_text(b.share, lang)})"
         if rng:
             hover += f", {t['range']} {rng}"
         out.append(
-            f'<polygon points="{_pts(b.points)}" fill="{b.colour}" data-part="{escape(p.name, quote=True)}" '
+            f'<polygon points="{shifted(b.points)}" fill="{b.colour}" data-part="{escape(p.name, quote=True)}" '
             f'data-share="{b.share:.6f}" class="band fam-{b.family}"><title>{escape(hover)}</title></polygon>'
         )
     out.append("</g>")
-    out.append(f'<polygon points="{_pts(lay.outline)}" fill="none" stroke="#2d5d86" stroke-width="1.6" '
+    out.append(f'<polygon points="{shifted(lay.outline)}" fill="none" stroke="#2d5d86" stroke-width="1.6" '
                'stroke-linejoin="round" class="outline"/>')
     # the waterline: a light wave across the picture, over the ice
     waves = []
@@ -433,57 +498,35 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
     out.append(f'<path d="{" ".join(waves)}" fill="none" stroke="#bfe3f7" stroke-width="2" opacity="0.9"/>')
     out.append(f'<rect x="0" y="{wl:.2f}" width="{width}" height="6" fill="#ffffff" opacity="0.18"/>')
     # the split: headings of the label column, one above and one below the waterline
-    colon = " :" if lang == "fr" else ":"
     tv = f"▲ {t['visible']}{colon} {fmt_mass_kg(vis, lang)} · {_share_text(vis / lay.total_co2e_kg, lang)}"
     ts = f"▼ {t['submerged']}{colon} {fmt_mass_kg(sub, lang)} · {_share_text(sub / lay.total_co2e_kg, lang)}"
     out.append(f'<text x="{lay.label_x - 1:.1f}" y="22" font-size="14" font-weight="700" fill="#12324f" '
                f'class="split-visible">{escape(tv)}</text>')
     out.append(f'<text x="{lay.label_x - 1:.1f}" y="{wl + 24:.1f}" font-size="14" font-weight="700" '
                f'fill="#ffffff" class="split-submerged">{escape(ts)}</text>')
-    # the labels, in a column at the right, with leader lines
-    chars = max(int((width - lay.label_x - 16) / 8.0), 18)
-    blocks = []
-    for b in lay.bands:
-        p = b.part
-        name_lines = _wrap(label(p.name, lang), chars)
-        detail = f"{fmt_mass_kg(p.co2e_kg.central, lang)} · {_share_text(b.share, lang)}"
-        rng = _range_text(p, lang)
-        lines2 = [detail] + ([f"{t['range']} {rng}"] if rng else [])
-        h = 15 * len(name_lines) + 14 * len(lines2) + 8
-        blocks.append((b, name_lines, lines2, h))
-    tip_blocks = [x for x in blocks if x[0].part.visible]
-    sub_blocks = [x for x in blocks if not x[0].part.visible]
-    placed = []
-    for group, lo, hi in ((tip_blocks, 32.0, wl - 4), (sub_blocks, wl + 34, height - 4)):
-        if not group:
-            continue
-        hs = [g[3] for g in group]
-        desired = [g[0].anchor[1] - g[3] / 2 + 6 for g in group]
-        if hi - lo < sum(hs):  # not enough room: let the column run from the top of its zone
-            lo = min(lo, hi - sum(hs))
-        ys = _place_labels(desired, hs, lo, hi)
-        placed += list(zip(group, ys, strict=True))
-    for (b, name_lines, lines2, _h), y in placed:
+    # the labels, in a column at the right, with leader lines from the bands
+    for (b, name_lines, lines2, h), y in placed:
         under = not b.part.visible
         fill = "#ffffff" if under else "#12324f"
         halo = "#0b2f52" if under else "#f3f9fd"
-        ax, ay = b.anchor
+        ax, ay = b.anchor[0], b.anchor[1] + dy
         ty = y + 12
         out.append(f'<path d="M{ax:.1f},{ay:.1f} L{lay.label_x - 14:.1f},{ty - 4:.1f} L{lay.label_x - 4:.1f},'
-                   f'{ty - 4:.1f}" fill="none" stroke="{fill}" stroke-width="1" opacity="0.75"/>')
+                   f'{ty - 4:.1f}" fill="none" stroke="{fill}" stroke-width="1" opacity="0.75" class="leader"/>')
         out.append(f'<circle cx="{ax:.1f}" cy="{ay:.1f}" r="2.5" fill="{fill}"/>')
         out.append(f'<rect x="{lay.label_x - 1:.1f}" y="{ty - 11:.1f}" width="9" height="9" rx="2" '
                    f'fill="{b.colour}" stroke="{fill}" stroke-width="0.8"/>')
-        out.append(f'<g class="label" data-part="{escape(b.part.name, quote=True)}" fill="{fill}" '
+        out.append(f'<g class="label" data-part="{escape(b.part.name, quote=True)}" data-y="{y:.1f}" '
+                   f'data-h="{h - _LABEL_GAP:.1f}" fill="{fill}" '
                    f'stroke="{halo}" stroke-width="3" paint-order="stroke" stroke-linejoin="round">')
         yy = ty
         for line in name_lines:
             out.append(f'<text x="{lay.label_x + 13:.1f}" y="{yy:.1f}" font-size="13" font-weight="700">'
                        f'{escape(line)}</text>')
-            yy += 15
+            yy += _NAME_LINE
         for line in lines2:
             out.append(f'<text x="{lay.label_x + 13:.1f}" y="{yy:.1f}" font-size="12">{escape(line)}</text>')
-            yy += 14
+            yy += _DETAIL_LINE
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)

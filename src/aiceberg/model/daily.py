@@ -84,13 +84,13 @@ ASSUMPTIONS: dict[str, Assumption] = {a.id: a for a in (
                "à tous vos usages, mais c'est là qu'agissent les garder plus longtemps et en avoir moins"),
 )}
 
-#: Labels of the parts this model adds (the engine's labels cover the others).
+#: The parts of a day, by their stable dotted names. The labels of every one are in
+#: ``aiceberg.explain.i18n``; ``network``, ``devices.use`` and ``embodied.devices`` are the engine's own
+#: parts (the inference and usage estimates use them too).
+PART_NAMES: tuple[str, ...] = ("ai.chatbot", "ai.images", "video.streaming", "network", "devices.use",
+                               "embodied.devices")
+#: The engine's parts worded for one person ("your device") rather than a service's users.
 PART_LABELS: dict[str, tuple[str, str]] = {
-    "ai.chatbot": ("Chatbot prompts (servers)", "Questions au chatbot (serveurs)"),
-    "ai.images": ("Image generation (servers)", "Génération d'images (serveurs)"),
-    "video.streaming": ("Video streaming (whole chain, fixed network)",
-                        "Streaming vidéo (toute la chaîne, réseau fixe)"),
-    "network": ("Network transfer", "Transfert sur le réseau"),
     "devices.use": ("Electricity of your device", "Électricité de votre appareil"),
     "embodied.devices": ("Manufacturing of your devices", "Fabrication de vos appareils"),
 }

@@ -36,9 +36,10 @@ def _lang(request: Request) -> str:
     return lang if lang in ("en", "fr") else "en"
 
 
-def _html(request: Request, title: str, body: str, status: int = 200, active: str | None = None) -> HTMLResponse:
+def _html(request: Request, title: str, body: str, status: int = 200, active: str | None = None,
+          css: str = "") -> HTMLResponse:
     lang = _lang(request)
-    doc = layout(lang, request.url.path, list(request.query_params.multi_items()), title, body, active)
+    doc = layout(lang, request.url.path, list(request.query_params.multi_items()), title, body, active, css)
     return HTMLResponse(doc, status_code=status, headers=HEADERS)
 
 
@@ -141,20 +142,12 @@ def _runs_page(db: str | None):
     return runs
 
 
-def _run_footprint(summary: dict[str, Any]) -> Any:
-    fpd = summary.get("footprint")
-    if not isinstance(fpd, dict):
-        return None
-    from aiceberg.explain.report.fromdict import footprint_from_dict
-
-    try:
-        return footprint_from_dict(fpd)
-    except AicebergError:
-        return None
-
-
 def _run_page(db: str | None):
+    """A run's page: the same content as ``aiceberg report RUN``, inside the app's navigation."""
     async def run(request: Request) -> Response:
+        from aiceberg.explain.report import from_run, render_html, report_data
+        from aiceberg.explain.report.labels import t as report_t
+
         lang = _lang(request)
         run_id = request.path_params["run_id"]
         store, _ = _open_store(db)
@@ -165,23 +158,24 @@ def _run_page(db: str | None):
                 rec = store.get_run(run_id)
             except AicebergError:
                 raise HTTPException(404) from None
+            try:
+                src = from_run(rec.run_id, store=store)
+            except AicebergError:  # no footprint yet (running, stopped early) or one that cannot be read
+                src = None
         finally:
             store.close()
-        summary = rec.summary or rec.to_dict()
-        fp = _run_footprint(summary)
+        title = f'{t("run", lang)} {rec.name or rec.run_id[:12]}'
+        if src is not None:
+            doc = render_html(report_data(src.fp, lang=lang, **src.kwargs()))
+            body = pages.report_html(doc, title, report_t("kind:run", lang))
+            return _html(request, title, body, active="/runs", css=pages.report_css())
         info = [(t("name", lang), rec.name or ""), (t("status", lang), rec.status),
                 (t("started", lang), rec.started_at[:19].replace("T", " ")), (t("host", lang), rec.hostname),
                 (t("duration", lang), "" if rec.duration_s is None else f"{pages.fmt_number(rec.duration_s, lang)} s"),
                 (t("command", lang), rec.command or "")]
         rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in info)
-        title = f'{t("run", lang)} {rec.name or rec.run_id[:12]}'
-        body = f'<h1 id="run-title">{e(title)}</h1><div class="card"><table id="run-info">{rows}</table></div>'
-        if fp is not None:
-            from aiceberg.explain.render import footprint_dict
-
-            body += pages.footprint_html(fp, footprint_dict(fp, lang), lang)
-        else:
-            body += f'<p class="card">{e(t("no_footprint", lang))}</p>'
+        body = (f'<h1 id="run-title">{e(title)}</h1><div class="card"><table id="run-info">{rows}</table></div>'
+                f'<p class="card">{e(t("no_footprint", lang))}</p>')
         return _html(request, title, body, active="/runs")
     return run
 

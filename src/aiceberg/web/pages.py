@@ -6,6 +6,7 @@ resource: the CSS is inline and the iceberg is an SVG drawn by the project. No w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from html import escape
@@ -92,7 +93,7 @@ def href(path: str, params: Iterable[tuple[str, Any]]) -> str:
 
 
 def layout(lang: str, path: str, query: Sequence[tuple[str, str]], title: str, body: str,
-           active: str | None = None) -> str:
+           active: str | None = None, css: str = "") -> str:
     other = "en" if lang == "fr" else "fr"
     switch = href(path, [(k, v) for k, v in query if k != "lang"] + [("lang", other)])
     nav = "".join(
@@ -101,7 +102,7 @@ def layout(lang: str, path: str, query: Sequence[tuple[str, str]], title: str, b
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<title>{e(title)} · aiceberg</title><style>{CSS}</style></head><body>'
+        f'<title>{e(title)} · aiceberg</title><style>{CSS}{css}</style></head><body>'
         f'<header><div class="top"><a class="brand" href="{e(href("/", [("lang", lang)]))}">aiceberg'
         f'<small>{e(t("tagline", lang))}</small></a>'
         f'<a class="lang" id="lang-switch" hreflang="{other}" href="{e(switch)}">{e(t("switch", lang))}</a></div>'
@@ -221,10 +222,7 @@ def iceberg(fp: Footprint, lang: str, labels: Mapping[str, str] | None = None) -
         from aiceberg.explain.iceberg import iceberg_svg
     except ImportError:  # pragma: no cover - the report helper's module is part of the package
         return _fallback_svg(fp, lang)
-    svg = iceberg_svg(fp, lang)
-    for name, text in (labels or {}).items():
-        svg = svg.replace(f">{name}<", f">{e(text)}<")
-    return svg
+    return iceberg_svg(fp, lang, labels=labels)
 
 
 def _fallback_svg(fp: Footprint, lang: str) -> str:
@@ -319,9 +317,7 @@ def _rng(lo: float, hi: float, lang: str) -> str:
 
 # -- my AI day -------------------------------------------------------------------------------------
 def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
-    from aiceberg.model.daily import PART_LABELS
-
-    labels = {k: v[1 if lang == "fr" else 0] for k, v in PART_LABELS.items()}
+    labels = {p["name"]: p["label"] for p in d["parts"] if p.get("label")}
     out = [footprint_html(result.footprint, d, lang, labels=labels,
                           headline_suffix=f'{t("per_year", lang)} · {mass(d["per_day_co2e_kg"], lang)} '
                                           f'{t("per_day", lang)}')]
@@ -408,3 +404,57 @@ def runs_filter(hosts: Sequence[str], values: Mapping[str, str], lang: str) -> s
             f'name="to" value="{e(values.get("to", ""))}"></div>'
             f'<div class="fld"><label for="f-host">{e(t("host", lang))}</label><select id="f-host" name="host">'
             f'{"".join(opts)}</select></div></div><button type="submit">{e(t("filter", lang))}</button></form>')
+
+
+# -- a run's report --------------------------------------------------------------------------------
+_SECTION = re.compile(r'<section aria-labelledby="h-([a-z]+)">')
+#: The ids the app gives the report's sections (the other pages use the same ones).
+SECTION_IDS = {"iceberg": "iceberg", "breakdown": "parts", "run": "run-info"}
+#: What the app's own styles would otherwise change inside the report.
+_REPORT_RESETS = (".report{border:1px solid var(--line);border-radius:12px;margin:.8rem 0}"
+                  ".report h2{color:inherit}.report .split{display:block}.report .headline{align-items:stretch}"
+                  ".report th{color:inherit;font-size:inherit}.report nav{display:block;margin:0}"
+                  ".report nav a{padding:0;border-radius:0;font-size:inherit;color:var(--accent)}"
+                  ".report nav a:hover{background:none;color:var(--accent)}"
+                  ".report>div:first-of-type>section h2{margin-top:0;border-top:0}")
+
+
+def _scope_selector(sel: str) -> str:
+    if sel in (":root", "body", "main"):
+        return ".report"
+    if sel.startswith("main>"):
+        return ".report>" + sel[len("main>"):]
+    return ".report " + sel
+
+
+@cache
+def report_css() -> str:
+    """The report's stylesheet, every rule scoped to ``.report`` so that it leaves the app's pages alone."""
+    from aiceberg.explain.report.html import CSS as REPORT_CSS
+
+    def scope(m: re.Match[str]) -> str:
+        sels = ",".join(_scope_selector(x.strip()) for x in m.group(1).split(","))
+        return f"{sels}{{{m.group(2)}}}"
+
+    return re.sub(r"([^{}@]+)\{([^{}]*)\}", scope, REPORT_CSS.strip()) + _REPORT_RESETS
+
+
+def report_sections(doc: str) -> tuple[str, list[tuple[str, str]]]:
+    """The contents list and the sections of a page made by ``aiceberg.explain.report.render_html``.
+
+    Every text in that page is escaped, so its own tags are the only ``<section``, ``<nav`` and ``<main>``.
+    """
+    head = doc[doc.index("<header"):doc.index("<main>")]
+    toc = head[head.index("<nav"):head.index("</nav>") + len("</nav>")] if "<nav" in head else ""
+    main = doc[doc.index("<main>") + len("<main>"):doc.rindex("<footer>")]
+    starts = [(m.start(), m.group(1)) for m in _SECTION.finditer(main)]
+    ends = [s for s, _ in starts[1:]] + [len(main)]
+    return toc, [(k, main[s:end]) for (s, k), end in zip(starts, ends, strict=True)]
+
+
+def report_html(doc: str, title: str, kind: str) -> str:
+    """The body of a report page inside the app: a title, the report's contents and its sections."""
+    toc, sections = report_sections(doc)
+    body = "".join(f'<div id="{SECTION_IDS.get(k, "report-" + k)}">{html}</div>' for k, html in sections)
+    return (f'<div class="report"><span class="kind">{e(kind)}</span><h1 id="run-title">{e(title)}</h1>'
+            f"{toc}{body}</div>")
