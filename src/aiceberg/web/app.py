@@ -145,7 +145,8 @@ def _runs_page(db: str | None):
 def _run_page(db: str | None):
     """A run's page: the same content as ``aiceberg report RUN``, inside the app's navigation."""
     async def run(request: Request) -> Response:
-        from aiceberg.explain.report import from_run, render_html, report_data
+        from aiceberg.explain.report import from_run, report_data
+        from aiceberg.explain.report.html import render_sections
         from aiceberg.explain.report.labels import t as report_t
 
         lang = _lang(request)
@@ -166,8 +167,8 @@ def _run_page(db: str | None):
             store.close()
         title = f'{t("run", lang)} {rec.name or rec.run_id[:12]}'
         if src is not None:
-            doc = render_html(report_data(src.fp, lang=lang, **src.kwargs()))
-            body = pages.report_html(doc, title, report_t("kind:run", lang))
+            toc, sections = render_sections(report_data(src.fp, lang=lang, **src.kwargs()))
+            body = pages.report_html(toc, sections, title, report_t("kind:run", lang))
             return _html(request, title, body, active="/runs", css=pages.report_css())
         info = [(t("name", lang), rec.name or ""), (t("status", lang), rec.status),
                 (t("started", lang), rec.started_at[:19].replace("T", " ")), (t("host", lang), rec.hostname),

@@ -407,7 +407,6 @@ def runs_filter(hosts: Sequence[str], values: Mapping[str, str], lang: str) -> s
 
 
 # -- a run's report --------------------------------------------------------------------------------
-_SECTION = re.compile(r'<section aria-labelledby="h-([a-z]+)">')
 #: The ids the app gives the report's sections (the other pages use the same ones).
 SECTION_IDS = {"iceberg": "iceberg", "breakdown": "parts", "run": "run-info"}
 #: What the app's own styles would otherwise change inside the report.
@@ -439,22 +438,9 @@ def report_css() -> str:
     return re.sub(r"([^{}@]+)\{([^{}]*)\}", scope, REPORT_CSS.strip()) + _REPORT_RESETS
 
 
-def report_sections(doc: str) -> tuple[str, list[tuple[str, str]]]:
-    """The contents list and the sections of a page made by ``aiceberg.explain.report.render_html``.
-
-    Every text in that page is escaped, so its own tags are the only ``<section``, ``<nav`` and ``<main>``.
-    """
-    head = doc[doc.index("<header"):doc.index("<main>")]
-    toc = head[head.index("<nav"):head.index("</nav>") + len("</nav>")] if "<nav" in head else ""
-    main = doc[doc.index("<main>") + len("<main>"):doc.rindex("<footer>")]
-    starts = [(m.start(), m.group(1)) for m in _SECTION.finditer(main)]
-    ends = [s for s, _ in starts[1:]] + [len(main)]
-    return toc, [(k, main[s:end]) for (s, k), end in zip(starts, ends, strict=True)]
-
-
-def report_html(doc: str, title: str, kind: str) -> str:
-    """The body of a report page inside the app: a title, the report's contents and its sections."""
-    toc, sections = report_sections(doc)
+def report_html(toc: str, sections: list[tuple[str, str]], title: str, kind: str) -> str:
+    """The body of a report page inside the app: a title, the report's contents and its sections
+    (from :func:`aiceberg.explain.report.html.render_sections`)."""
     body = "".join(f'<div id="{SECTION_IDS.get(k, "report-" + k)}">{html}</div>' for k, html in sections)
     return (f'<div class="report"><span class="kind">{e(kind)}</span><h1 id="run-title">{e(title)}</h1>'
             f"{toc}{body}</div>")

@@ -285,8 +285,9 @@ def _notes(d: ReportData) -> str:
     return "".join(out)
 
 
-def render_html(d: ReportData) -> str:
-    """The page for gathered report data (see :func:`aiceberg.explain.report.data.report_data`)."""
+def render_sections(d: ReportData) -> tuple[str, list[tuple[str, str]]]:
+    """The contents list (``<nav>``) and the ``(key, <section>…)`` pairs of a report, for pages that wrap
+    the report in their own layout (the web app) as well as for :func:`render_html`."""
     lang = d.lang
     sections = [("headline", _headline(d)), ("iceberg", _iceberg(d)), ("breakdown", _breakdown(d))]
     if d.case_result is not None:
@@ -298,7 +299,15 @@ def render_html(d: ReportData) -> str:
     nav_names = {"headline": t("headline", lang), "iceberg": t("iceberg", lang), "breakdown": t("breakdown", lang),
                  "case": t("case", lang), "run": t("run", lang), "equivalents": label("equivalents", lang),
                  "comparison": t("comparison", lang), "provenance": t("provenance", lang), "notes": t("notes", lang)}
-    nav = "".join(f'<li><a href="#h-{k}">{_e(nav_names[k])}</a></li>' for k, _ in sections)
+    items = "".join(f'<li><a href="#h-{k}">{_e(nav_names[k])}</a></li>' for k, _ in sections)
+    nav = f'<nav aria-label="{_e(t("contents", lang))}"><ol>{items}</ol></nav>'
+    return nav, sections
+
+
+def render_html(d: ReportData) -> str:
+    """The page for gathered report data (see :func:`aiceberg.explain.report.data.report_data`)."""
+    lang = d.lang
+    nav, sections = render_sections(d)
     title = d.title or t("report", lang)
     return "".join([
         f'<!DOCTYPE html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
@@ -306,8 +315,7 @@ def render_html(d: ReportData) -> str:
         f'<meta name="generator" content="aiceberg {_e(version())}">'
         f"<title>{_e(title)} — aiceberg</title><style>{CSS}</style></head><body>",
         f'<header class="top"><div class="in"><span class="kind">{_e(t("kind:" + d.kind, lang))}</span>'
-        f'<h1>{_e(title)}</h1><p class="sub">{_e(t("report", lang))}</p>'
-        f'<nav aria-label="{_e(t("contents", lang))}"><ol>{nav}</ol></nav></div></header><main>',
+        f'<h1>{_e(title)}</h1><p class="sub">{_e(t("report", lang))}</p>{nav}</div></header><main>',
         *(s for _, s in sections),
         f'<footer>{_e(t("generated", lang, version=version()))}</footer></main></body></html>\n',
     ])
