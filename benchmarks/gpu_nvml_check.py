@@ -13,6 +13,7 @@ integrated from nvidia-smi's power readings, and their difference. It changes no
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def smi_sampler(gpu: int, out: list[tuple[float, float]], stop: threading.Event)
 
 def trapezoid_j(samples: list[tuple[float, float]], t0: float, t1: float) -> float:
     pts = [(t, p) for t, p in samples if t0 <= t <= t1]
-    return sum((b[0] - a[0]) * (a[1] + b[1]) / 2 for a, b in zip(pts, pts[1:], strict=False))
+    return sum((b[0] - a[0]) * (a[1] + b[1]) / 2 for a, b in itertools.pairwise(pts))
 
 
 def load(seconds: float, gpu: int) -> str:
@@ -58,7 +59,7 @@ def load(seconds: float, gpu: int) -> str:
     n = 0
     while time.monotonic() < end:
         for _ in range(20):
-            a @ b  # noqa: B018 - the load itself
+            a @ b
         torch.cuda.synchronize(dev)
         n += 20
     tflops = n * 2 * 8192**3 / seconds / 1e12

@@ -22,13 +22,13 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "AicebergError",
     "InputError",
-    "UnknownNameError",
-    "SensorError",
-    "SensorUnavailable",
-    "SensorReadError",
-    "ReferenceDataError",
-    "StoreError",
     "MissingExtraError",
+    "ReferenceDataError",
+    "SensorError",
+    "SensorReadError",
+    "SensorUnavailable",
+    "StoreError",
+    "UnknownNameError",
 ]
 
 

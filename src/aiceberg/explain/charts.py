@@ -255,7 +255,8 @@ def power_series(samples: Iterable[Any], channels: Iterable[Any] = ()) -> dict[s
         interval; where there is no counter, the sensor's instantaneous power; a gap breaks nothing
         (the next good reading covers it) and is never a zero.
     """
-    names = {getattr(c, "channel_id", None): (getattr(c, "label", "") or getattr(c, "channel_id", "")) for c in channels}
+    names = {getattr(c, "channel_id", None): (getattr(c, "label", "") or getattr(c, "channel_id", ""))
+             for c in channels}
     last: dict[str, tuple[float, float]] = {}
     out: dict[str, list[tuple[float, float]]] = {}
     for s in samples:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 from aiceberg.errors import InputError
 
 __all__ = ["Q", "QLike", "as_q"]

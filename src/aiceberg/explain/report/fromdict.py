@@ -111,7 +111,8 @@ def load_footprint_json(path: str | os.PathLike[str]) -> Footprint:
         with open(name, encoding="utf-8") as fh:
             data = json.load(fh)
     except FileNotFoundError:
-        raise InputError("--estimate", f"no such file: {name}", "a JSON file written by 'aiceberg estimate … --json'") from None
+        raise InputError("--estimate", f"no such file: {name}",
+                         "a JSON file written by 'aiceberg estimate … --json'") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("--estimate", f"cannot read {name}: {exc}") from None
     except json.JSONDecodeError as exc:

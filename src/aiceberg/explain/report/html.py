@@ -128,7 +128,8 @@ def _headline(d: ReportData) -> str:
         out.append(f'<div class="rng">{_e(t("likely_range", lang))} {_e(rng)}</div>')
     out.append(f'<div class="en">{_e(t("total_energy", lang))}{_c(lang)} {_e(fmt_energy_kwh(e.central, lang))}'
                + (f" ({_e(num_range(e, lang))} kWh)" if not e.is_exact else "") + "</div>")
-    out.append(f'<div class="split">▲ {_e(label("visible", lang))}{_c(lang)} <strong>{_e(fmt_mass_kg(vis, lang))}</strong> '
+    out.append(f'<div class="split">▲ {_e(label("visible", lang))}{_c(lang)} '
+               f'<strong>{_e(fmt_mass_kg(vis, lang))}</strong> '
                f'({_e(pct(vis, g.central, lang))})<br>▼ {_e(label("submerged", lang))}{_c(lang)} '
                f'<strong>{_e(fmt_mass_kg(sub, lang))}</strong> ({_e(pct(sub, g.central, lang))})</div></div>')
     out.append(f'<div><div class="what">{_e(t("as_much_as", lang))}…</div><div class="eqs">')

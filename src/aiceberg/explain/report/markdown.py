@@ -50,12 +50,14 @@ def render_markdown(d: ReportData) -> str:
                + (f" ({_text(t('likely_range', lang))} {_text(rng)})" if rng else ""))
     out.append(f"- {_text(t('total_energy', lang))}: {_text(fmt_energy_kwh(e.central, lang))}"
                + (f" ({_text(num_range(e, lang))} kWh)" if not e.is_exact else ""))
-    out.append(f"- ▲ {_text(label('visible', lang))}: {_text(fmt_mass_kg(vis, lang))} ({_text(pct(vis, g.central, lang))})")
+    out.append(f"- ▲ {_text(label('visible', lang))}: {_text(fmt_mass_kg(vis, lang))} "
+               f"({_text(pct(vis, g.central, lang))})")
     out.append(f"- ▼ {_text(label('submerged', lang))}: {_text(fmt_mass_kg(sub, lang))} "
                f"({_text(pct(sub, g.central, lang))})")
     for key in d.headline:
         ev = d.equivalents[key]
-        out.append(f"- {_text(t('as_much_as', lang))} **{_text(fmt_number(ev.value.central, lang))}** {_text(ev.label(lang))}")
+        out.append(f"- {_text(t('as_much_as', lang))} **{_text(fmt_number(ev.value.central, lang))}** "
+                   f"{_text(ev.label(lang))}")
     out += ["", f"## {t('breakdown', lang)}", "", _text(t("iceberg_note", lang)), ""]
     rows = []
     for p in fp.parts:
@@ -74,8 +76,8 @@ def render_markdown(d: ReportData) -> str:
     if d.case_result is not None:
         r = d.case_result
         dev = r.deviation_pct
-        out += ["", f"## {t('case', lang)}", "", f"**{_text(label('convention', lang))}:** {_text(r.case.convention(lang))}",
-                ""]
+        convention = f"**{_text(label('convention', lang))}:** {_text(r.case.convention(lang))}"
+        out += ["", f"## {t('case', lang)}", "", convention, ""]
         crow = []
         for p in r.case.published:
             got = r.reproduced.get(p.metric)
@@ -102,12 +104,14 @@ def render_markdown(d: ReportData) -> str:
                                 for k, s in run.series.items()], {1, 2, 3})]
         if run.phases:
             out += ["", _table([t("phase", lang), t("start", lang), t("end", lang)],
-                               [[_cell(n), _cell(fmt_number(a, lang)), _cell(fmt_number(b, lang)) if b is not None else "…"]
+                               [[_cell(n), _cell(fmt_number(a, lang)),
+                                 _cell(fmt_number(b, lang)) if b is not None else "…"]
                                 for n, a, b in run.phases], {1, 2})]
     out += ["", f"## {label('equivalents', lang)}", "", _text(t("equivalents_note", lang)), ""]
     out.append(_table([t("equivalent", lang), t("value", lang), label("range", lang), label("sources", lang)],
-                      [[_cell(ev.label(lang)), _cell(fmt_number(ev.value.central, lang)), _cell(num_range(ev.value, lang)),
-                        _cell(", ".join(dict.fromkeys(ev.sources)))] for ev in d.equivalents.values()], {1, 2}))
+                      [[_cell(ev.label(lang)), _cell(fmt_number(ev.value.central, lang)),
+                        _cell(num_range(ev.value, lang)), _cell(", ".join(dict.fromkeys(ev.sources)))]
+                       for ev in d.equivalents.values()], {1, 2}))
     out += ["", f"## {t('comparison', lang)}", "", _text(t("comparison_note", lang)), ""]
     out.append(_table([t("case_col", lang), t("complete_col", lang), label("range", lang), t("published_col", lang)],
                       [[("**" + _cell(c.label) + "**") if c.highlight else _cell(c.label),
@@ -128,7 +132,8 @@ def render_markdown(d: ReportData) -> str:
     out += ["", f"### {t('source_list', lang)}", ""]
     for s in d.sources.values():
         if s.known:
-            out.append(f"- `{s.id}` — {_text(s.title)}. {_text(s.publisher)}, {s.year}." + (f" <{s.url}>" if s.url else ""))
+            url = f" <{s.url}>" if s.url else ""
+            out.append(f"- `{s.id}` — {_text(s.title)}. {_text(s.publisher)}, {s.year}.{url}")
         else:
             out.append(f"- `{s.id}` — {_text(t('unknown_source', lang))}")
     out += ["", f"## {t('notes', lang)}", ""]
