@@ -115,3 +115,8 @@ def test_schema_violations_name_the_file_and_row(tmp_path, edit, match):
         assert "pue.csv" in str(err.value)
     finally:
         refdata.set_data_dir(None)
+
+
+def test_a_task_name_finds_the_first_published_figure_for_it():
+    assert refdata.get_inference_figure("text-generation").id == "phd-text-generation"
+    assert refdata.get_inference_figure("phd-text-generation").id == "phd-text-generation"

@@ -16,6 +16,8 @@ def register(subparsers: Any) -> None:
         "doctor",
         help=HELP,
         description=HELP + ". Tries RAPL (powercap), NVML, AMD SMI, then the CPU and memory models.",
+        epilog="examples:\n  aiceberg doctor\n  aiceberg doctor --json\n  aiceberg doctor --gpus 0,2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--json", action="store_true", help="print the table as a JSON list of objects")
     parser.add_argument(

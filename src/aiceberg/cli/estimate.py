@@ -39,7 +39,11 @@ examples:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("estimate", help="estimate the footprint of training, inference or usage at scale",
-                       description="Estimate what cannot be measured, with a range and a source on every number.")
+                       description="Estimate what cannot be measured, with a range and a source on every number.",
+                       epilog="examples:\n  aiceberg estimate training --hardware a100 --count 8 --hours 24 "
+                       "--location FR\n  aiceberg estimate inference --task text-generation --requests 1e6\n"
+                       "  aiceberg estimate usage --users 1e6 --requests-per-day 5 --days 365 --wh-per-request 0.3",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     esub = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(p))
 
     t = esub.add_parser("training", help="a training run: hardware × count × time",

@@ -51,6 +51,11 @@ def _index(table: str) -> dict[str, Any]:
     for key in ambiguous:
         if normalise(index[key].id) != key:
             del index[key]
+    # weak names (a per-request figure's task) go to the first row that has them, unless taken
+    for row in rows:
+        key = normalise(getattr(row, "task", "") or "")
+        if key and key not in index:
+            index[key] = row
     return index
 
 
