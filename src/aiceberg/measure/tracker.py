@@ -463,7 +463,6 @@ class Run:
                 self._by_sensor.append((sensor, ids))
             if self.idle_baseline_s > 0:
                 self._measure_idle()
-            self._t0 = time.monotonic()
             self._started_unix = time.time()
             if self._store is not None:
                 from aiceberg.store.base import ChannelRow, NewRun
@@ -481,6 +480,8 @@ class Run:
                         for s in self._states.values()
                     ],
                 )
+            # the run's clock starts with its first reading, not before registering it in the store
+            self._t0 = time.monotonic()
             self._sample()  # the baseline of every counter
             if self._attr_pid is not None:
                 self.attach(self._attr_pid)

@@ -50,17 +50,9 @@ def open_store(target: str | os.PathLike[str] | None = None, **options: object) 
         target = load_settings().db
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        try:
-            from aiceberg.store.postgres import PostgresStore  # type: ignore[import-not-found]
-        except ModuleNotFoundError as exc:
-            if exc.name == "psycopg":
-                from aiceberg.errors import MissingExtraError
+        from aiceberg.store.postgres import PostgresStore
 
-                raise MissingExtraError("the PostgreSQL run store", "postgres", ["psycopg"]) from exc
-            from aiceberg.errors import StoreError
-
-            raise StoreError("the PostgreSQL run store is not available in this version; use a SQLite file") from exc
-        return PostgresStore(text, **options)  # type: ignore[no-any-return]
+        return PostgresStore(text, **options)  # type: ignore[arg-type]
     from aiceberg.store.sqlite import SQLiteStore
 
     return SQLiteStore(text, **options)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
 ]
+
 
 class SQLiteStore:
     """A run store in one SQLite file.
