@@ -38,6 +38,7 @@ ENV_VARS: dict[str, str] = {
     "AICEBERG_PUE": "pue",
     "AICEBERG_FLUSH_EVERY": "flush_every_s",
     "AICEBERG_PROJECT": "project",
+    "AICEBERG_UNMETERED": "unmetered",
 }
 
 
@@ -55,6 +56,8 @@ class Settings:
         pue: power usage effectiveness of the facility (>= 1); ``None`` lets the engine use its default.
         project: a free label stored with each run (CodeCarbon's ``project_name``).
         gpus: ``"auto"`` or ``"none"`` (whether GPU sensors are looked for).
+        unmetered: add the sourced correction for the node power no counter sees (fans, power supply…;
+            Jay et al. 2023, fitted on a DGX-1) as its own part of the footprint.
         sources: field → where its value came from (``default``, ``config``, ``env``, ``argument``).
     """
 
@@ -66,6 +69,7 @@ class Settings:
     pue: float | None = None
     project: str = "default"
     gpus: str = "auto"
+    unmetered: bool = False
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:
@@ -114,6 +118,15 @@ def _check(name: str, value: Any, label: str) -> Any:
         return _positive(label, value)
     if name == "pue":
         return _positive(label, value, minimum=1.0, inclusive=True)
+    if name == "unmetered":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise InputError(label, f"{value!r} is not accepted", "true or false (1/0, yes/no)")
     if name == "gpus":
         text = str(value).strip().lower()
         if text not in {"auto", "none"}:

@@ -45,3 +45,14 @@ def test_an_unknown_gpu_uses_the_class_default_with_a_warning():
                             host={"gpu_models": ["Mystery Accelerator 9000"]})
     assert any("Mystery" in w for w in fp.warnings)
     assert fp.part("embodied.gpu").status == Status.DEFAULT
+
+
+def test_unmetered_correction_is_its_own_modelled_part_with_its_source():
+    fp = measured_footprint({"gpu": 1.0}, duration_s=3600, location="FR", pue=1.2, host={}, embodied=False,
+                            unmetered_kwh=0.5)
+    part = fp.part("unmetered")
+    assert part.energy_kwh.central == pytest.approx(0.5)
+    assert part.status == Status.MODELLED and "jay-2023-ccgrid" in part.sources
+    assert not part.visible
+    assert fp.part("gpu.dynamic").energy_kwh.central == pytest.approx(1.0)  # the measurement is untouched
+    assert fp.part("cooling_overhead").energy_kwh.central == pytest.approx(0.2 * 1.5)

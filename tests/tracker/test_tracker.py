@@ -168,3 +168,19 @@ def test_attribution_reports_both_machine_and_tracked_share() -> None:
     attr = result.summary["attribution"]
     assert attr["cpu_share"] is not None and 0 < attr["cpu_share"] <= 1
     assert 0 < attr["energy_kwh"] <= result.energy_kwh
+
+
+def test_unmetered_setting_adds_the_jay_correction_from_measured_counters(tmp_path: Path) -> None:
+    """1.164 × counters + 282 W: over a run, 0.164 × E + 282 W × t goes to its own part."""
+    from aiceberg.config import load_settings
+
+    settings = load_settings({"unmetered": True, "location": "FR", "interval_s": 0.02, "flush_every_s": 0.1},
+                             environ={}, config_file=tmp_path / "none.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = Run(sensors=[CounterSensor(power_w=100.0)], store=False, settings=settings).start()
+    time.sleep(0.3)
+    result = run.stop()
+    expected = 0.164 * result.energy_kwh + 282.0 * result.duration_s / J_PER_KWH
+    assert result.footprint.part("unmetered").energy_kwh.central == pytest.approx(expected, rel=0.05)
+    assert result.footprint.part("cpu.dynamic").energy_kwh.central == pytest.approx(result.energy_kwh)

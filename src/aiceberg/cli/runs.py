@@ -24,21 +24,24 @@ def register(subparsers: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=None, metavar="PATH", help="the run store")
 
-    lp = sub.add_parser("list", parents=[common], help="the runs, newest first", formatter_class=argparse.RawDescriptionHelpFormatter,
+    lp = sub.add_parser("list", parents=[common], help="the runs, newest first",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  aiceberg runs list\n  aiceberg runs list --status interrupted --json")
     lp.add_argument("--json", action="store_true", help="print a JSON list of objects")
     lp.add_argument("--limit", type=int, default=None, metavar="N", help="at most N runs")
     lp.add_argument("--status", default=None, choices=("running", "finished", "interrupted", "failed"))
     lp.set_defaults(func=cmd_list)
 
-    sp = sub.add_parser("show", parents=[common], help="one run: energy, footprint, sensors, phases", formatter_class=argparse.RawDescriptionHelpFormatter,
+    sp = sub.add_parser("show", parents=[common], help="one run: energy, footprint, sensors, phases",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  aiceberg runs show 3f2a\n  aiceberg runs show 3f2a --json")
     sp.add_argument("run", metavar="RUN", help="a run id or a unique prefix of it")
     sp.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     sp.set_defaults(func=cmd_show)
 
     ep = sub.add_parser("export", parents=[common], help="export a run (JSON, samples CSV, CodeCarbon, model card)",
-                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog="examples:\n  aiceberg runs export 3f2a --format codecarbon > emissions.csv\n"
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n  aiceberg runs export 3f2a --format codecarbon > emissions.csv\n"
                         "  aiceberg runs export 3f2a --format codecarbon --no-header >> emissions.csv\n"
                         "  aiceberg runs export 3f2a --format model-card")
     ep.add_argument("run", metavar="RUN", help="a run id or a unique prefix of it")

@@ -122,6 +122,7 @@ def footprint_for(
     host: dict[str, Any],
     idle_kwh: float | None = None,
     statuses: dict[str, str] | None = None,
+    unmetered_kwh: float | None = None,
 ) -> Footprint:
     """Turn measured energies into a Footprint through the engine: the one call the tracker makes."""
     from aiceberg.model.measured import measured_footprint
@@ -134,6 +135,7 @@ def footprint_for(
         host=host,
         idle_kwh=idle_kwh,
         statuses=statuses,
+        unmetered_kwh=unmetered_kwh,
     )
 
 
@@ -768,6 +770,15 @@ class Run:
 
     # -- the result -----------------------------------------------------------------------------
 
+    def _unmetered_kwh(self, duration_s: float) -> float | None:
+        """The optional correction for what no counter sees, from the measured counters only."""
+        if not self.settings.unmetered:
+            return None
+        from aiceberg.measure.unmetered import unmetered_energy
+
+        counters_j = sum(s.last_j or 0.0 for s in self._used_channels() if s.method == "measured")
+        return unmetered_energy(counters_j, duration_s).energy_j / J_PER_KWH
+
     def _domains_kwh(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for s in self._used_channels():
@@ -854,7 +865,7 @@ class Run:
             try:
                 fp = footprint_for(
                     domains, duration_s=duration, location=self.settings.location, pue=self.settings.pue,
-                    host=host, idle_kwh=idle_kwh, statuses=methods,
+                    host=host, idle_kwh=idle_kwh, statuses=methods, unmetered_kwh=self._unmetered_kwh(duration),
                 )
             except Exception as exc:
                 self._warnings.append(f"the footprint could not be computed: {exc}")

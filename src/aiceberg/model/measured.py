@@ -41,6 +41,8 @@ def measured_footprint(
     idle_kwh: float | None = None,
     statuses: Mapping[str, str] | None = None,
     embodied: bool = True,
+    unmetered_kwh: float | None = None,
+    unmetered_sources: tuple[str, ...] = ("jay-2023-ccgrid",),
 ) -> Footprint:
     """The footprint of a measured run.
 
@@ -51,6 +53,8 @@ def measured_footprint(
         host: the machine (``gpu_models``: NVML names; ``cpu_model``: /proc/cpuinfo's model name).
         idle_kwh: the static part of the electricity (idle baseline × duration), reported apart.
         statuses: domain → ``measured`` or ``modelled``.
+        unmetered_kwh: the node's electricity that no counter sees (a sourced correction), reported as
+            its own submerged part, never folded into the measured ones.
     """
     statuses = statuses or {}
     intensity, warnings = F.grid_intensity(location)
@@ -81,6 +85,12 @@ def measured_footprint(
         it = it + e
         parts.append(electricity_part("idle", e, intensity, status=Status.MEASURED,
                                       detail=f"idle baseline power over {duration_s:,.0f} s"))
+    if unmetered_kwh:
+        e = Q.exact(unmetered_kwh)
+        it = it + e
+        parts.append(electricity_part("unmetered", e, intensity, status=Status.MODELLED, sources=unmetered_sources,
+                                      detail="node power no counter sees (fans, power supply…), from a "
+                                      "wall-plug fit on a DGX-1 (Jay et al. 2023)"))
     if pue_f.value.high > 1 and it.central > 0:
         parts.append(pue_overhead_part(it, pue_f, intensity))
 
