@@ -115,6 +115,7 @@ def test_doctor_json_and_table(tmp_path, proc, monkeypatch, capsys):
     monkeypatch.setenv("AICEBERG_PROC_ROOT", str(proc.root))
     monkeypatch.setitem(sys.modules, "pynvml", None)
     monkeypatch.setitem(sys.modules, "amdsmi", None)
+    (proc.root / "modules").write_text("amdgpu 9 0 - Live 0x0\n")  # the driver is loaded: the hint helps
     assert main(["doctor", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["sensor"] for r in rows] == ["rapl", "nvml", "amdsmi", "cpu-model", "memory-model"]

@@ -243,8 +243,8 @@ def _driver_present(name: str, proc: str) -> bool:
     try:
         with open(os.path.join(proc, "modules"), "rb") as f:
             return any(line.startswith(b"amdgpu ") for line in f)
-    except OSError:
-        return True  # cannot tell: keep the install hint
+    except OSError:  # no /proc/modules (containers): ROCm's compute device node tells instead
+        return os.path.exists("/dev/kfd") or os.path.isdir("/sys/module/amdgpu")
 
 
 def _default_get() -> Callable[[str], Any]:
