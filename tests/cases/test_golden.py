@@ -21,6 +21,8 @@ PUBLISHED = [
     ("bloom-training", "embodied_gpu_co2e_kg", 3_640),
     ("bloom-training", "embodied_co2e_kg", 11_200),
     ("bloom-training", "co2e_kg", 50_500),
+    ("bloom-training", "paris_new_york_round_trips", 126),  # the talk
+    ("bloom-training", "person_years_electricity", 62),     # the talk (6.94 MWh a person in France)
     ("bloom-inference", "energy_kwh", 864.25),         # authors' notebook
     ("bloom-inference", "co2e_kg", 340.5),
     ("chatgpt-usage", "co2e_kg", 44_347_000),          # the talk
@@ -97,3 +99,15 @@ def test_unknown_case_suggests():
     with pytest.raises(UnknownNameError) as err:
         get_case("bloom-trainig")
     assert "bloom-training" in err.value.suggestions
+
+
+def test_the_talks_43_pitches_are_flagged_as_not_reproduced_with_the_reason(results):
+    from aiceberg.explain.equivalents import equivalents
+
+    r = results["bloom-training"]
+    claim = next(u for u in r.case.unreproduced if u["metric"] == "football_pitches")
+    ours = equivalents(r.reproduction.co2e_kg)["football_pitches"].value.central
+    assert claim["value"] == 43
+    assert ours == pytest.approx(34, abs=0.5)  # 50.5 t / EPA forest factor / 7,140 m²
+    assert abs(ours - claim["value"]) / claim["value"] > 0.02  # truly not reproduced: hence the flag
+    assert "5,650" in claim["why_en"]

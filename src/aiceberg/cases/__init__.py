@@ -43,6 +43,7 @@ class Case:
     inputs: dict[str, Any]
     complete: dict[str, Any]
     published: tuple[Published, ...]
+    unreproduced: tuple[dict[str, Any], ...] = ()
 
     def title(self, lang: str = "en") -> str:
         return self.title_fr if lang == "fr" else self.title_en
@@ -91,6 +92,8 @@ class CaseResult:
             "reproduced": self.reproduced,
             "deviation_pct": self.deviation_pct,
             "alternatives": self.alternatives,
+            "unreproduced": [{"metric": u["metric"], "claimed": u["value"], "unit": u["unit"], "where": u["where"],
+                              "why": u.get(f"why_{lang}", u.get("why_en", ""))} for u in self.case.unreproduced],
             "notes": list(self.notes),
             "left_out": list(self.case.left_out(lang)),
             **footprint_dict(self.reproduction, lang),
@@ -113,6 +116,7 @@ def _load(path: Any) -> Case:
         convention_fr=meta["convention_fr"], left_out_en=tuple(meta.get("left_out_en", ())),
         left_out_fr=tuple(meta.get("left_out_fr", ())), inputs=dict(doc.get("inputs", {})),
         complete=dict(doc.get("complete", {})), published=published,
+        unreproduced=tuple({"metric": k, **v} for k, v in doc.get("unreproduced", {}).items()),
     )
 
 

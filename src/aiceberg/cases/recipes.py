@@ -43,6 +43,17 @@ def _collect(case: Case, fp: Footprint, extra: dict[str, float] | None = None) -
     return out
 
 
+def _equivalent_metrics(case: Case, fp: Footprint) -> dict[str, float]:
+    """``equivalent:ID`` values of the reproduction: its total CO2e, and the energy the publication
+    reports as ``energy_kwh`` (else the total electricity)."""
+    if not any(p.of.startswith("equivalent:") for p in case.published):
+        return {}
+    energy_of = next((p.of for p in case.published if p.metric == "energy_kwh"), "total:energy")
+    energy = metric(fp, energy_of)
+    eq = equivalents(fp.co2e_kg, energy if energy is not None else fp.energy_kwh)
+    return {f"equivalent:{k}": v.value.central for k, v in eq.items()}
+
+
 def _training_kwargs(inputs: dict[str, Any]) -> dict[str, Any]:
     keys = ("hardware", "count", "hours", "gpu_hours", "power_w", "pue", "intensity_g_per_kwh",
             "devices_per_server", "server", "lifetime_years", "utilisation", "location")
@@ -63,6 +74,7 @@ def training(case: Case) -> CaseResult:
     has_embodied = any(p.of.startswith(("phase:manufacturing", "part:embodied")) for p in case.published)
     kw.setdefault("server", None if not has_embodied else "default-server")
     repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
+    extra = _equivalent_metrics(case, repro)
     if "flops" in inp and "hours" in inp:
         hw = refdata.get_hardware(inp["hardware"])
         if hw.peak_tflops:
@@ -72,7 +84,7 @@ def training(case: Case) -> CaseResult:
     ckw = {**kw, **case.complete}
     ckw["server"] = kw.get("server") or "default-server"
     complete = estimate_training(**ckw, embodied=True, title=case.title_en + " — complete")
-    return CaseResult(case, repro, complete, _collect(case, repro), tuple(notes))
+    return CaseResult(case, repro, complete, _collect(case, repro, extra), tuple(notes))
 
 
 def inference(case: Case) -> CaseResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiceberg.cases import CaseResult
-from aiceberg.explain.i18n import fmt_number, label
+from aiceberg.explain.i18n import fmt_exact, fmt_number, label
 from aiceberg.explain.render import footprint_text, render_table
 
 
@@ -18,8 +18,8 @@ def case_text(result: CaseResult, lang: str = "en", country: str = "FR") -> str:
         got = result.reproduced.get(p.metric)
         rows.append([
             f"{p.metric} ({p.unit})",
-            fmt_number(p.value, lang, 6),
-            fmt_number(got, lang, 6) if got is not None else "–",
+            fmt_exact(p.value, lang),
+            fmt_exact(got, lang) if got is not None else "–",
             (f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else ".")) if p.metric in dev else "",
             label(f"status:{p.status}", lang),
             p.where,
@@ -28,6 +28,11 @@ def case_text(result: CaseResult, lang: str = "en", country: str = "FR") -> str:
     for name, values in result.alternatives.items():
         out.append("")
         out.append(f"{name}: " + ", ".join(f"{k} = {fmt_number(v, lang, 5)}" for k, v in values.items()))
+    for u in case.unreproduced:
+        why = u.get(f"why_{lang}", u.get("why_en", ""))
+        head = {"en": "Not reproduced", "fr": "Non reproduit"}[lang]
+        out.append("")
+        out.append(f"{head}: {fmt_exact(u['value'], lang)} {u['unit']} — {u['where']}: {why}")
     if result.notes:
         out.append("")
         out += [f"  · {n}" for n in result.notes]

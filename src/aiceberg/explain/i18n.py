@@ -92,6 +92,14 @@ def fmt_number(x: float, lang: str = "en", sig: int = 3) -> str:
     return text
 
 
+def fmt_exact(x: float, lang: str = "en") -> str:
+    """``x`` as published: up to 6 significant digits, no padding zeros (24,690; 126.648)."""
+    text = f"{x:,.6g}"
+    if "e" in text:
+        return text
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
 def fmt_range(central: float, low: float, high: float, lang: str = "en") -> str:
     if low == central == high:
         return fmt_number(central, lang)

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
 from aiceberg.explain.equivalents import DEFAULT_COUNTRY
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number, label
+from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
 from aiceberg.explain.iceberg import iceberg_svg
 from aiceberg.explain.report.common import anchor, energy, mass, mass_range, num_range, pct, version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
@@ -184,8 +184,8 @@ def _case(d: ReportData) -> str:
     rows = []
     for p in case.published:
         got = r.reproduced.get(p.metric)
-        rows.append([_e(f"{p.metric} ({p.unit})"), _e(fmt_number(p.value, lang, 6)),
-                     _e(fmt_number(got, lang, 6)) if got is not None else "–",
+        rows.append([_e(f"{p.metric} ({p.unit})"), _e(fmt_exact(p.value, lang)),
+                     _e(fmt_exact(got, lang)) if got is not None else "–",
                      _e(f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else ".")) if p.metric in dev
                      else "", _status(p.status, lang), _e(p.where)])
     head = [label("metric", lang), label("published", lang), label("reproduced", lang), label("deviation", lang),
@@ -193,6 +193,11 @@ def _case(d: ReportData) -> str:
     out = ['<section aria-labelledby="h-case"><h2 id="h-case">' + _e(t("case", lang)) + "</h2>",
            f"<p><strong>{_e(label('convention', lang))}:</strong> {_e(case.convention(lang))}</p>",
            _table(head, rows, {1, 2, 3})]
+    for u in case.unreproduced:
+        head_u = {"en": "Not reproduced", "fr": "Non reproduit"}[lang]
+        why = u.get(f"why_{lang}", u.get("why_en", ""))
+        out.append(f'<p class="note"><strong>{_e(head_u)}:</strong> {_e(fmt_exact(u["value"], lang))} '
+                   f'{_e(u["unit"])} — {_e(u["where"])}: {_e(why)}</p>')
     if r.notes:
         out.append(f"<h3>{_e(t('notes_case', lang))}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes)
                    + "</ul>")

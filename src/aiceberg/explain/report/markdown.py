@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiceberg.explain.equivalents import DEFAULT_COUNTRY
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number, label
+from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
 from aiceberg.explain.report.common import energy, mass, mass_range, num_range, pct, version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
 from aiceberg.explain.report.labels import t
@@ -81,8 +81,8 @@ def render_markdown(d: ReportData) -> str:
         crow = []
         for p in r.case.published:
             got = r.reproduced.get(p.metric)
-            crow.append([_cell(f"{p.metric} ({p.unit})"), _cell(fmt_number(p.value, lang, 6)),
-                         _cell(fmt_number(got, lang, 6)) if got is not None else "–",
+            crow.append([_cell(f"{p.metric} ({p.unit})"), _cell(fmt_exact(p.value, lang)),
+                         _cell(fmt_exact(got, lang)) if got is not None else "–",
                          _cell(f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else "."))
                          if p.metric in dev else "", _cell(label("status:" + p.status, lang)), _cell(p.where)])
         out.append(_table([label("metric", lang), label("published", lang), label("reproduced", lang),
