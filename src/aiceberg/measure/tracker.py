@@ -20,19 +20,19 @@ import contextlib
 import functools
 import logging
 import os
-import platform
 import signal
 import socket
 import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiceberg.errors import InputError
+from aiceberg.measure.host import host_info
 
 if TYPE_CHECKING:
     from aiceberg.config import Settings
@@ -59,55 +59,6 @@ class Terminated(SystemExit):
 def _utc_iso(unix: float | None = None) -> str:
     moment = datetime.fromtimestamp(unix, UTC) if unix is not None else datetime.now(UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-# -- the machine -------------------------------------------------------------------------------
-
-
-def _cpu_model(proc_root: str = "/proc") -> str | None:
-    try:
-        from aiceberg.measure.cpu_model import read_cpuinfo
-
-        return read_cpuinfo(proc_root).model_name
-    except ImportError:  # pragma: no cover - the sensors module ships with the package
-        pass
-    except (OSError, ValueError):
-        return None
-    try:  # pragma: no cover
-        with open(os.path.join(proc_root, "cpuinfo"), encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                key, _, value = line.partition(":")
-                if key.strip() in {"model name", "Model", "cpu model"} and value.strip():
-                    return value.strip()
-    except OSError:
-        return None
-    return None
-
-
-def _ram_total_gb(proc_root: str = "/proc") -> float | None:
-    try:
-        with open(os.path.join(proc_root, "meminfo"), encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) * 1024 / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def host_info(channels: Iterable[Channel] = ()) -> dict[str, Any]:
-    """The machine, as the footprint and the exports need it (CPU from ``/proc/cpuinfo`` directly)."""
-    gpus = [c.label for c in channels if c.domain == "gpu"]
-    return {
-        "hostname": socket.gethostname(),
-        "os": platform.platform(),
-        "python_version": platform.python_version(),
-        "cpu_model": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "ram_total_gb": _ram_total_gb(),
-        "gpu_count": len(gpus),
-        "gpu_models": gpus,
-    }
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -137,91 +88,6 @@ def footprint_for(
         statuses=statuses,
         unmetered_kwh=unmetered_kwh,
     )
-
-
-_CPU_LIKE = frozenset({"cpu", "dram", "psys", "system"})
-
-
-class _Attributor:
-    """The tracked process tree's share of the energy, updated at each flush (not each tick).
-
-    CPU-like domains get the tree's share of the machine's busy CPU time over the window; each GPU gets
-    its per-process NVML utilisation share, else the whole GPU when a process of the tree runs on it.
-    """
-
-    def __init__(self, pid: int, sensors: Sequence[Sensor]) -> None:
-        from aiceberg.measure.attribution import CpuShareMeter
-
-        self.meter: Any = None
-        self.cpu_error: str | None = None
-        try:
-            self.meter = CpuShareMeter(pid)
-        except Exception as exc:  # no /proc: attribution is reported unavailable, never 0
-            self.cpu_error = f"{type(exc).__name__}: {exc}"
-        self.gpu_sensors = [s for s in sensors if hasattr(s, "nvml") and hasattr(s, "devices")]
-        self.prev_j: dict[str, float] = {}
-        self.attributed_j = 0.0
-        self.cpu_tree_s = 0.0
-        self.cpu_shares: list[float] = []
-        self.gpu_methods: dict[str, str] = {}
-        self.last_seen: dict[str, int] = {}
-        self.complete = True
-
-    def update(self, used: Sequence[_ChannelState]) -> None:
-        share = None
-        pids: list[int] = []
-        if self.meter is not None:
-            try:
-                share = self.meter.sample().of_busy
-                if share is None and self.meter.tree.cpu_s <= self.cpu_tree_s:
-                    share = 0.0  # neither the machine nor the tree used the CPU in this window
-                self.cpu_tree_s = self.meter.tree.cpu_s
-                pids = self.meter.tree.pids
-            except Exception as exc:
-                self.cpu_error = f"{type(exc).__name__}: {exc}"
-        gpu: dict[str, float | None] = {}
-        if self.gpu_sensors and pids:
-            from aiceberg.measure.attribution import gpu_shares
-
-            for sensor in self.gpu_sensors:
-                try:
-                    shares, self.last_seen = gpu_shares(
-                        sensor.nvml, sensor.devices, pids, self.last_seen  # type: ignore[attr-defined]
-                    )
-                    gpu.update(shares.shares)
-                    self.gpu_methods.update(shares.method)
-                except Exception:
-                    log.debug("GPU attribution failed", exc_info=True)
-        if share is not None:
-            self.cpu_shares.append(share)
-        elif self.cpu_shares:  # no tick elapsed on the machine: keep the last window's share
-            share = self.cpu_shares[-1]
-        for st in used:
-            if st.last_j is None:
-                continue
-            delta = st.last_j - self.prev_j.get(st.channel.id, 0.0)
-            self.prev_j[st.channel.id] = st.last_j
-            if st.channel.domain in _CPU_LIKE:
-                if share is None:
-                    self.complete = self.complete and delta <= 0
-                else:
-                    self.attributed_j += delta * share
-            elif st.channel.domain == "gpu":
-                g = gpu.get(st.channel.id)
-                if g is None:  # no per-process information: the whole GPU, flagged
-                    self.gpu_methods.setdefault(st.channel.id, "whole-gpu (no process information)")
-                    g = 1.0
-                self.attributed_j += delta * g
-
-    def report(self) -> dict[str, Any]:
-        return {
-            "energy_kwh": self.attributed_j / J_PER_KWH if self.complete else None,
-            "cpu_share": (sum(self.cpu_shares) / len(self.cpu_shares)) if self.cpu_shares else None,
-            "cpu_time_s": self.cpu_tree_s,
-            "cpu_basis": "CPU time of the tracked process tree / busy CPU time of the machine, per flush window",
-            "cpu_error": self.cpu_error,
-            "gpu_methods": dict(self.gpu_methods),
-        }
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -387,7 +253,7 @@ class Run:
         self._started_unix = 0.0
         self._last_flush = 0.0
         self._idle_power_w: dict[str, float] = {}
-        self._attributor: _Attributor | None = None
+        self._attributor: Any = None  # a run_attribution.RunAttributor once attached
         self._attr_pid: int | None = None if attach_pid is False else (attach_pid or os.getpid())
         self._old_sigterm: Any = None
         self._warnings: list[str] = []
@@ -788,7 +654,9 @@ class Run:
 
     def attach(self, pid: int) -> None:
         """Attribute to the process tree rooted at ``pid`` (``aiceberg run`` attaches its child)."""
-        attributor = _Attributor(pid, self._sensors)
+        from aiceberg.measure.run_attribution import RunAttributor
+
+        attributor = RunAttributor(pid, self._sensors)
         with self._sample_lock:
             attributor.prev_j = {s.channel.id: s.last_j or 0.0 for s in self._used_channels()}
             self._attributor = attributor
