@@ -12,8 +12,9 @@ from fake_sensor import CounterSensor
 from aiceberg.errors import InputError
 from aiceberg.measure.base import Channel
 from aiceberg.measure.prediction import predict
-from aiceberg.measure.tracker import J_PER_KWH, Run, track
+from aiceberg.measure.tracker import Run, track
 from aiceberg.store import open_store
+from aiceberg.units import J_PER_KWH
 
 FAST = {"interval_s": 0.02, "flush_every_s": 0.1, "location": None}
 

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from aiceberg.units import J_PER_KWH
+
 FORMATS = ("json", "csv", "codecarbon", "model-card")
 
 
@@ -123,7 +125,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for p in summary.get("phases") or []:
         e = p.get("energy_kwh")
         if e is None and p.get("energy_j") is not None:
-            e = p["energy_j"] / 3.6e6
+            e = p["energy_j"] / J_PER_KWH
         print(f"  phase     {p['name']}: {_fmt(e, '.4g')} kWh")
     return 0
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from aiceberg.units import J_PER_KWH
+
 __all__ = [
     "CODECARBON_COLUMNS",
     "codecarbon_csv",
@@ -127,7 +129,7 @@ def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     name, iso, provider, region = _zone(summary.get("location"))
 
     def power(kwh: float) -> float | str:
-        return kwh * 3.6e6 / duration if duration > 0 else ""
+        return kwh * J_PER_KWH / duration if duration > 0 else ""
 
     try:
         run_id = str(uuid.UUID(str(summary.get("run_id"))))

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiceberg.measure.base import Sensor
+from aiceberg.units import J_PER_KWH
 
 log = logging.getLogger("aiceberg.tracker")
-J_PER_KWH = 3.6e6
 
 _CPU_LIKE = frozenset({"cpu", "dram", "psys", "system"})
 

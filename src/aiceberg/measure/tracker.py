@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiceberg.errors import InputError
 from aiceberg.measure.host import host_info
+from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
     from aiceberg.config import Settings
@@ -45,7 +46,6 @@ __all__ = ["PhaseHandle", "Run", "RunResult", "Terminated", "footprint_for", "ho
 
 log = logging.getLogger("aiceberg.tracker")
 F = TypeVar("F", bound=Callable[..., Any])
-J_PER_KWH = 3.6e6
 
 
 class Terminated(SystemExit):

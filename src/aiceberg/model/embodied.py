@@ -13,8 +13,7 @@ from collections.abc import Callable
 from aiceberg.errors import InputError
 from aiceberg.model.footprint import Part, Phase, Status
 from aiceberg.model.quantity import Q
-
-HOURS_PER_YEAR = 8760.0  # 365 × 24: the BLOOM study's convention
+from aiceberg.units import HOURS_PER_YEAR
 
 AllocationRule = Callable[[Q, Q, Q], Q]
 
