@@ -162,3 +162,12 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONWARNINGS": "ignore"}).stdout.strip()
     assert out == "[]"
+
+
+def test_person_years_use_the_grid_zones_country_unless_told(capsys):
+    _, out, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--hours", "100", "--location",
+                    "aws:eu-central-1", "--json")
+    assert "Germany" in json.loads(out)["equivalents"]["person_years_electricity"]["label"]
+    _, out, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--hours", "100", "--location", "DE",
+                    "--country", "FR", "--json")
+    assert "France" in json.loads(out)["equivalents"]["person_years_electricity"]["label"]

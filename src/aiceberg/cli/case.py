@@ -57,5 +57,5 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict(lang))
     else:
-        print(case_text(result, lang, args.country or "FR"))
+        print(case_text(result, lang, args.country))
     return 0

@@ -59,7 +59,7 @@ def add_output_args(p: argparse.ArgumentParser, *, country: bool = True) -> None
     if country:
         p.add_argument("--country",
                        help="country whose per-person electricity is used for equivalents "
-                            "(default: the --location's country, else FR)")
+                            "(default: the country of the grid zone, else FR)")
 
 
 def add_location_args(p: argparse.ArgumentParser) -> None:
@@ -86,19 +86,3 @@ def location_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
-
-
-def equivalents_country(args: argparse.Namespace) -> str:
-    """The country for per-person equivalents: --country, else the location's country, else France."""
-    if getattr(args, "country", None):
-        return args.country
-    location = getattr(args, "location", None)
-    if location:
-        from aiceberg import refdata
-
-        zone = refdata.find("zones", location)
-        if zone is not None:
-            iso2 = (zone.location or zone.id).split("-")[0]
-            if refdata.get_per_capita(iso2) is not None:
-                return iso2
-    return "FR"

@@ -8,7 +8,6 @@ from aiceberg.cli.common import (
     RANGE_HELP,
     add_location_args,
     add_output_args,
-    equivalents_country,
     location_kwargs,
     parse_count,
     parse_q,
@@ -110,7 +109,7 @@ def _emit(fp, args: argparse.Namespace) -> int:
     from aiceberg.explain.render import footprint_dict, footprint_text
 
     lang = check_lang(args.lang, "--lang")
-    country = equivalents_country(args)
+    country = args.country
     if args.json:
         print_json(footprint_dict(fp, lang, country))
     else:

@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--markdown", metavar="PATH", help="write the Markdown report there ('-' for stdout)")
     p.add_argument("--json", metavar="PATH", help="write the JSON report there ('-' for stdout)")
     p.add_argument("--lang", default="en", help="language: en (default) or fr")
-    p.add_argument("--country", default="FR", help="country whose per-person electricity the equivalents use")
+    p.add_argument("--country", help="country whose per-person electricity the equivalents use "
+                   "(default: the footprint's grid zone's country, else FR)")
     p.add_argument("--db", metavar="PATH", help="the run store, for RUN (default: AICEBERG_DB or the data folder)")
     p.set_defaults(func=run_report)
 

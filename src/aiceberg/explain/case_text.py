@@ -7,7 +7,7 @@ from aiceberg.explain.i18n import fmt_exact, fmt_number, label
 from aiceberg.explain.render import footprint_text, render_table
 
 
-def case_text(result: CaseResult, lang: str = "en", country: str = "FR") -> str:
+def case_text(result: CaseResult, lang: str = "en", country: str | None = None) -> str:
     case = result.case
     title = case.title(lang)
     out = [title, "=" * len(title), "", f"{label('convention', lang)}: {case.convention(lang)}", ""]

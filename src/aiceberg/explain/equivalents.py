@@ -35,6 +35,22 @@ class EquivalentValue:
                 "basis": self.basis}
 
 
+def country_of(fp: object, default: str = DEFAULT_COUNTRY) -> str:
+    """The country whose per-person electricity suits a footprint: that of its grid zone, else ``default``.
+
+    The zone is read from the grid-intensity factor the engine recorded (``intensity:FR``,
+    ``intensity:aws:us-east-1`` → US, ``intensity:US-CA`` → US).
+    """
+    for f in getattr(fp, "factors", ()):
+        if f.id.startswith("intensity:"):
+            zone = refdata.find("zones", f.id.split(":", 1)[1])
+            if zone is not None:
+                iso2 = (zone.location or zone.id).split("-")[0]
+                if refdata.get_per_capita(iso2) is not None:
+                    return iso2
+    return default
+
+
 def _eq(row_id: str) -> refdata.Equivalent:
     return refdata.get_equivalent(row_id)
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiceberg.explain.equivalents import DEFAULT_COUNTRY, equivalents
+from aiceberg.explain.equivalents import country_of, equivalents
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number, label
 from aiceberg.model.footprint import Footprint
 
 
-def footprint_dict(fp: Footprint, lang: str = "en", country: str = DEFAULT_COUNTRY) -> dict[str, Any]:
-    """The JSON contract: totals with ranges, parts, equivalents, factors, warnings."""
+def footprint_dict(fp: Footprint, lang: str = "en", country: str | None = None) -> dict[str, Any]:
+    """The JSON contract: totals with ranges, parts, equivalents, factors, warnings.
+
+    ``country``: whose per-person electricity the equivalents use (default: the footprint's grid zone).
+    """
+    country = country or country_of(fp)
     out = fp.to_dict()
     for p in out["parts"]:
         p["label"] = label(p["name"], lang)
@@ -41,9 +45,10 @@ def render_table(rows: list[list[str]], align_right: set[int] | None = None) -> 
     return "\n".join(lines)
 
 
-def footprint_text(fp: Footprint, lang: str = "en", country: str = DEFAULT_COUNTRY,
+def footprint_text(fp: Footprint, lang: str = "en", country: str | None = None,
                    with_equivalents: bool = True) -> str:
     """A readable report: parts with ranges and status, the iceberg split, equivalents, warnings."""
+    country = country or country_of(fp)
     total = fp.co2e_kg
     rows = [[label("part", lang), label("energy", lang), label("co2e", lang), label("range", lang), "%",
              label("status", lang)]]

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.explain.charts import CompareEntry, comparison_entries
-from aiceberg.explain.equivalents import DEFAULT_COUNTRY, EquivalentValue, equivalents
+from aiceberg.explain.equivalents import EquivalentValue, country_of, equivalents
 from aiceberg.explain.i18n import check_lang
 from aiceberg.model.footprint import Footprint, Status
 
@@ -97,7 +97,7 @@ def _resolve(ids: Sequence[str]) -> dict[str, SourceRow]:
 
 
 def report_data(fp: Footprint, *, lang: str = "en", title: str | None = None, kind: str = "estimate",
-                case_result: Any = None, run: RunTrace | None = None, country: str = DEFAULT_COUNTRY
+                case_result: Any = None, run: RunTrace | None = None, country: str | None = None
                 ) -> ReportData:
     """Gather everything a report shows about ``fp``.
 
@@ -108,8 +108,9 @@ def report_data(fp: Footprint, *, lang: str = "en", title: str | None = None, ki
         kind: ``estimate``, ``case`` or ``run``.
         case_result: a ``CaseResult`` for ``kind="case"``.
         run: a :class:`RunTrace` for ``kind="run"``.
-        country: whose per-person electricity the equivalents use.
+        country: whose per-person electricity the equivalents use (default: the footprint's grid zone).
     """
+    country = country or country_of(fp)
     check_lang(lang, "lang")
     if kind not in KINDS:
         raise InputError("kind", f"unknown report kind {kind!r}", ", ".join(KINDS))

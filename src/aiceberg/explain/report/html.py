@@ -11,7 +11,6 @@ from html import escape
 from typing import Any
 
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
-from aiceberg.explain.equivalents import DEFAULT_COUNTRY
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
 from aiceberg.explain.iceberg import iceberg_svg
 from aiceberg.explain.report.common import anchor, energy, mass, mass_range, num_range, pct, version
@@ -328,7 +327,7 @@ def render_html(d: ReportData) -> str:
 
 
 def html_report(fp: Footprint, *, lang: str = "en", title: str | None = None, kind: str = "estimate",
-                case_result: Any = None, run: RunTrace | None = None, country: str = DEFAULT_COUNTRY) -> str:
+                case_result: Any = None, run: RunTrace | None = None, country: str | None = None) -> str:
     """One self-contained HTML5 page for ``fp`` (see :func:`aiceberg.explain.report.data.report_data`)."""
     return render_html(report_data(fp, lang=lang, title=title, kind=kind, case_result=case_result, run=run,
                                    country=country))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiceberg.explain.equivalents import DEFAULT_COUNTRY
 from aiceberg.explain.render import footprint_dict
 from aiceberg.explain.report.common import version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
@@ -49,7 +48,7 @@ def render_json(d: ReportData) -> str:
 
 
 def json_report(fp: Footprint, *, lang: str = "en", title: str | None = None, kind: str = "estimate",
-                case_result: Any = None, run: RunTrace | None = None, country: str = DEFAULT_COUNTRY) -> str:
+                case_result: Any = None, run: RunTrace | None = None, country: str | None = None) -> str:
     """The report of ``fp`` as a JSON string (same arguments as :func:`aiceberg.explain.report.html_report`)."""
     return render_json(report_data(fp, lang=lang, title=title, kind=kind, case_result=case_result, run=run,
                                    country=country))

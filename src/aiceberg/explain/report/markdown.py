@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiceberg.explain.equivalents import DEFAULT_COUNTRY
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
 from aiceberg.explain.report.common import energy, mass, mass_range, num_range, pct, version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
@@ -146,7 +145,7 @@ def render_markdown(d: ReportData) -> str:
 
 
 def markdown_report(fp: Footprint, *, lang: str = "en", title: str | None = None, kind: str = "estimate",
-                    case_result: Any = None, run: RunTrace | None = None, country: str = DEFAULT_COUNTRY) -> str:
+                    case_result: Any = None, run: RunTrace | None = None, country: str | None = None) -> str:
     """The report of ``fp`` as Markdown (same arguments as :func:`aiceberg.explain.report.html_report`)."""
     return render_markdown(report_data(fp, lang=lang, title=title, kind=kind, case_result=case_result, run=run,
                                        country=country))
