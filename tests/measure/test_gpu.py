@@ -203,3 +203,12 @@ def test_amd_missing_bindings(monkeypatch):
     with pytest.raises(SensorUnavailable) as info:
         AmdSmiSensor(env={})
     assert "aiceberg[amd]" in info.value.fix
+
+
+def test_resetting_counter_keeps_the_total_across_a_driver_reload():
+    from aiceberg.measure.base import ResettingCounter
+
+    c = ResettingCounter(5_000, 1e-3)  # mJ
+    assert c.joules(7_000) == pytest.approx(2.0)
+    assert c.joules(100) is None  # reloaded: a gap, never a negative or zero energy
+    assert c.joules(1_100) == pytest.approx(3.0)  # 2 J before + 1 J after

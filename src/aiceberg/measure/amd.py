@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator
+from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator, ResettingCounter
 from aiceberg.measure.nvidia import GpuSelection, select_devices
 
 __all__ = ["AmdDevice", "AmdSmiSensor", "load_amdsmi", "visible_env"]
@@ -141,8 +141,7 @@ class AmdSmiSensor:
         positions = select_devices(uuids, gpus, visible_env(env))
         self.devices: list[AmdDevice] = []
         self.skipped: dict[str, str] = {}
-        self._base_uj: dict[str, float] = {}
-        self._last_uj: dict[str, float] = {}
+        self._counters: dict[str, ResettingCounter] = {}
         self._integrators: dict[str, PowerIntegrator] = {}
         for i in positions:
             h = handles[i]
@@ -154,7 +153,7 @@ class AmdSmiSensor:
             mode: Literal["energy", "power"]
             try:
                 uj = _energy_uj(smi.amdsmi_get_energy_count(h))
-                self._base_uj[cid] = self._last_uj[cid] = uj
+                self._counters[cid] = ResettingCounter(uj, 1e-6)  # µJ
                 mode = "energy"
             except (self._error, KeyError, TypeError, ValueError) as exc:
                 try:
@@ -195,14 +194,11 @@ class AmdSmiSensor:
             cid = d.channel_id
             try:
                 if d.mode == "energy":
-                    uj = _energy_uj(smi.amdsmi_get_energy_count(d.handle))
-                    if uj < self._last_uj[cid]:
-                        self._base_uj[cid] = uj - (self._last_uj[cid] - self._base_uj[cid])
-                        self._last_uj[cid] = uj
+                    j = self._counters[cid].joules(_energy_uj(smi.amdsmi_get_energy_count(d.handle)))
+                    if j is None:
                         errors[cid] = "energy counter went backwards (driver reset?)"
                         continue
-                    self._last_uj[cid] = uj
-                    energy[cid] = (uj - self._base_uj[cid]) * 1e-6
+                    energy[cid] = j
                 else:
                     w = _power_w(smi.amdsmi_get_power_info(d.handle))
                     power[cid] = w

@@ -75,6 +75,28 @@ def top_level(channels: Iterable[Channel]) -> list[Channel]:
     return [c for c in channels if c.included_in is None]
 
 
+class ResettingCounter:
+    """A GPU's total-energy counter: it only goes up, unless the driver is reloaded and restarts it.
+
+    ``joules(raw)`` gives the energy since the first reading. A counter seen going backwards is a gap
+    (``None``), and a new baseline keeps the total counted so far.
+    """
+
+    __slots__ = ("_base", "_last", "_j_per_unit")
+
+    def __init__(self, first_raw: float, j_per_unit: float) -> None:
+        self._base = self._last = first_raw
+        self._j_per_unit = j_per_unit
+
+    def joules(self, raw: float) -> float | None:
+        if raw < self._last:
+            self._base = raw - (self._last - self._base)
+            self._last = raw
+            return None
+        self._last = raw
+        return (raw - self._base) * self._j_per_unit
+
+
 class PowerIntegrator:
     """Cumulative energy from power samples, by the trapezoid rule.
 

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator
+from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator, ResettingCounter
 
 __all__ = [
     "GpuSelection",
@@ -232,8 +232,7 @@ class NvmlSensor:
         positions = select_devices(uuids, gpus, env.get("CUDA_VISIBLE_DEVICES"))
         self.devices: list[NvmlDevice] = []
         self.skipped: dict[str, str] = {}
-        self._last_mj: dict[str, int] = {}
-        self._base_mj: dict[str, int] = {}
+        self._counters: dict[str, ResettingCounter] = {}
         self._integrators: dict[str, PowerIntegrator] = {}
         for i in positions:
             h = handles[i]
@@ -241,7 +240,7 @@ class NvmlSensor:
             name = _text(nvml.nvmlDeviceGetName(h))
             try:
                 mj = int(nvml.nvmlDeviceGetTotalEnergyConsumption(h))
-                self._last_mj[cid] = self._base_mj[cid] = mj
+                self._counters[cid] = ResettingCounter(mj, 1e-3)  # mJ
                 mode: Literal["energy", "power"] = "energy"
             except error as exc:
                 if not _is_code(nvml, exc, "NVML_ERROR_NOT_SUPPORTED"):
@@ -284,15 +283,11 @@ class NvmlSensor:
             cid = d.channel_id
             try:
                 if d.mode == "energy":
-                    mj = int(nvml.nvmlDeviceGetTotalEnergyConsumption(d.handle))
-                    if mj < self._last_mj[cid]:
-                        # The driver was reloaded: a gap, and a new baseline that keeps the total.
-                        self._base_mj[cid] = mj - (self._last_mj[cid] - self._base_mj[cid])
-                        self._last_mj[cid] = mj
+                    j = self._counters[cid].joules(int(nvml.nvmlDeviceGetTotalEnergyConsumption(d.handle)))
+                    if j is None:
                         errors[cid] = "energy counter went backwards (driver reloaded?)"
                         continue
-                    self._last_mj[cid] = mj
-                    energy[cid] = (mj - self._base_mj[cid]) / 1000.0
+                    energy[cid] = j
                 else:
                     w = float(nvml.nvmlDeviceGetPowerUsage(d.handle)) / 1000.0
                     power[cid] = w
