@@ -82,7 +82,7 @@ class ResettingCounter:
     (``None``), and a new baseline keeps the total counted so far.
     """
 
-    __slots__ = ("_base", "_last", "_j_per_unit")
+    __slots__ = ("_base", "_j_per_unit", "_last")
 
     def __init__(self, first_raw: float, j_per_unit: float) -> None:
         self._base = self._last = first_raw
