@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
+from typing import Any, overload
 
 from aiceberg.errors import InputError
 
@@ -38,6 +38,12 @@ def parse_q(text: str | None, field: str, *, allow_zero: bool = False) -> Any:
     return (lo, c, hi)
 
 
+@overload
+def parse_count(text: str, field: str) -> int: ...
+@overload
+def parse_count(text: None, field: str) -> None: ...
+@overload
+def parse_count(text: str | None, field: str) -> int | None: ...
 def parse_count(text: str | None, field: str) -> int | None:
     if text is None:
         return None

@@ -120,9 +120,12 @@ def _emit(fp, args: argparse.Namespace) -> int:
 def run_training(args: argparse.Namespace) -> int:
     from aiceberg.model.training import estimate_training
 
+    # both options have a default, so argparse always gives text
+    count_text: str = args.count
+    per_server_text: str = args.devices_per_server
     fp = estimate_training(
         args.hardware,
-        count=parse_count(args.count, "--count"),
+        count=parse_count(count_text, "--count"),
         hours=parse_q(args.hours, "--hours"),
         gpu_hours=parse_q(args.gpu_hours, "--gpu-hours"),
         flops=parse_q(args.flops, "--flops"),
@@ -133,7 +136,7 @@ def run_training(args: argparse.Namespace) -> int:
         idle_power_w=parse_q(args.idle_power_w, "--idle-power-w"),
         lifetime_years=parse_q(args.lifetime_years, "--lifetime-years"),
         utilisation=parse_q(args.utilisation, "--utilisation"),
-        devices_per_server=parse_count(args.devices_per_server, "--devices-per-server"),
+        devices_per_server=parse_count(per_server_text, "--devices-per-server"),
         server=args.server,
         allocation=args.allocation,
         embodied=not args.no_embodied,

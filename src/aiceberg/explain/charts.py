@@ -198,12 +198,12 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
 
     y_axis = top + row_h * len(entries)
     step = max(1, math.ceil((hi_e - lo_e) / 8))
-    for e in range(lo_e, hi_e + 1):
-        gx = sx(10.0 ** e)
+    for k in range(lo_e, hi_e + 1):
+        gx = sx(10.0 ** k)
         out.append(f'<line x1="{gx:.1f}" y1="{top}" x2="{gx:.1f}" y2="{y_axis}" stroke="{_GRID}"/>')
-        if (e - lo_e) % step == 0:
+        if (k - lo_e) % step == 0:
             out.append(f'<text x="{gx:.1f}" y="{y_axis + 15}" text-anchor="middle" font-size="11" '
-                       f'fill="{_MUTED}">{escape(_decade_label(e, lang))}</text>')
+                       f'fill="{_MUTED}">{escape(_decade_label(k, lang))}</text>')
     for i, e in enumerate(entries):
         cy = top + i * row_h + row_h / 2
         colour = "#d9480f" if e.highlight else "#1f5f8b"

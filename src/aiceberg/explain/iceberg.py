@@ -442,7 +442,7 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
     sub_lo, sub_hi = wl + 34, height + dy - 4
     extra = _column_room([x[3] for x in sub_blocks], sub_lo, sub_hi)
     full_h = height + dy + extra
-    placed = []
+    placed: list[tuple[tuple[Band, list[str], list[str], float], float]] = []
     for group, lo, hi in ((tip_blocks, tip_lo, wl - 4), (sub_blocks, sub_lo, sub_hi + extra)):
         if group:
             desired = [g[0].anchor[1] + dy - g[3] / 2 + 6 for g in group]

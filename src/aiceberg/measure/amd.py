@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator, ResettingCounter
+from aiceberg.measure.base import Channel, EnergyReading, Method, PowerIntegrator, ResettingCounter
 from aiceberg.measure.nvidia import GpuSelection, select_devices
 
 __all__ = ["AmdDevice", "AmdSmiSensor", "load_amdsmi", "visible_env"]
@@ -103,7 +103,7 @@ class AmdSmiSensor:
     """
 
     name = "amdsmi"
-    method = "measured"
+    method: Method = "measured"
 
     def __init__(
         self,

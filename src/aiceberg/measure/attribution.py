@@ -143,9 +143,9 @@ class ProcessTreeCpu:
         """Read the tree now; returns the cumulative CPU seconds since creation."""
         cur = self._snapshot()
         prev = self._prev
-        for pid, old in prev.items():
+        for pid, gone in prev.items():
             if pid not in cur:  # ended: its parent's cutime will include what we counted
-                self._pending[old.ppid] = self._pending.get(old.ppid, 0) + old.own_ticks + old.children_ticks
+                self._pending[gone.ppid] = self._pending.get(gone.ppid, 0) + gone.own_ticks + gone.children_ticks
         added = 0
         for pid, st in cur.items():
             old = prev.get(pid)

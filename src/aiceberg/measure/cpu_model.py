@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiceberg.errors import SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading
+from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
 
 __all__ = [
@@ -142,7 +142,7 @@ class CpuModelSensor:
     """
 
     name = "cpu-model"
-    method = "modelled"
+    method: Method = "modelled"
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from aiceberg.errors import SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading
+from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import default_proc_root, read_mem_total_gb
 
 __all__ = ["DRAM_POWER_SOURCE", "DRAM_POWER_W_PER_GB", "MemoryModelSensor", "memory_power_w"]
@@ -43,7 +43,7 @@ class MemoryModelSensor:
     """
 
     name = "memory-model"
-    method = "modelled"
+    method: Method = "modelled"
 
     def __init__(
         self,

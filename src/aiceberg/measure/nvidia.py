@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, PowerIntegrator, ResettingCounter
+from aiceberg.measure.base import Channel, EnergyReading, Method, PowerIntegrator, ResettingCounter
 
 __all__ = [
     "GpuSelection",
@@ -197,7 +197,7 @@ class NvmlSensor:
     """
 
     name = "nvml"
-    method = "measured"
+    method: Method = "measured"
 
     def __init__(
         self,

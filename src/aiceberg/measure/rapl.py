@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiceberg.errors import SensorUnavailable
-from aiceberg.measure.base import Channel, Domain, EnergyReading
+from aiceberg.measure.base import Channel, Domain, EnergyReading, Method
 
 __all__ = ["ENV_ROOT", "PERMISSION_FIX", "RaplSensor", "RaplZone", "default_root", "scan_zones"]
 
@@ -147,7 +147,7 @@ class RaplSensor:
     """
 
     name = "rapl"
-    method = "measured"
+    method: Method = "measured"
 
     def __init__(
         self,

@@ -63,7 +63,7 @@ class RunAttributor:
             for sensor in self.gpu_sensors:
                 try:
                     shares, self.last_seen = gpu_shares(
-                        sensor.nvml, sensor.devices, pids, self.last_seen  # type: ignore[attr-defined]
+                        sensor.nvml, sensor.devices, pids, self.last_seen
                     )
                     gpu.update(shares.shares)
                     self.gpu_methods.update(shares.method)

@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -65,14 +65,14 @@ def _utc_iso(unix: float | None = None) -> str:
 
 
 def footprint_for(
-    domains_kwh: dict[str, float],
+    domains_kwh: Mapping[str, float],
     *,
     duration_s: float,
     location: str | None,
     pue: float | None,
-    host: dict[str, Any],
+    host: Mapping[str, Any],
     idle_kwh: float | None = None,
-    statuses: dict[str, str] | None = None,
+    statuses: Mapping[str, str] | None = None,
     unmetered_kwh: float | None = None,
 ) -> Footprint:
     """Turn measured energies into a Footprint through the engine: the one call the tracker makes."""
@@ -272,7 +272,7 @@ class Run:
         if self._sensors_arg is not None:
             self._sensors = list(self._sensors_arg)
             return
-        from aiceberg.measure.discovery import discover  # type: ignore[import-not-found]
+        from aiceberg.measure.discovery import discover
 
         root = self.settings.powercap_root
         self._discovery = discover(powercap_root=root, gpus=self.settings.gpus)
@@ -293,7 +293,7 @@ class Run:
 
             self._store, self._own_store = open_store(arg), True
         else:
-            self._store = arg  # type: ignore[assignment]
+            self._store = arg
 
     def _check_location(self) -> None:
         loc = self.settings.location
@@ -304,7 +304,7 @@ class Run:
             warnings.warn(self._warnings[-1], UserWarning, stacklevel=4)
             return
         try:
-            from aiceberg import refdata  # type: ignore[attr-defined]
+            from aiceberg import refdata
         except ImportError:  # pragma: no cover - refdata ships with the package
             return
         label = {"argument": "--location", "env": "AICEBERG_LOCATION", "config": "config.toml: location"}
@@ -470,10 +470,10 @@ class Run:
                 except Exception as exc:  # a backend broke its contract: a gap for every channel
                     t = time.monotonic() - t0
                     for ch in ids:
-                        st = self._states[ch]
-                        st.gaps += 1
-                        st.last_error = f"{type(exc).__name__}: {exc}"
-                        rows.append(SampleRow(t, ch, None, None, st.last_error))
+                        broken = self._states[ch]
+                        broken.gaps += 1
+                        broken.last_error = f"{type(exc).__name__}: {exc}"
+                        rows.append(SampleRow(t, ch, None, None, broken.last_error))
                     continue
                 t = reading.t_s - t0
                 power = reading.power_w
@@ -597,13 +597,14 @@ class Run:
 
         if not self.total_phases:
             return None
-        done = [p for p in self._phases if p.end_s is not None and p.energy_j is not None]
+        done = [(p.start_s, p.end_s, p.energy_j) for p in self._phases
+                if p.end_s is not None and p.energy_j is not None]
         pred = predict(
-            [p.energy_j / J_PER_KWH for p in done],  # type: ignore[operator]
-            [p.end_s - p.start_s for p in done],  # type: ignore[operator]
+            [energy_j / J_PER_KWH for _, _, energy_j in done],
+            [end_s - start_s for start_s, end_s, _ in done],
             self.total_phases,
-            elapsed_s=max(p.end_s for p in done) if done else None,  # type: ignore[type-var]
-            energy_so_far_kwh=sum(p.energy_j for p in done) / J_PER_KWH if done else None,  # type: ignore[misc]
+            elapsed_s=max(end_s for _, end_s, _ in done) if done else None,
+            energy_so_far_kwh=sum(energy_j for _, _, energy_j in done) / J_PER_KWH if done else None,
         )
         if pred is None or not with_footprint:
             return pred
@@ -727,7 +728,7 @@ class Run:
                 "static_energy_kwh": idle_kwh,
                 "dynamic_energy_kwh": max((energy_kwh or 0.0) - idle_kwh, 0.0),
             }
-        methods = {s.channel.domain: s.method for s in self._used_channels()}
+        methods: dict[str, str] = {s.channel.domain: s.method for s in self._used_channels()}
         fp = None
         if domains:
             try:

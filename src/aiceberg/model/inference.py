@@ -9,6 +9,7 @@ a measured figure (``wh_per_request``), a published task average (``task``, from
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 from aiceberg import refdata
 from aiceberg.errors import InputError
@@ -26,12 +27,22 @@ __all__ = ["estimate_inference", "estimate_usage", "llm_request", "requests_from
 DEFAULT_LLM_HARDWARE = "nvidia-h100-sxm5-80gb"
 
 
+class LlmRequest(TypedDict):
+    """What :func:`llm_request` returns."""
+
+    gpu_kwh: Q
+    server_kwh: Q
+    latency_s: Q
+    gpus: int
+    batch: int
+
+
 def _v(fid: str) -> float:
     return factor(fid).value.central
 
 
 def llm_request(parameters_b: Q, output_tokens: Q, active_parameters_b: Q | None = None,
-                gpu_memory_gb: float | None = None) -> dict[str, Q | int]:
+                gpu_memory_gb: float | None = None) -> LlmRequest:
     """One LLM request's GPU and server electricity (kWh), latency (s) and GPU count.
 
     The GPU energy per output token is ``alpha × exp(-decay × batch) × active + gamma`` (Wh) and the
@@ -112,7 +123,8 @@ def estimate_inference(
     else:
         if output_tokens is None:
             raise InputError("output-tokens", "the LLM model needs the number of output tokens", "a number > 0")
-        params = as_q(parameters_b, "parameters-b", allow_zero=False)  # type: ignore[arg-type]
+        assert parameters_b is not None  # exactly one source was given, and it is not the other two
+        params = as_q(parameters_b, "parameters-b", allow_zero=False)
         active = as_q(active_parameters_b, "active-parameters-b", allow_zero=False) if active_parameters_b else None
         tokens = as_q(output_tokens, "output-tokens", allow_zero=False)
         hw = refdata.get_hardware(hardware or DEFAULT_LLM_HARDWARE)

@@ -138,7 +138,8 @@ def estimate_training(
         wall_h = device_h / count
         how = f"{device_h.central:,.6g} device-h"
     else:
-        flops_q = as_q(flops, "flops", allow_zero=False)  # type: ignore[arg-type]
+        assert flops is not None  # exactly one of the three was given, and it is not the other two
+        flops_q = as_q(flops, "flops", allow_zero=False)
         if not hw.peak_tflops:
             raise InputError("flops", f"no peak throughput known for {hw.name}", "give --hours or --gpu-hours")
         mfu_f = factor("mfu") if mfu is None else Factor("mfu", "model FLOPs utilisation (given)",

@@ -54,7 +54,7 @@ def load_table(name: str) -> tuple[Any, ...]:
     """All rows of ``data/<name>.csv`` as dataclass instances, validated."""
     if name not in TABLES:
         raise ReferenceDataError(name, f"no such table; known: {', '.join(TABLES)}")
-    rows = _read(name, TABLES[name])
+    rows: tuple[Any, ...] = _read(name, TABLES[name])
     if name != "sources":
         known = {s.id for s in load_table("sources")}
         for i, row in enumerate(rows, start=2):
@@ -81,7 +81,7 @@ def _read(name: str, cls: type[T]) -> tuple[T, ...]:
             if missing:
                 raise ReferenceDataError(label, f"missing column(s) {missing}")
             out: list[T] = []
-            seen: set[str] = set()
+            seen: set[str | None] = set()
             for lineno, raw in enumerate(reader, start=2):
                 values = {k: _parse(label, lineno, k, v or "", hints[k], fields[k]) for k, v in raw.items()}
                 row = cls(**values)

@@ -7,6 +7,7 @@ printable (a print stylesheet keeps figures and tables whole).
 
 from __future__ import annotations
 
+from collections.abc import Set
 from html import escape
 from typing import Any
 
@@ -91,11 +92,11 @@ def _srcs(ids: Any) -> str:
     return '<span class="srcs">' + ", ".join(f'<a href="#{_e(anchor(s))}">{_e(s)}</a>' for s in seen) + "</span>"
 
 
-def _n(i: int, numeric: set[int]) -> str:
+def _n(i: int, numeric: Set[int]) -> str:
     return ' class="n"' if i in numeric else ""
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), caption: str = "",
+def _table(head: list[str], rows: list[list[str]], numeric: Set[int] = frozenset(), caption: str = "",
            total: list[str] | None = None) -> str:
     """``head`` is plain text (escaped here); ``rows`` are HTML already escaped by the caller."""
     out = ['<div class="tablewrap"><table>']
@@ -211,7 +212,8 @@ def _case(d: ReportData) -> str:
 
 
 def _run(d: ReportData) -> str:
-    run: RunTrace = d.run  # type: ignore[assignment]
+    run = d.run
+    assert run is not None  # the caller renders this section only for a run
     lang = d.lang
     out = ['<section aria-labelledby="h-run"><h2 id="h-run">' + _e(t("run", lang)) + "</h2>"]
     info = {t("run_id", lang): run.run_id, **run.info}

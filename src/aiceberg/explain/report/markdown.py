@@ -6,6 +6,7 @@ the visible/submerged split, the comparison a table on the same figures.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
@@ -29,7 +30,7 @@ def _text(x: Any) -> str:
     return _cell(x)
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def _table(head: list[str], rows: list[list[str]], numeric: Set[int] = frozenset()) -> str:
     lines = ["| " + " | ".join(_cell(h) for h in head) + " |",
              "|" + "|".join("---:" if i in numeric else "---" for i in range(len(head))) + "|"]
     lines += ["| " + " | ".join(c for c in r) + " |" for r in rows]
