@@ -124,3 +124,23 @@ def test_doctor_json_and_table(tmp_path, proc, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["sensor", "status", "reason", "/", "fix"]
     assert "fix: pip install 'aiceberg[amd]'" in out
+
+
+def test_a_virtual_machine_gets_its_vcpus_share_of_the_host_cpu(tmp_path):
+    """8 vCPUs of an EPYC 7763 (128 threads, 280 W): the model charges 8/128 of the package, not all of it."""
+    proc = FakeProc(tmp_path / "proc")
+    proc.write_cpuinfo("AMD EPYC 7763 64-Core Processor", cpus_per_socket=8, virtual=True)
+    with discover(powercap_root=tmp_path / "none", gpus="none", proc_root=proc.root) as found:
+        cpu = next(s for s in found.sensors if s.name == "cpu-model")
+        assert cpu.share == pytest.approx(8 / 128)
+        assert cpu.power_w(1.0) == pytest.approx(280.0 * 8 / 128)
+        assert "8 vCPUs of the host CPU's 128 threads" in _rows(found)["cpu-model"].reason
+
+
+def test_a_virtual_machine_on_an_unknown_cpu_is_an_upper_bound_said_so(tmp_path):
+    proc = FakeProc(tmp_path / "proc")
+    proc.write_cpuinfo("Mystery CPU 9000", cpus_per_socket=4, virtual=True)
+    with discover(powercap_root=tmp_path / "none", gpus="none", proc_root=proc.root) as found:
+        cpu = next(s for s in found.sensors if s.name == "cpu-model")
+        assert cpu.share == 1.0
+        assert "upper bound" in _rows(found)["cpu-model"].reason

@@ -132,6 +132,8 @@ class CpuModelSensor:
     Args:
         hardware: the CPU's reference-data row (``tdp_w``, ``idle_w``, ``sources``).
         sockets: number of CPU packages.
+        share: the part of those packages this machine gets (a virtual machine's vCPUs over the host
+            CPU's hardware threads), 1 on bare metal.
         proc_root: folder of ``stat`` (default ``$AICEBERG_PROC_ROOT`` or ``/proc``).
         idle_fraction: ``idle_w / tdp_w`` when the row has no idle power (then the default row's
             ratio should be passed, with its source in ``extra_sources``).
@@ -149,6 +151,7 @@ class CpuModelSensor:
         hardware: HardwareLike,
         *,
         sockets: int = 1,
+        share: float = 1.0,
         proc_root: str | os.PathLike[str] | None = None,
         idle_fraction: float | None = None,
         extra_sources: tuple[str, ...] = (),
@@ -157,6 +160,9 @@ class CpuModelSensor:
     ) -> None:
         self.hardware = hardware
         self.sockets = max(1, int(sockets))
+        if not 0 < share <= 1:
+            raise ValueError(f"share must be in (0, 1], got {share!r}")
+        self.share = share
         self.proc_root = default_proc_root(proc_root)
         self.note = note
         self._clock = clock
@@ -191,7 +197,7 @@ class CpuModelSensor:
 
     def power_w(self, u: float) -> float:
         """Modelled power in watts at utilisation ``u`` (0–1)."""
-        return self.sockets * (self.idle_w + (self.tdp_w - self.idle_w) * u)
+        return self.sockets * self.share * (self.idle_w + (self.tdp_w - self.idle_w) * u)
 
     def channels(self) -> list[Channel]:
         return [self._channel]

@@ -213,10 +213,14 @@ def _open_cpu_model(
                 extra = hardware_sources(default)
         except (ImportError, AicebergError):
             idle_fraction = None
+    # a virtual machine gets its vCPUs' share of the host CPU, where the CPU's thread count is known
+    threads = getattr(hw, "threads", None)
+    share = min(1.0, info.logical_cpus / threads) if info.virtual and threads and info.logical_cpus else 1.0
     try:
         sensor = CpuModelSensor(
             hw,
             sockets=info.sockets,
+            share=share,
             proc_root=proc,
             idle_fraction=idle_fraction,
             extra_sources=extra,
@@ -229,8 +233,11 @@ def _open_cpu_model(
         f"no readable RAPL counter: P = idle + (TDP − idle) × utilisation with {hw.name} "
         f"(TDP {sensor.tdp_w:g} W, idle {sensor.idle_w:g} W) × {sensor.sockets} socket(s)"
     )
-    if info.virtual:
-        reason += "; virtual machine: the host's whole CPU is assumed"
+    if info.virtual and share < 1:
+        reason += (f"; virtual machine: {info.logical_cpus} vCPUs of the host CPU's {threads} threads "
+                   f"(share {share:.3g})")
+    elif info.virtual:
+        reason += "; virtual machine: the host's whole CPU is assumed (an upper bound)"
     if note:
         reason += f"; {note}"
     return SensorStatus("cpu-model", "modelled", reason, rapl_fix)

@@ -44,6 +44,7 @@ class Hardware:
     idle_w: float | None = unit("W")
     idle_status: str = ""
     memory_gb: float | None = unit("GB")
+    threads: int | None = unit("thread")
     peak_tflops: float | None = unit("TFLOP/s")
     peak_precision: str = ""
     embodied_kgco2e: float | None = unit("kgCO2e")
