@@ -24,6 +24,7 @@ _LAZY = {
     "estimate_usage": "aiceberg.model.inference",
     "equivalents": "aiceberg.explain.equivalents",
     "track": "aiceberg.measure.tracker",
+    "mark_phase": "aiceberg.measure.phase_file",
     "Run": "aiceberg.measure.tracker",
     "RunResult": "aiceberg.measure.tracker",
     "get_case": "aiceberg.cases",

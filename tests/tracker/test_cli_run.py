@@ -135,3 +135,40 @@ def test_runs_list_show_export(env: dict[str, str]) -> None:
     assert samples.startswith("t_s,channel_id,energy_j,power_w,error\n")
     missing = aiceberg("runs", "show", "nosuchrun", env=env)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_the_command_marks_phases_through_its_phase_file(env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    script = (
+        'for i in 1 2 3; do echo "epoch $i" >> "$AICEBERG_PHASE_FILE"; sleep 0.3; done; '
+        'printf "tail without newline" >> "$AICEBERG_PHASE_FILE"'
+    )
+    r = aiceberg("run", "--total-phases", "3", "--output-json", str(out), "--", "sh", "-c", script, env=env)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(out.read_text())
+    names = [p["name"] for p in summary["phases"]]
+    assert names == ["epoch 1", "epoch 2", "epoch 3"]  # an unfinished last line is no phase
+    assert summary["prediction"]["total"] == 3
+
+
+def test_total_phases_must_be_a_whole_number(env: dict[str, str]) -> None:
+    r = aiceberg("run", "--total-phases", "0", "--", "true", env=env)
+    assert r.returncode == 2 and "--total-phases" in r.stderr
+
+
+def test_mark_phase_is_a_no_op_outside_aiceberg_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from aiceberg.measure.phase_file import ENV_PHASE_FILE, PhaseFileReader, mark_phase
+
+    monkeypatch.delenv(ENV_PHASE_FILE, raising=False)
+    assert mark_phase("x") is False
+    path = tmp_path / "phases"
+    path.write_text("")
+    monkeypatch.setenv(ENV_PHASE_FILE, str(path))
+    reader = PhaseFileReader(str(path))
+    assert mark_phase("  epoch\n 1 ") is True
+    with path.open("a") as fh:
+        fh.write("half")
+    assert reader.new_phases() == ["epoch 1"]
+    with path.open("a") as fh:
+        fh.write(" done\n")
+    assert reader.new_phases() == ["half done"]

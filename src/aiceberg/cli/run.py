@@ -14,9 +14,11 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 FORWARDED = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
@@ -40,6 +42,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--unmetered", action="store_true", default=None,
                    help="add the node power no counter sees (fans, power supply…) as its own part: "
                    "1.164 × counters + 282 W, fitted on a DGX-1 (Jay et al. 2023)")
+    p.add_argument("--total-phases", default=None, metavar="N",
+                   help="how many phases the command will mark (lines appended to $AICEBERG_PHASE_FILE), "
+                   "for the prediction of the whole run")
     p.add_argument("--name", default=None, help="a label for the run")
     p.add_argument("--project", default=None, help="a project label (CodeCarbon's project_name)")
     p.add_argument("--no-store", action="store_true", help="do not write the run to the store")
@@ -60,6 +65,20 @@ def _float_arg(value: str | None, field: str, *, minimum: float, inclusive: bool
     ok = number >= minimum if inclusive else number > minimum
     if not ok or number != number or number == float("inf"):
         raise InputError(field, f"{value!r} is not accepted", f"a number {'>=' if inclusive else '>'} {minimum:g}")
+    return number
+
+
+def _int_arg(value: str | None, field: str) -> int | None:
+    from aiceberg.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise InputError(field, f"{value!r} is not accepted", "a whole number >= 1")
     return number
 
 
@@ -84,7 +103,21 @@ def main(args: argparse.Namespace) -> int:
     return run_command(
         cmd, settings=settings, output_json=args.output_json, store=not args.no_store,
         idle_baseline_s=idle or 0.0, name=args.name, quiet=args.quiet,
+        total_phases=_int_arg(args.total_phases, "--total-phases"),
     )
+
+
+def _wait_marking_phases(proc: subprocess.Popen[bytes], run: Any, phases: Any, poll_s: float = 0.2) -> int:
+    """Wait for the command, starting a phase of the run for each line it appends to its phase file."""
+    while True:
+        try:
+            code = proc.wait(timeout=poll_s)
+        except subprocess.TimeoutExpired:
+            code = None
+        for name in phases.new_phases():
+            run.phase(name)
+        if code is not None:
+            return code
 
 
 def run_command(
@@ -97,6 +130,7 @@ def run_command(
     name: str | None = None,
     quiet: bool = False,
     sensors: Any = None,
+    total_phases: int | None = None,
 ) -> int:
     """Run ``cmd`` under a tracker; returns its exit code (or dies from its signal)."""
     from aiceberg.explain.exports import summary_text
@@ -105,6 +139,7 @@ def run_command(
     run = Run(
         settings=settings, store=None if store else False, sensors=sensors, name=name,
         command=shlex.join(cmd), idle_baseline_s=idle_baseline_s, handle_signals=False,
+        total_phases=total_phases,
     )
     import warnings
 
@@ -127,7 +162,13 @@ def run_command(
             old[sig] = signal.signal(sig, forward)
     # a Python handler, not SIG_IGN: exec resets it to the default in the command
     old[signal.SIGINT] = signal.signal(signal.SIGINT, _ignore)
-    env = dict(os.environ, AICEBERG_RUN_ID=run.run_id)
+    from aiceberg.measure.phase_file import ENV_PHASE_FILE, PhaseFileReader
+
+    phase_dir = tempfile.mkdtemp(prefix="aiceberg-phases-")
+    phase_path = os.path.join(phase_dir, "phases")
+    open(phase_path, "wb").close()
+    phases = PhaseFileReader(phase_path)
+    env = dict(os.environ, AICEBERG_RUN_ID=run.run_id, **{ENV_PHASE_FILE: phase_path})
     returncode: int
     end_reason: str | None = None
     try:
@@ -140,10 +181,11 @@ def run_command(
         else:
             # attribution follows this process's tree: the command's CPU time stays counted once it
             # has exited and been reaped (cutime), which a tree rooted at the command would lose
-            returncode = proc.wait()
+            returncode = _wait_marking_phases(proc, run, phases)
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+        shutil.rmtree(phase_dir, ignore_errors=True)
     if returncode < 0:
         exit_code = 128 - returncode
         end_reason = f"killed by {signal.Signals(-returncode).name}"
