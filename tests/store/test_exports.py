@@ -77,7 +77,7 @@ def test_model_card_block() -> None:
     assert '  training_type: "fine-tuning"' in lines
     assert any(line.startswith("  hardware_used: \"2 x NVIDIA A100, AMD EPYC 7763\"") for line in lines)
     assert any(line.startswith("  geographical_location:") for line in lines)
-    assert "rapl, nvml" in text
+    assert "rapl measured, nvml measured" in text  # each sensor with how it obtained its energy
     total = model_card_yaml(SUMMARY, scope="total")
     assert "  emissions: 100" in total.splitlines()
     assert operational_co2e_kg(SUMMARY) == pytest.approx(0.06)

@@ -218,8 +218,9 @@ def model_card_yaml(
         raise InputError("run", "this run has no footprint (the engine could not compute one)")
     host = summary.get("host") or {}
     hardware = [x for x in (_gpu_model(host.get("gpu_models") or []), host.get("cpu_model") or "") if x]
-    sensors = [s["name"] for s in summary.get("sensors", ()) if s.get("status") in {"measured", "modelled"}]
-    source = f"aiceberg {_version()} (measured with {', '.join(sensors) or 'no sensor'}; run {summary.get('run_id')})"
+    sensors = [f"{s['name']} {s['status']}" for s in summary.get("sensors", ())
+               if s.get("status") in {"measured", "modelled"}]
+    source = f"aiceberg {_version()} ({', '.join(sensors) or 'no sensor'}; run {summary.get('run_id')})"
     name, iso, provider, region = _zone(summary.get("location"))
     location = (
         f"{provider} {region}".strip() if provider else (name or iso or "unknown (world average)")

@@ -29,6 +29,9 @@ class Field:
         minimum / maximum: bounds of a number; ``exclusive`` makes the minimum strict.
         default: the value used when the field is missing (None: left to the engine).
         form_default: the value the empty form shows (a worked example), else ``default``.
+        ranged: a number that also accepts a range: ``LOW:CENTRAL:HIGH`` in a form, ``[low, central,
+            high]`` in JSON (validated to the tuple ``(low, central, high)``). On a text field (the PUE),
+            the text ``LOW:CENTRAL:HIGH`` is accepted in forms and JSON.
     """
 
     name: str
@@ -45,6 +48,7 @@ class Field:
     maximum: float | None = None
     exclusive: bool = False
     required: bool = False
+    ranged: bool = False
 
     def label(self, lang: str) -> str:
         return self.fr if lang == "fr" else self.en
@@ -52,7 +56,7 @@ class Field:
     def help(self, lang: str) -> str:
         return self.help_fr if lang == "fr" else self.help_en
 
-    def accepted(self, lang: str = "en") -> str:
+    def accepted(self, lang: str = "en", form: bool = False) -> str:
         fr = lang == "fr"
         if self.choices is not None:
             return ", ".join(self.choices)
@@ -61,7 +65,10 @@ class Field:
                 ("un nombre" if fr else "a number")
             lo = "" if self.minimum is None else (" > " if self.exclusive else " ≥ ") + f"{self.minimum:g}"
             hi = "" if self.maximum is None else " ≤ " + f"{self.maximum:g}"
-            return what + lo + (" et" if fr and lo and hi else (" and" if lo and hi else "")) + hi
+            out = what + lo + (" et" if fr and lo and hi else (" and" if lo and hi else "")) + hi
+            if self.ranged:
+                out += _range_words(lang, form)
+            return out
         if self.kind == "boolean":
             return "true, false"
         return f"{'un texte de' if fr else 'a text of'} 1–{MAX_TEXT} {'caractères' if fr else 'characters'}"
@@ -74,19 +81,30 @@ class Field:
         elif self.choices is not None:
             s = {"type": "string", "enum": list(self.choices)}
         elif self.kind in ("number", "integer"):
-            s = {"type": self.kind}
+            num: dict[str, Any] = {"type": self.kind}
             if self.minimum is not None:
-                s["exclusiveMinimum" if self.exclusive else "minimum"] = self.minimum
+                num["exclusiveMinimum" if self.exclusive else "minimum"] = self.minimum
             if self.maximum is not None:
-                s["maximum"] = self.maximum
+                num["maximum"] = self.maximum
+            s = num if not self.ranged else {"oneOf": [
+                num, {"type": "array", "items": dict(num), "minItems": 3, "maxItems": 3,
+                      "description": "a range [low, central, high], low ≤ central ≤ high"}]}
         elif self.kind == "boolean":
             s = {"type": "boolean"}
         else:
             s = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
         if self.default is not None:
             s["default"] = list(self.default) if isinstance(self.default, tuple) else self.default
-        s["description"] = self.en + (f". {self.help_en}" if self.help_en else "")
+        s["description"] = self.en + (f". {self.help_en}" if self.help_en else "") + (
+            ". A number, or a range [low, central, high]" if self.ranged and self.kind == "number" else
+            ". A range is the text LOW:CENTRAL:HIGH" if self.ranged else "")
         return s
+
+
+def _range_words(lang: str, form: bool) -> str:
+    if form:
+        return ", ou une fourchette BAS:CENTRAL:HAUT" if lang == "fr" else ", or a range LOW:CENTRAL:HIGH"
+    return ", ou une fourchette [bas, central, haut]" if lang == "fr" else ", or a range [low, central, high]"
 
 
 @dataclass(frozen=True)
