@@ -92,6 +92,35 @@ def test_training_calculator(page, base_url):
     _shot(page, "training-result-fr")
 
 
+def test_training_from_flops_with_a_range(page, base_url):
+    from html import unescape
+
+    from aiceberg.model.training import estimate_training
+    from aiceberg.web.pages import mass
+
+    page.goto(f"{base_url}/training?lang=fr")
+    assert page.locator("#range-hint").is_visible()
+    page.fill("#f-hardware", "a100")
+    page.fill("#f-count", "1024")
+    page.fill("#f-hours", "")
+    page.fill("#f-flops", "3,14e23")
+    page.fill("#f-mfu", "0,2:0,3:0,45")  # a range, typed with French decimal commas
+    page.fill("#f-location", "")
+    page.fill("#f-intensity", "429")
+    page.click("#go")
+    page.wait_for_selector("#result")
+    _iceberg_drawn(page)
+    assert "flops=3%2C14e23" in page.url and "mfu=0%2C2%3A0%2C3%3A0%2C45" in page.url
+    ref = estimate_training("a100", count=1024, flops=3.14e23, mfu=(0.2, 0.3, 0.45), intensity_g_per_kwh=429)
+    assert unescape(page.inner_text("#total")) == mass(ref.co2e_kg.central, "fr")
+    headline = page.inner_text("#result .headline")
+    assert f"{mass(ref.co2e_kg.low, 'fr')} – {mass(ref.co2e_kg.high, 'fr')}" in headline
+    exact = estimate_training("a100", count=1024, flops=3.14e23, mfu=0.3, intensity_g_per_kwh=429)
+    assert f"{mass(exact.co2e_kg.low, 'fr')} – {mass(exact.co2e_kg.high, 'fr')}" not in headline
+    assert page.input_value("#f-mfu") == "0,2:0,3:0,45"
+    _shot(page, "training-flops-range-fr")
+
+
 def test_training_form_error_next_to_field(page, base_url):
     page.goto(f"{base_url}/training?lang=fr")
     page.fill("#f-count", "beaucoup")

@@ -12,14 +12,18 @@ from aiceberg.web.schema import FieldError, fields_of
 __all__ = ["api_field", "compute", "error_of", "result_dict"]
 
 _ALIASES = {"device_hours": "device_seconds", "device_lifetime_years": "device_years",
-            "intensity": "location", "requests_per_user_per_day": "requests_per_day"}
+            "intensity": "location", "intensity_g_per_kwh": "intensity",
+            "requests_per_user_per_day": "requests_per_day"}
 
 
 def api_field(endpoint: str, engine_field: str) -> str:
-    """The API's name for a field the engine names (``--hours`` → ``hours``)."""
+    """The API's name for a field the engine names (``--hours`` → ``hours``): the field of that name,
+    else its alias (an ``intensity`` error goes to ``location`` where there is no intensity field)."""
     name = engine_field.lstrip("-").replace("-", "_")
-    name = _ALIASES.get(name, name)
     known = {f.name for f in fields_of(endpoint)}
+    if name in known:
+        return name
+    name = _ALIASES.get(name, name)
     return name if name in known else "body"
 
 
@@ -27,6 +31,7 @@ def error_of(endpoint: str, exc: Exception, lang: str = "en") -> FieldError:
     """A ``FieldError`` for an engine error, in ``lang`` where a translation is known."""
     if isinstance(exc, InputError):
         field = api_field(endpoint, exc.field)
+        accepted = exc.accepted
         if lang == "fr":
             if isinstance(exc, UnknownNameError):
                 msg = f"« {exc.name} » est inconnu"
@@ -34,18 +39,30 @@ def error_of(endpoint: str, exc: Exception, lang: str = "en") -> FieldError:
                     msg += " ; vouliez-vous dire " + ", ".join(exc.suggestions) + " ?"
             elif "exactly one" in exc.reason:
                 msg = "donnez une seule de ces valeurs, pas plusieurs ni aucune (" + exc.reason + ")"
+            elif exc.field == "intensity" and "not both" in exc.reason:
+                msg = "donnez l'origine de l'électricité ou une intensité, pas les deux : videz l'origine"
+                accepted = "une intensité en gCO2e/kWh sans origine, ou une origine sans intensité"
+            elif exc.field == "mfu" and "with flops" in exc.reason.lower():
+                msg = "le MFU ne sert qu'avec des FLOPs"
+                accepted = "des FLOPs avec lui, ou pas de MFU"
             else:
                 msg = "valeur refusée : " + exc.reason
         else:
             msg = exc.reason
-        return FieldError(field, msg, exc.accepted)
+        return FieldError(field, msg, accepted)
     msg = "la combinaison de valeurs est hors des bornes du modèle" if lang == "fr" else \
         "the values are out of the model's bounds"
     return FieldError("body", f"{msg} ({exc})", None)
 
 
 def _common(v: dict[str, Any]) -> dict[str, Any]:
-    return {"location": v.get("location"), "pue": v.get("pue"), "embodied": v.get("embodied", True)}
+    """Where the electricity comes from (a location or an explicit intensity), the PUE, manufacturing."""
+    location, intensity = v.get("location"), v.get("intensity")
+    if location is not None and intensity is not None:
+        raise InputError("intensity", "give a location or an intensity, not both: empty the location",
+                         "an intensity in gCO2e/kWh with no location, or a location with no intensity")
+    return {"location": location, "intensity_g_per_kwh": intensity, "pue": v.get("pue"),
+            "embodied": v.get("embodied", True)}
 
 
 def compute(endpoint: str, v: dict[str, Any]) -> Any:
@@ -57,8 +74,11 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
     if endpoint == "training":
         from aiceberg.model.training import estimate_training
 
+        if v["mfu"] is not None and v["flops"] is None:
+            raise InputError("mfu", "the MFU is used with FLOPs only", "FLOPs with it, or no MFU")
         return estimate_training(v["hardware"], count=v["count"], hours=v["hours"], gpu_hours=v["gpu_hours"],
-                                 power_w=v["power_w"], title="Training", **_common(v))
+                                 flops=v["flops"], mfu=v["mfu"], power_w=v["power_w"], title="Training",
+                                 **_common(v))
     if endpoint in ("inference", "usage"):
         from aiceberg.model.inference import estimate_inference, estimate_usage
 

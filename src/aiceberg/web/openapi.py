@@ -8,7 +8,7 @@ from typing import Any
 from aiceberg.web.schema import NAMES, fields_of
 
 _SUMMARIES = {
-    "training": "Footprint of a training run: hardware × count × hours (or GPU-hours)",
+    "training": "Footprint of a training run: hardware × count × hours (or GPU-hours, or FLOPs at an MFU)",
     "inference": "Footprint of inference requests: a per-request figure × requests",
     "usage": "Footprint of usage at scale: users × requests per day × days",
     "my-ai-day": "A person's yearly footprint of everyday AI uses, and what each action saves",
@@ -86,7 +86,8 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "aiceberg", "version": __version__,
                  "description": "The whole iceberg of an AI workload's environmental footprint. Every answer "
-                 "has a central value with a low–high range, its parts, equivalents and sources. Bad input "
+                 "has a central value with a low–high range, its parts, equivalents and sources. Most numbers "
+                 "accept a range [low, central, high] instead of a number, carried into the result. Bad input "
                  "answers 422 with the field's name."},
         "paths": paths,
         "components": {"schemas": schemas},

@@ -190,7 +190,10 @@ def field_html(f: Field, raw: Any, err: FieldError | None, lang: str) -> str:
             if isinstance(value, float) and f.kind in ("number", "integer"):
                 value = f"{value:g}" if abs(value) < 1e6 else f"{value:.6g}"
             dl = f' list="dl-{f.suggest}"' if f.suggest else ""
-            mode = ' inputmode="decimal"' if f.kind in ("number", "integer") else ""
+            # a range needs the ":" that a decimal keypad lacks
+            mode = ' inputmode="decimal"' if f.kind in ("number", "integer") and not f.ranged else ""
+            if f.ranged and f.kind == "number":
+                mode = f' placeholder="{e(t("range_placeholder", lang))}" data-range="1"'
             out.append(f'<input id="{fid}" name="{f.name}" value="{e(value)}"{dl}{mode} autocomplete="off">')
     if err:
         acc = f" ({e(err.accepted)})" if err.accepted else ""
@@ -211,8 +214,10 @@ def form_html(endpoint: str, path: str, raw: Mapping[str, Any], errors: Sequence
         other = [er for er in errors if er.field not in {f.name for f in fields}]
         extra = "".join(f"<div>{e(er.message)}</div>" for er in other)
         banner = f'<div class="banner" role="alert" id="form-errors">{e(t("form_errors", lang))}{extra}</div>'
+    hint = (f'<p class="small muted" id="range-hint">{e(t("range_hint", lang))}</p>'
+            if any(f.ranged and f.kind == "number" for f in fields) else "")
     return (f'{banner}<form method="get" action="{e(path)}" class="card" id="calc">'
-            f'<input type="hidden" name="lang" value="{lang}"><div class="grid">{body}</div>{lists}'
+            f'<input type="hidden" name="lang" value="{lang}">{hint}<div class="grid">{body}</div>{lists}'
             f'<button type="submit" id="go">{e(t("compute", lang))}</button></form>')
 
 

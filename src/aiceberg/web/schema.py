@@ -132,18 +132,28 @@ def _lang() -> Field:
     return Field("lang", "string", "Language", "Langue", default="en", choices=("en", "fr"))
 
 
-def _location(default: str) -> Field:
-    return Field("location", "string", "Where the electricity comes from", "Origine de l'électricité",
-                 "a country code (FR), a country name or a cloud region (aws:us-east-1)",
-                 "un code pays (FR), un nom de pays ou une région cloud (aws:us-east-1)",
-                 form_default=default, suggest="zones")
+def _location(default: str) -> list[Field]:
+    return [
+        Field("location", "string", "Where the electricity comes from", "Origine de l'électricité",
+              "a country code (FR), a country name or a cloud region (aws:us-east-1); or empty it and give "
+              "an intensity",
+              "un code pays (FR), un nom de pays ou une région cloud (aws:us-east-1) ; ou videz-le et donnez "
+              "une intensité",
+              form_default=default, suggest="zones"),
+        Field("intensity", "number", "or: grid carbon intensity (gCO2e/kWh)",
+              "ou : intensité carbone de l'électricité (gCO2e/kWh)",
+              "instead of the location, not with it", "à la place de l'origine, pas avec elle",
+              minimum=0, maximum=1e4, ranged=True),
+    ]
 
 
 def _pue() -> Field:
     return Field("pue", "string", "Data-centre PUE", "PUE du centre de données",
-                 "a number ≥ 1 or a class: hyperscale, on-premise, google, aws… (empty: the average, 1.58)",
-                 "un nombre ≥ 1 ou une classe : hyperscale, on-premise, google, aws… (vide : la moyenne, 1,58)",
-                 suggest="pue")
+                 "a number ≥ 1, a range LOW:CENTRAL:HIGH, or a class: hyperscale, on-premise, google, aws… "
+                 "(empty: the average, 1.58)",
+                 "un nombre ≥ 1, une fourchette BAS:CENTRAL:HAUT, ou une classe : hyperscale, on-premise, google, "
+                 "aws… (vide : la moyenne, 1,58)",
+                 suggest="pue", ranged=True)
 
 
 def _embodied() -> Field:
@@ -157,23 +167,23 @@ def _per_request(default_task: str) -> list[Field]:
               "donnez un seul de : un chiffre publié, des Wh par requête, ou la taille d'un LLM",
               form_default=default_task, choices=_ids("inference")),
         Field("wh_per_request", "number", "or: electricity per request (Wh)", "ou : électricité par requête (Wh)",
-              minimum=0, exclusive=True, maximum=1e7),
+              minimum=0, exclusive=True, maximum=1e7, ranged=True),
         Field("parameters_b", "number", "or: LLM parameters (billions)", "ou : paramètres du LLM (milliards)",
-              minimum=0, exclusive=True, maximum=1e5),
+              minimum=0, exclusive=True, maximum=1e5, ranged=True),
         Field("output_tokens", "number", "LLM output tokens per request", "Tokens générés par requête (LLM)",
-              minimum=0, exclusive=True, maximum=1e7),
+              minimum=0, exclusive=True, maximum=1e7, ranged=True),
     ]
 
 
 def _client() -> list[Field]:
     return [
         Field("data_gb", "number", "Data per request over the network (GB)", "Données par requête sur le réseau (Go)",
-              minimum=0, maximum=1e6),
+              minimum=0, maximum=1e6, ranged=True),
         Field("network", "string", "Access network", "Réseau d'accès", default="fixed",
               choices=_ids("network")),
         Field("device", "string", "User's device", "Appareil de l'utilisateur", choices=_ids("devices")),
         Field("device_seconds", "number", "Seconds on the device per request", "Secondes sur l'appareil par requête",
-              minimum=0, exclusive=True, maximum=1e7),
+              minimum=0, exclusive=True, maximum=1e7, ranged=True),
     ]
 
 
@@ -186,26 +196,36 @@ def _endpoints() -> dict[str, tuple[Field, ...]]:
         Field("count", "integer", "Number of devices", "Nombre d'appareils", default=1, form_default=8,
               minimum=1, maximum=1e7),
         Field("hours", "number", "Hours (wall clock)", "Heures (durée réelle)",
-              "give hours or GPU-hours, not both", "donnez les heures ou les heures-GPU, pas les deux",
-              form_default=24, minimum=0, exclusive=True, maximum=1e7),
+              "give exactly one of hours, device-hours or FLOPs",
+              "donnez un seul de : heures, heures-appareil ou FLOPs",
+              form_default=24, minimum=0, exclusive=True, maximum=1e7, ranged=True),
         Field("gpu_hours", "number", "or: device-hours in total", "ou : heures-appareil au total",
-              minimum=0, exclusive=True, maximum=1e12),
+              minimum=0, exclusive=True, maximum=1e12, ranged=True),
+        Field("flops", "number", "or: training compute (FLOPs in total)",
+              "ou : calcul de l'entraînement (FLOPs au total)",
+              "e.g. 3.14e23 (GPT-3); time = FLOPs / (peak × MFU)", "ex. 3,14e23 (GPT-3) ; durée = FLOPs / (pic × MFU)",
+              minimum=0, exclusive=True, maximum=1e32, ranged=True),
+        Field("mfu", "number", "Model FLOPs utilisation (with FLOPs)", "Taux d'utilisation des FLOPs, MFU (avec FLOPs)",
+              "a fraction; empty: 0.31 (0.21–0.46), published large runs",
+              "une fraction ; vide : 0,31 (0,21–0,46), grands entraînements publiés",
+              minimum=0, exclusive=True, maximum=1, ranged=True),
         Field("power_w", "number", "Average power per device (W)", "Puissance moyenne par appareil (W)",
-              "empty: its TDP, modelled", "vide : son TDP, modélisé", minimum=0, exclusive=True, maximum=1e5),
-        _location("FR"), _pue(), _embodied(), _lang(),
+              "empty: its TDP, modelled", "vide : son TDP, modélisé", minimum=0, exclusive=True, maximum=1e5,
+              ranged=True),
+        *_location("FR"), _pue(), _embodied(), _lang(),
     )
     inference = (*_per_request("chatgpt-gpt4o-query-epoch"),
                  Field("requests", "number", "Number of requests", "Nombre de requêtes", default=1,
                        form_default=1000, minimum=0, exclusive=True, maximum=1e15),
-                 _location("US"), _pue(), *_client(), _embodied(), _lang())
+                 *_location("US"), _pue(), *_client(), _embodied(), _lang())
     usage = (Field("users", "number", "Users", "Utilisateurs", form_default=100e6, minimum=0, exclusive=True,
                    maximum=1e10),
              Field("requests_per_day", "number", "Requests per user per day", "Requêtes par utilisateur et par jour",
-                   form_default=10, minimum=0, exclusive=True, maximum=1e6),
+                   form_default=10, minimum=0, exclusive=True, maximum=1e6, ranged=True),
              Field("days", "number", "Days", "Jours", default=1, form_default=30, minimum=0, exclusive=True,
-                   maximum=1e5),
+                   maximum=1e5, ranged=True),
              *_per_request("bloom-api-request"),
-             _location("US"), _pue(), *_client(), _embodied(), _lang())
+             *_location("US"), _pue(), *_client(), _embodied(), _lang())
     devices = _ids("devices")
     my_day = (
         Field("prompts_per_day", "number", "Chatbot prompts per day", "Questions à un chatbot par jour",
@@ -246,11 +266,12 @@ def fields_of(endpoint: str) -> tuple[Field, ...]:
     return _endpoints()[endpoint]
 
 
-_NUM = re.compile(r"^[+]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
 def parse_number(text: str) -> float | None:
-    """A number typed in a form: ``1.5``, ``1,5`` (French), ``100 000``, ``1e6``; None if not one."""
+    """A number typed in a form: ``1.5``, ``1,5`` (French), ``100 000``, ``1e6``, ``-3``; None if not one
+    (a negative number is a number: the field's bounds then refuse it, saying so)."""
     t = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("_", "")
     if not _NUM.match(t):
         return None
@@ -264,7 +285,13 @@ def _msg(lang: str, en: str, fr: str) -> str:
 
 def _check_value(f: Field, value: Any, lang: str, form: bool) -> tuple[Any, FieldError | None]:
     def bad(en: str, fr: str) -> tuple[Any, FieldError]:
-        return None, FieldError(f.name, _msg(lang, en, fr), f.accepted(lang))
+        return None, FieldError(f.name, _msg(lang, en, fr), f.accepted(lang, form))
+
+    if f.ranged and f.kind == "number" and (isinstance(value, list) or (form and isinstance(value, str)
+                                                                        and ":" in value)):
+        return _check_range(f, value, lang, form)
+    if f.ranged and f.kind == "string" and isinstance(value, str) and ":" in value:
+        return _check_range(f, value, lang, True)
 
     if f.kind == "array":
         items = value if isinstance(value, list) else None
@@ -288,10 +315,9 @@ def _check_value(f: Field, value: Any, lang: str, form: bool) -> tuple[Any, Fiel
             return bad(f"{value!r} is not a whole number", f"{value} n'est pas un nombre entier")
         if not math.isfinite(value):
             return bad("not a finite number", "nombre non fini")
-        if f.minimum is not None and (value <= f.minimum if f.exclusive else value < f.minimum):
-            return bad(f"{value:g} is too small", f"{value:g} est trop petit")
-        if f.maximum is not None and value > f.maximum:
-            return bad(f"{value:g} is too large", f"{value:g} est trop grand")
+        bound = _bound_error(f, value, lang)
+        if bound:
+            return None, FieldError(f.name, bound, f.accepted(lang, form))
         return value, None
     if f.kind == "boolean":
         if form and isinstance(value, str):
@@ -311,6 +337,53 @@ def _check_value(f: Field, value: Any, lang: str, form: bool) -> tuple[Any, Fiel
     if f.choices is not None and value not in f.choices:
         return bad(f"unknown value {value!r}", f"valeur inconnue « {value} »")
     return value, None
+
+
+def _bound_error(f: Field, value: float, lang: str) -> str | None:
+    if f.minimum is not None and (value <= f.minimum if f.exclusive else value < f.minimum):
+        return _msg(lang, f"{value:g} is too small", f"{value:g} est trop petit")
+    if f.maximum is not None and value > f.maximum:
+        return _msg(lang, f"{value:g} is too large", f"{value:g} est trop grand")
+    return None
+
+
+def _check_range(f: Field, value: str | list[Any], lang: str, text: bool) -> tuple[Any, FieldError | None]:
+    """A range: the text ``LOW:CENTRAL:HIGH`` (forms; French decimal commas accepted) or a JSON array
+    ``[low, central, high]``; the tuple ``(low, central, high)``, each within the field's bounds."""
+    def bad(en: str, fr: str) -> tuple[Any, FieldError]:
+        return None, FieldError(f.name, _msg(lang, en, fr), f.accepted(lang, text))
+
+    if isinstance(value, str):
+        parts = value.split(":")
+        if len(parts) != 3:
+            return bad(f"{value!r} is not a range LOW:CENTRAL:HIGH (3 numbers)",
+                       f"« {value} » n'est pas une fourchette BAS:CENTRAL:HAUT (3 nombres)")
+        nums: list[float] = []
+        for part in parts:
+            v = parse_number(part)
+            if v is None:
+                return bad(f"{part.strip()!r} in {value!r} is not a number",
+                           f"« {part.strip()} » dans « {value} » n'est pas un nombre")
+            nums.append(v)
+    else:
+        if len(value) != 3:
+            return bad(f"a range is 3 numbers [low, central, high], not {len(value)}",
+                       f"une fourchette est faite de 3 nombres [bas, central, haut], pas de {len(value)}")
+        if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in value):
+            return bad("a range is 3 numbers [low, central, high]",
+                       "une fourchette est faite de 3 nombres [bas, central, haut]")
+        nums = [float(x) for x in value]
+    if not all(math.isfinite(x) for x in nums):
+        return bad("not a finite number", "nombre non fini")
+    for x in nums:
+        bound = _bound_error(f, x, lang)
+        if bound:
+            return None, FieldError(f.name, bound, f.accepted(lang, text))
+    lo, c, hi = nums
+    if not lo <= c <= hi:
+        return bad(f"the range {lo:g}, {c:g}, {hi:g} is not ordered: low ≤ central ≤ high is needed",
+                   f"la fourchette {lo:g}, {c:g}, {hi:g} n'est pas ordonnée : il faut bas ≤ central ≤ haut")
+    return (lo, c, hi), None
 
 
 def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") -> dict[str, Any]:
@@ -336,7 +409,7 @@ def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") 
         value = data.get(name)
         if not form and name in data and value is None:
             errors.append(FieldError(name, _msg(lang, "null is not accepted: leave the field out",
-                                                "null n'est pas accepté : omettez le champ"), f.accepted(lang)))
+                                                "null n'est pas accepté : omettez le champ"), f.accepted(lang, form)))
             continue
         if form and isinstance(value, str) and not value.strip():
             value = None
@@ -345,7 +418,7 @@ def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") 
         if value is None:
             if f.required:
                 errors.append(FieldError(name, _msg(lang, "this field is required", "ce champ est obligatoire"),
-                                         f.accepted(lang)))
+                                         f.accepted(lang, form)))
             out[name] = f.default
             continue
         v, err = _check_value(f, value, lang, form)

@@ -112,6 +112,11 @@ T: dict[str, tuple[str, str]] = {
     "submerged": ("submerged", "partie immergée"),
     "how": ("How obtained", "Obtenu par"),
     "inputs": ("Inputs", "Données d'entrée"),
+    "range_hint": ("Any decimal number below can be a range LOW:CENTRAL:HIGH (for example 20:24:30): "
+                   "the result carries it into its low–high range.",
+                   "Chaque nombre décimal ci-dessous peut être une fourchette BAS:CENTRAL:HAUT (par exemple "
+                   "20:24:30 ou 1,5:2:2,5) : le résultat la reporte dans sa fourchette basse–haute."),
+    "range_placeholder": ("1 or LOW:CENTRAL:HIGH", "1 ou BAS:CENTRAL:HAUT"),
     "footer": ("every number with its range and its source", "chaque chiffre avec sa fourchette et sa source"),
 }
 
