@@ -29,6 +29,7 @@ __all__ = [
     "SELECT_RUN_BY_ID_OR_PREFIX",
     "UPDATE_HEARTBEAT",
     "UPSERT_PHASE",
+    "SqlReads",
     "channel_params",
     "finish_params",
     "heartbeat_params",
@@ -218,3 +219,56 @@ def record(row: Sequence[Any]) -> RunRecord:
         command=row[10], location=row[11], pid=row[12], hostname=row[13], heartbeat_unix=row[14],
         end_reason=row[15], interval_s=row[16], summary=summary,
     )
+
+
+class SqlReads:
+    """The reads both SQL stores share; a store gives ``_read(sql, params)`` (``?`` placeholders),
+    ``mark_stale_runs()``, ``path``, and ``ORDER_COLUMN``, the column that keeps insertion order."""
+
+    ORDER_COLUMN = "rowid"
+    path: str
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def mark_stale_runs(self) -> list[str]:
+        raise NotImplementedError
+
+    def get_run(self, run_id: str) -> RunRecord:
+        key = run_id.strip()
+        if not key:
+            raise StoreError("no run id given")
+        rows = self._read(SELECT_RUN_BY_ID_OR_PREFIX, (key, prefix_pattern(key), key))
+        return record(pick_run(rows, key, self.path))
+
+    def list_runs(self, *, limit: int | None = None, status: str | None = None) -> list[RunRecord]:
+        self.mark_stale_runs()
+        sql = f"SELECT {RUN_COLUMNS} FROM runs"
+        params: list[Any] = []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(status)
+        sql += f" ORDER BY started_unix DESC, {self.ORDER_COLUMN} DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [record(r) for r in self._read(sql, params)]
+
+    def channels(self, run_id: str) -> list[ChannelRow]:
+        rows = self._read(
+            "SELECT channel_id, sensor, domain, label, method FROM channels WHERE run_id = ? "
+            f"ORDER BY {self.ORDER_COLUMN}",
+            (run_id,),
+        )
+        return [ChannelRow(*r) for r in rows]
+
+    def samples(self, run_id: str) -> list[SampleRow]:
+        rows = self._read(
+            "SELECT t_s, channel_id, energy_j, power_w, error FROM samples WHERE run_id = ? "
+            f"ORDER BY t_s, {self.ORDER_COLUMN}",
+            (run_id,),
+        )
+        return [SampleRow(*r) for r in rows]
+
+    def phases(self, run_id: str) -> list[PhaseRow]:
+        return [PhaseRow(*r) for r in self._read(SELECT_PHASES, (run_id,))]

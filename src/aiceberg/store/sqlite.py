@@ -19,7 +19,7 @@ from typing import Any
 
 from aiceberg.errors import StoreError
 from aiceberg.store import sqlcommon as q
-from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, RunRecord, SampleRow
+from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, SampleRow
 from aiceberg.store.sqlcommon import now_iso as _now_iso
 from aiceberg.store.sqlcommon import pid_alive
 
@@ -87,7 +87,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 ]
 
 
-class SQLiteStore:
+class SQLiteStore(q.SqlReads):
     """A run store in one SQLite file.
 
     Args:
@@ -248,44 +248,6 @@ class SQLiteStore:
         return [d[0] for d in dead]
 
     # -- reads ------------------------------------------------------------------------------
-
-    def get_run(self, run_id: str) -> RunRecord:
-        key = run_id.strip()
-        if not key:
-            raise StoreError("no run id given")
-        rows = self._read(q.SELECT_RUN_BY_ID_OR_PREFIX, (key, q.prefix_pattern(key), key))
-        return q.record(q.pick_run(rows, key, self.path))
-
-    def list_runs(self, *, limit: int | None = None, status: str | None = None) -> list[RunRecord]:
-        self.mark_stale_runs()
-        sql = f"SELECT {q.RUN_COLUMNS} FROM runs"
-        params: list[Any] = []
-        if status:
-            sql += " WHERE status = ?"
-            params.append(status)
-        sql += " ORDER BY started_unix DESC, rowid DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [q.record(r) for r in self._read(sql, params)]
-
-    def channels(self, run_id: str) -> list[ChannelRow]:
-        rows = self._read(
-            "SELECT channel_id, sensor, domain, label, method FROM channels WHERE run_id = ? ORDER BY rowid",
-            (run_id,),
-        )
-        return [ChannelRow(*r) for r in rows]
-
-    def samples(self, run_id: str) -> list[SampleRow]:
-        rows = self._read(
-            "SELECT t_s, channel_id, energy_j, power_w, error FROM samples WHERE run_id = ? "
-            "ORDER BY t_s, rowid",
-            (run_id,),
-        )
-        return [SampleRow(*r) for r in rows]
-
-    def phases(self, run_id: str) -> list[PhaseRow]:
-        return [PhaseRow(*r) for r in self._read(q.SELECT_PHASES, (run_id,))]
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(sqlite3.Error):
