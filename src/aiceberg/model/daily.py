@@ -292,24 +292,23 @@ def _year(inputs: DailyInputs) -> Footprint:
     factors: list[Factor] = [server_grid, user_grid]
     year = DAYS_PER_YEAR
 
-    chat_wh, chat_src, chat_st, chat_name = per_use_figure(inputs.chatbot)
     prompts = inputs.prompts_per_day * year
-    if prompts:
-        parts.append(electricity_part(
-            "ai.chatbot", chat_wh * (prompts / 1000.0), server_grid, status=chat_st, sources=chat_src,
-            visible=True, detail=f"{prompts:,.0f} prompts × {chat_wh.central:g} Wh ({chat_name})"))
-    img_wh, img_src, img_st, img_name = per_use_figure(IMAGE_FIGURE, "images_per_day")
     images = inputs.images_per_day * year
-    if images:
-        parts.append(electricity_part(
-            "ai.images", img_wh * (images / 1000.0), server_grid, status=img_st, sources=img_src,
-            visible=True, detail=f"{images:,.0f} images × {img_wh.central:g} Wh ({img_name})"))
-    vid_wh, vid_src, vid_st, vid_name = per_use_figure(VIDEO_FIGURE, "video_hours_per_day")
     video_h = inputs.video_hours_per_day * year
-    if video_h:
+    # (part, per-use figure, its field, uses a year, unit, figure's unit, grid, visible tip?, its scope)
+    uses = (
+        ("ai.chatbot", inputs.chatbot, "chatbot", prompts, "prompts", "Wh", server_grid, True, ""),
+        ("ai.images", IMAGE_FIGURE, "images_per_day", images, "images", "Wh", server_grid, True, ""),
+        ("video.streaming", VIDEO_FIGURE, "video_hours_per_day", video_h, "h", "Wh/h", user_grid, False,
+         ": device, network, data centre"),
+    )
+    for name, figure, field, count, unit, per, grid, visible, covers in uses:
+        if not count:
+            continue
+        wh, src, st, fig_name = per_use_figure(figure, field)
         parts.append(electricity_part(
-            "video.streaming", vid_wh * (video_h / 1000.0), user_grid, status=vid_st, sources=vid_src,
-            detail=f"{video_h:,.0f} h × {vid_wh.central:g} Wh/h ({vid_name}: device, network, data centre)"))
+            name, wh * (count / 1000.0), grid, status=st, sources=src, visible=visible,
+            detail=f"{count:,.0f} {unit} × {wh.central:g} {per} ({fig_name}{covers})"))
 
     # network: prompts and images in full; video's average network is in its whole-chain figure, so
     # only the extra of a mobile network over the fixed one is added.
