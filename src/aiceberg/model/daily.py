@@ -302,10 +302,10 @@ def _year(inputs: DailyInputs) -> Footprint:
         ("video.streaming", VIDEO_FIGURE, "video_hours_per_day", video_h, "h", "Wh/h", user_grid, False,
          ": device, network, data centre"),
     )
-    for name, figure, field, count, unit, per, grid, visible, covers in uses:
+    for name, figure, field_name, count, unit, per, grid, visible, covers in uses:
         if not count:
             continue
-        wh, src, st, fig_name = per_use_figure(figure, field)
+        wh, src, st, fig_name = per_use_figure(figure, field_name)
         parts.append(electricity_part(
             name, wh * (count / 1000.0), grid, status=st, sources=src, visible=visible,
             detail=f"{count:,.0f} {unit} × {wh.central:g} {per} ({fig_name}{covers})"))
