@@ -47,7 +47,8 @@ def test_french_texts_put_a_narrow_no_break_space_before_high_punctuation(key: s
         before = fr[: m.start()]
         if not before:  # a text that starts with the sign continues another one
             continue
-        assert before.endswith(NNBSP), f"{key}: {fr[max(0, m.start() - 20):m.end()]!r} needs U+202F before {m.group()!r}"
+        context = fr[max(0, m.start() - 20) : m.end()]
+        assert before.endswith(NNBSP), f"{key}: {context!r} needs U+202F before {m.group()!r}"
 
 
 def test_every_key_the_code_names_is_in_the_catalog() -> None:

@@ -13,11 +13,11 @@ Public API (the web app reuses it)::
 from __future__ import annotations
 
 from aiceberg.explain.report.data import KINDS, ReportData, RunTrace, report_data
-from aiceberg.explain.report.fromdict import footprint_from_dict, load_footprint_json
 from aiceberg.explain.report.html import html_report, render_html
 from aiceberg.explain.report.json_report import json_report, render_json, report_dict
 from aiceberg.explain.report.markdown import markdown_report, render_markdown
 from aiceberg.explain.report.sources import ReportInput, from_case, from_estimate, from_run, safe_name
+from aiceberg.model.footprint_json import footprint_from_dict, load_footprint_json
 
 __all__ = [
     "KINDS",

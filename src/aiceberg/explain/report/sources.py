@@ -9,8 +9,8 @@ from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.explain.report.data import RunTrace
-from aiceberg.explain.report.fromdict import footprint_from_dict, load_footprint_json
 from aiceberg.model.footprint import Footprint
+from aiceberg.model.footprint_json import footprint_from_dict, load_footprint_json
 
 __all__ = ["ReportInput", "from_case", "from_estimate", "from_run", "safe_name"]
 
