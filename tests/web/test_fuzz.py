@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
-
-from aiceberg.web import create_app  # noqa: E402
+from aiceberg.web import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -158,7 +158,7 @@ def test_api_cases(client):
 
 
 def test_openapi_document_is_valid(client):
-    validate = pytest.importorskip("openapi_spec_validator").validate
+    from openapi_spec_validator import validate
 
     doc = client.get("/openapi.json").json()
     validate(doc)
@@ -238,9 +238,6 @@ def test_serve_without_the_extra_fails_in_one_line():
 
 
 def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
-    import re
-    import time
-
     from aiceberg.explain.report import from_run, render_html, report_data
     from aiceberg.store import open_store
 
@@ -250,10 +247,7 @@ def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
     finally:
         store.close()
     doc = render_html(report_data(src.fp, lang="fr", **src.kwargs()))
-    client.get("/runs/run-bbbb-0002?lang=fr")  # warm
-    t0 = time.perf_counter()
-    html = client.get("/runs/run-bbbb-0002?lang=fr").text
-    assert time.perf_counter() - t0 < 0.05
+    html = client.get("/runs/run-bbbb-0002?lang=fr").text  # its speed: benchmarks/web_speed.py
     sections = re.findall(r'<h2 id="(h-[a-z]+)">', doc)
     assert sections and re.findall(r'<h2 id="(h-[a-z]+)">', html) == sections
     assert 'id="lang-switch"' in html and html.count("<main>") == 1 and html.count("<html") == 1

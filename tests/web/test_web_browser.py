@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def base_url(app):
-    uvicorn = pytest.importorskip("uvicorn")
+    import uvicorn
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     th = threading.Thread(target=server.run, daemon=True)
@@ -43,7 +43,8 @@ def base_url(app):
 
 @pytest.fixture(scope="module")
 def page(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     SHOTS.mkdir(parents=True, exist_ok=True)
