@@ -58,7 +58,7 @@ def load_table(name: str) -> tuple[Any, ...]:
     if name != "sources":
         known = {s.id for s in load_table("sources")}
         for i, row in enumerate(rows, start=2):
-            for col in ("source", "embodied_source"):
+            for col in ("source", "embodied_source", "idle_source"):
                 for sid in getattr(row, col, ()):
                     if sid not in known:
                         raise ReferenceDataError(f"{name}.csv", f"unknown source id {sid!r} in {col}", i)

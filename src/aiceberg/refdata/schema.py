@@ -41,8 +41,13 @@ class Hardware:
     vendor: str = ""
     aliases: tuple[str, ...] = ()
     tdp_w: float | None = unit("W")
+    #: ``published`` (vendor datasheet) or ``derived`` (a cloud-custom part given the figure of the closest
+    #: published part, reasoning in ``note``); empty for the older rows, which are all datasheet figures
+    tdp_status: str = ""
     idle_w: float | None = unit("W")
     idle_status: str = ""
+    #: where the idle power comes from (source ids), when it is not from the row's ``source``
+    idle_source: tuple[str, ...] = ()
     memory_gb: float | None = unit("GB")
     threads: int | None = unit("thread")
     peak_tflops: float | None = unit("TFLOP/s")
