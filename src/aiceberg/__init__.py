@@ -22,7 +22,7 @@ _LAZY = {
     "estimate_training": "aiceberg.model.training",
     "estimate_inference": "aiceberg.model.inference",
     "estimate_usage": "aiceberg.model.inference",
-    "equivalents": "aiceberg.explain.equivalents",
+    "equivalents": "aiceberg.model.equivalents",
     "track": "aiceberg.measure.tracker",
     "mark_phase": "aiceberg.measure.phase_file",
     "Run": "aiceberg.measure.tracker",

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from aiceberg.i18n.catalog import t
+# a module import, used at call time: the catalog's check_lang raises InputError (foundation modules
+# may import each other; neither touches the other's names while it loads)
+from aiceberg.i18n import catalog
 
 TYPE_CHECKING = False  # no `typing` import at run time: it costs ~10 ms
 if TYPE_CHECKING:
@@ -83,9 +85,10 @@ class InputError(AicebergError, ValueError):
 
     def render(self, lang: str = "en", field: str | None = None) -> str:
         """``field: reason (accepted: …)`` in ``lang``; ``field`` names it as the caller knows it."""
-        text = t("error.field", lang, field=self.field if field is None else field, reason=_text(self.message, lang))
+        text = catalog.t("error.field", lang, field=self.field if field is None else field,
+                         reason=_text(self.message, lang))
         if self.accepted_msg:
-            text += t("error.accepted", lang, accepted=_text(self.accepted_msg, lang))
+            text += catalog.t("error.accepted", lang, accepted=_text(self.accepted_msg, lang))
         return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiceberg.errors import InputError
+from aiceberg.explain.daily import daily_dict
 from aiceberg.model.daily import ASSUMPTIONS, EVERYDAY_USES, my_ai_day, per_use_figure
 
 
@@ -77,7 +78,7 @@ def test_population_scale_is_per_use_times_users():
 
 
 def test_to_dict_is_translated_and_lists_assumptions():
-    d = my_ai_day().to_dict("fr")
+    d = daily_dict(my_ai_day(), "fr")
     labels = {p["name"]: p["label"] for p in d["parts"]}
     assert labels["embodied.devices"] == "Fabrication de vos appareils"
     assert len(d["assumptions"]) == len(ASSUMPTIONS)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from aiceberg import refdata
-from aiceberg.cases import Case, CaseResult
-from aiceberg.explain.equivalents import equivalents
+from aiceberg.cases.case import RECIPES, Case, CaseResult
+from aiceberg.model.equivalents import equivalents
 from aiceberg.model.footprint import Footprint, Phase
 from aiceberg.model.inference import estimate_inference, estimate_usage
 from aiceberg.model.quantity import Q
@@ -149,8 +148,4 @@ def usage(case: Case) -> CaseResult:
     return CaseResult(case, repro, complete, reproduced, notes, alternatives)
 
 
-RECIPES: dict[str, Callable[[Case], CaseResult]] = {
-    "training": training,
-    "inference": inference,
-    "usage": usage,
-}
+RECIPES.update({"training": training, "inference": inference, "usage": usage})

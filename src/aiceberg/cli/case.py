@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     from aiceberg.cases import list_cases
-    from aiceberg.explain.i18n import check_lang
+    from aiceberg.i18n import check_lang
 
     lang = check_lang(args.lang, "--lang")
     cases = list_cases()
@@ -49,13 +49,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from aiceberg.cases import get_case
-    from aiceberg.explain.case_text import case_text
-    from aiceberg.explain.i18n import check_lang
+    from aiceberg.explain.case_text import case_dict, case_text
+    from aiceberg.i18n import check_lang
 
     lang = check_lang(args.lang, "--lang")
     result = get_case(args.name).run()
     if args.json:
-        print_json(result.to_dict(lang))
+        print_json(case_dict(result, lang))
     else:
         print(case_text(result, lang, args.country))
     return 0

@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiceberg.explain.equivalents import equivalents
-    from aiceberg.explain.i18n import check_lang, fmt_number
+    from aiceberg.explain.equivalents import equivalent_dict, equivalents, readable
+    from aiceberg.i18n import check_lang, t
+    from aiceberg.i18n import numbers as N
     from aiceberg.model.quantity import as_q
 
     lang = check_lang(args.lang, "--lang")
@@ -36,10 +37,12 @@ def run(args: argparse.Namespace) -> int:
     eq = equivalents(co2, as_q(energy, "--energy-kwh") if energy is not None else None, args.country or "FR")
     if args.json:
         print_json({"co2e_kg": co2.central, "energy_kwh": energy if not isinstance(energy, tuple) else energy[1],
-                    "equivalents": {k: v.to_dict(lang) for k, v in eq.items()}})
+                    "equivalents": {k: equivalent_dict(v, lang) for k, v in eq.items()}})
         return 0
-    for e in eq.values():
-        v = e.value
-        rng = "" if v.is_exact else f"  ({fmt_number(v.low, lang)} – {fmt_number(v.high, lang)})"
-        print(f"{fmt_number(v.central, lang):>14}  {e.label(lang)}{rng}")
+    shown = readable(eq)
+    for s in shown:  # the readable ones, each at its best scale; --json keeps every value
+        rng = N.span(s.value, "", lang)
+        print(f"{N.number(s.value.central, lang):>14}  {s.label(lang)}" + (f"  ({rng})" if rng else ""))
+    if not shown:
+        print(t("cli.equivalents.none_readable", lang))
     return 0

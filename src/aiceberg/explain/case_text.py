@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiceberg.cases import CaseResult
 from aiceberg.explain.i18n import fmt_exact, fmt_number, label
-from aiceberg.explain.render import footprint_text, render_table
+from aiceberg.explain.render import footprint_dict, footprint_text, render_table
+
+__all__ = ["case_dict", "case_text"]
+
+
+def case_dict(result: CaseResult, lang: str = "en") -> dict[str, Any]:
+    """The JSON form of a case: published beside reproduced, the deviation, and both footprints."""
+    case = result.case
+    return {
+        "name": case.name,
+        "title": case.title(lang),
+        "convention": case.convention(lang),
+        "sources": list(case.sources),
+        "inputs": case.inputs,
+        "published": {p.metric: p.value for p in case.published},
+        "published_detail": {p.metric: {"value": p.value, "unit": p.unit, "status": p.status,
+                                        "where": p.where} for p in case.published},
+        "reproduced": result.reproduced,
+        "deviation_pct": result.deviation_pct,
+        "alternatives": result.alternatives,
+        "unreproduced": [{"metric": u["metric"], "claimed": u["value"], "unit": u["unit"], "where": u["where"],
+                          "why": u.get(f"why_{lang}", u.get("why_en", ""))} for u in case.unreproduced],
+        "notes": list(result.notes),
+        "left_out": list(case.left_out(lang)),
+        **footprint_dict(result.reproduction, lang),
+        "complete": footprint_dict(result.complete, lang),
+    }
 
 
 def case_text(result: CaseResult, lang: str = "en", country: str | None = None) -> str:

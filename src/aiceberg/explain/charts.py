@@ -19,8 +19,9 @@ from functools import cache
 from html import escape
 from typing import Any
 
+from aiceberg.cases import list_cases
 from aiceberg.explain.i18n import fmt_mass_kg, fmt_number, label
-from aiceberg.explain.iceberg import part_colour
+from aiceberg.explain.iceberg import family_of, part_colour
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.quantity import Q
 
@@ -105,8 +106,6 @@ def breakdown_svg(fp: Footprint, lang: str = "en", *, width: int = 720, title: s
     total = fp.co2e_kg.central
     fam_n: dict[str, int] = {}
     bars = []
-    from aiceberg.explain.iceberg import family_of
-
     for p in fp.parts:
         fam = family_of(p.name) + ("^" if p.visible else "")
         n = fam_n.get(fam, 0)
@@ -135,8 +134,6 @@ class CompareEntry:
 @cache
 def case_figures() -> tuple[tuple[str, str, str, Q, float | None], ...]:
     """Each case: ``(name, title_en, title_fr, complete GWP, published total GWP or None)``, computed once."""
-    from aiceberg.cases import list_cases
-
     out = []
     for case in list_cases():
         result = case.run()

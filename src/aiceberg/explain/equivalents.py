@@ -1,117 +1,132 @@
-"""Relatable equivalents of a footprint: flights, a person's electricity, forest area, car km…
+"""Which equivalents to show a person, at which scale, and in which words.
 
-Each equivalent divides the footprint by a sourced factor from ``refdata/data/equivalents.csv``
-(or, for a person's electricity, ``electricity_per_capita.csv``) and keeps the range.
+The arithmetic is the engine's (:mod:`aiceberg.model.equivalents`: every equivalent, with its range);
+here only the choice: a ladder of everyday things, each at the scale that reads best (metres or km by
+car, minutes or hours of video, days or years of a person's electricity), kept only when its value is
+readable — between :data:`READABLE_MIN` and :data:`READABLE_MAX`. A 0.1 g run is "1.5 minutes of
+video streaming", not "0.000000442 Paris–New York round trips"; BLOOM's 25 t is "63 round trips".
+The JSON output keeps every value; text, reports and pages show the readable ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aiceberg import refdata
-from aiceberg.errors import InputError
+from aiceberg.i18n import t
+from aiceberg.model.equivalents import DEFAULT_COUNTRY, EquivalentValue, country_of, equivalents
 from aiceberg.model.quantity import Q
 
-DEFAULT_COUNTRY = "FR"
+__all__ = [
+    "DEFAULT_COUNTRY",
+    "LADDER",
+    "READABLE_MAX",
+    "READABLE_MIN",
+    "EquivalentValue",
+    "Shown",
+    "country_of",
+    "equivalent_dict",
+    "equivalents",
+    "headline",
+    "readable",
+]
+
+#: The smallest value worth reading ("0.5 smartphone charges"); below it an equivalent is not shown.
+READABLE_MIN = 0.5
+#: The largest value worth reading; above it the number says less than the footprint itself.
+READABLE_MAX = 1_000_000.0
 
 
 @dataclass(frozen=True)
-class EquivalentValue:
+class Scale:
+    """One way to show an equivalent: its id in the engine's output, a multiplier and the label's key."""
+
     id: str
+    times: float
+    key: str
+
+
+#: The ladder, in order of preference: each rung is one everyday thing, with its scales from the
+#: smallest unit to the largest. The first rungs are the ones a reader pictures best.
+LADDER: tuple[tuple[Scale, ...], ...] = (
+    (Scale("paris_new_york_round_trips", 1.0, "equivalents.paris_new_york_round_trips"),),
+    (Scale("person_years_electricity", 365.0, "equivalents.person_days_electricity"),
+     Scale("person_years_electricity", 1.0, "equivalents.person_years_electricity")),
+    (Scale("car_km", 1000.0, "equivalents.car_m"), Scale("car_km", 1.0, "equivalents.car_km")),
+    (Scale("smartphone_charges", 1.0, "equivalents.smartphone_charges"),),
+    (Scale("forest_m2", 1.0, "equivalents.forest_m2"), Scale("forest_hectares", 1.0, "equivalents.forest_hectares"),
+     Scale("paris_areas", 1.0, "equivalents.paris_areas")),
+    (Scale("tree_months", 1.0, "equivalents.tree_months"),),
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An equivalent at the scale chosen for a reader: its value (with range), label and sources."""
+
+    id: str
+    key: str
     value: Q
-    unit: str
-    label_en: str
-    label_fr: str
-    sources: tuple[str, ...]
-    basis: str  # what it divides: "co2e" or "energy"
+    source: EquivalentValue
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.source.sources
 
     def label(self, lang: str = "en") -> str:
-        return self.label_fr if lang == "fr" else self.label_en
-
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {"value": self.value.central, "low": self.value.low, "high": self.value.high,
-                "unit": self.unit, "label": self.label(lang), "sources": list(self.sources),
-                "basis": self.basis}
+        return t(self.key, lang, **self.source.params)
 
 
-def country_of(fp: object, default: str = DEFAULT_COUNTRY) -> str:
-    """The country whose per-person electricity suits a footprint: that of its grid zone, else ``default``.
+def _readable(x: float) -> bool:
+    return READABLE_MIN <= x <= READABLE_MAX
 
-    The zone is read from the grid-intensity factor the engine recorded (``intensity:FR``,
-    ``intensity:aws:us-east-1`` → US, ``intensity:US-CA`` → US).
+
+def _at(scale: Scale, ev: EquivalentValue) -> Shown:
+    return Shown(ev.id, scale.key, ev.value * scale.times, ev)
+
+
+def readable(eq: Mapping[str, EquivalentValue], limit: int | None = None) -> list[Shown]:
+    """The rungs of the ladder whose value reads well, each at its best scale, in order of preference.
+
+    The best scale is the largest unit whose value is at least 1 ("2.5 km", not "2,500 m"), else the
+    smallest one when it is at least :data:`READABLE_MIN` ("0.6 m"); a rung none of whose scales is
+    readable is left out.
     """
-    for f in getattr(fp, "factors", ()):
-        if f.id.startswith("intensity:"):
-            zone = refdata.find("zones", f.id.split(":", 1)[1])
-            if zone is not None:
-                iso2 = (zone.location or zone.id).split("-")[0]
-                if refdata.get_per_capita(iso2) is not None:
-                    return iso2
-    return default
-
-
-def _eq(row_id: str) -> refdata.Equivalent:
-    return refdata.get_equivalent(row_id)
-
-
-def equivalents(co2e_kg: Q | float, energy_kwh: Q | float | None = None,
-                country: str = DEFAULT_COUNTRY) -> dict[str, EquivalentValue]:
-    """Equivalents of ``co2e_kg`` (and of ``energy_kwh`` for the energy-based ones), keyed by stable id."""
-    co2 = co2e_kg if isinstance(co2e_kg, Q) else Q.exact(float(co2e_kg))
-    out: dict[str, EquivalentValue] = {}
-
-    flight = _eq("paris_new_york_round_trip")
-    out["paris_new_york_round_trips"] = EquivalentValue(
-        "paris_new_york_round_trips", co2 / flight.value, "round trips",
-        "Paris–New York round trips (one passenger)", "allers-retours Paris–New York (un passager)",
-        flight.source, "co2e")
-
-    forest = _eq("forest_sequestration_kg_per_m2_year")
-    area = co2 / forest.value
-    out["forest_m2"] = EquivalentValue(
-        "forest_m2", area, "m²", "m² of forest absorbing this CO2 in a year",
-        "m² de forêt pour absorber ce CO2 en un an", forest.source, "co2e")
-    out["forest_hectares"] = EquivalentValue(
-        "forest_hectares", area / 10_000.0, "ha", "hectares of forest for a year",
-        "hectares de forêt pendant un an", forest.source, "co2e")
-    pitch = _eq("football_pitch_m2")
-    out["football_pitches"] = EquivalentValue(
-        "football_pitches", area / pitch.value, "pitches",
-        f"football pitches of forest ({pitch.value:,.0f} m² each) for a year",
-        f"terrains de football de forêt ({pitch.value:,.0f} m² chacun) pendant un an".replace(",", "\u202f"),
-        forest.source + pitch.source, "co2e")
-    paris = _eq("paris_area_m2")
-    out["paris_areas"] = EquivalentValue(
-        "paris_areas", area / paris.value, "× Paris", "times the area of Paris, in forest, for a year",
-        "fois la surface de Paris, en forêt, pendant un an", forest.source + paris.source, "co2e")
-    car = _eq("car_km")
-    out["car_km"] = EquivalentValue("car_km", co2 / car.value, "km", "km by car", "km en voiture",
-                                    car.source, "co2e")
-    tree = _eq("tree_month")
-    out["tree_months"] = EquivalentValue("tree_months", co2 / tree.value, "tree-months",
-                                         "months of a tree's CO2 uptake", "mois d'absorption d'un arbre",
-                                         tree.source, "co2e")
-    if energy_kwh is not None:
-        energy = energy_kwh if isinstance(energy_kwh, Q) else Q.exact(float(energy_kwh))
-        per_capita = refdata.get_per_capita(country)
-        if per_capita is None:
-            raise InputError("country", f"no electricity-per-person figure for {country!r}",
-                             "an ISO country code present in 'aiceberg data electricity_per_capita'")
-        zone = refdata.find("zones", country)
-        name_en = zone.name_en if zone else country
-        name_fr = zone.name_fr or name_en if zone else country
-        out["person_years_electricity"] = EquivalentValue(
-            "person_years_electricity", energy / per_capita.kwh_per_person_year, "person-years",
-            f"years of a person's electricity in {name_en} ({per_capita.basis})",
-            f"années de l'électricité d'une personne en {name_fr} ({_fr_basis(per_capita.basis)})",
-            per_capita.source, "energy")
-        charge = _eq("smartphone_charge_kwh")
-        out["smartphone_charges"] = EquivalentValue(
-            "smartphone_charges", energy / charge.value, "charges", "smartphone charges",
-            "recharges de smartphone", charge.source, "energy")
+    out: list[Shown] = []
+    for rung in LADDER:
+        options = [_at(s, eq[s.id]) for s in rung if s.id in eq]
+        fitting = [o for o in options if _readable(o.value.central)]
+        if not fitting:
+            continue
+        at_least_one = [o for o in fitting if o.value.central >= 1.0]
+        out.append(at_least_one[-1] if at_least_one else fitting[0])
+        if limit is not None and len(out) >= limit:
+            break
     return out
 
 
-def _fr_basis(basis: str) -> str:
-    return {"consumption": "consommation", "generation": "production"}.get(basis, basis)
+def headline(eq: Mapping[str, EquivalentValue], n: int = 4) -> list[Shown]:
+    """The ``n`` equivalents for a report's headline: the first readable rungs of the ladder."""
+    return readable(eq, n)
+
+
+def equivalent_dict(ev: EquivalentValue, lang: str = "en") -> dict[str, Any]:
+    """The JSON form of one equivalent (every one is kept in JSON, readable or not)."""
+    return {"value": ev.value.central, "low": ev.value.low, "high": ev.value.high, "unit": ev.unit,
+            "label": ev.label(lang), "sources": list(ev.sources), "basis": ev.basis}
+
+
+def shown_dict(s: Shown, lang: str = "en") -> dict[str, Any]:
+    """The JSON form of an equivalent chosen for a reader: its id, scale's label and value with range."""
+    return {"id": s.id, "value": s.value.central, "low": s.value.low, "high": s.value.high,
+            "label": s.label(lang), "sources": list(s.sources)}
+
+
+def for_footprint(co2e_kg: Q, energy_kwh: Q | None, country: str) -> dict[str, EquivalentValue]:
+    """Every equivalent of a footprint's totals; none for a footprint of 0 (nothing to compare)."""
+    return equivalents(co2e_kg, energy_kwh, country) if co2e_kg.central > 0 else {}
+
+
+def ids(shown: Iterable[Shown]) -> list[str]:
+    return [s.id for s in shown]

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from aiceberg import __version__, refdata
+from aiceberg.errors import InputError
 from aiceberg.units import J_PER_KWH
 
 __all__ = [
@@ -43,12 +45,7 @@ CPU_DOMAINS = ("cpu", "psys", "system")
 
 
 def _version() -> str:
-    try:
-        from aiceberg import __version__
-
-        return str(__version__)
-    except ImportError:  # pragma: no cover
-        return "unknown"
+    return str(__version__)
 
 
 def _pue_of(summary: Mapping[str, Any]) -> float | None:
@@ -77,8 +74,6 @@ def _zone(location: str | None) -> tuple[str, str, str, str]:
         provider, region = location.split(":", 1)
     name, iso = "", location if not provider else ""
     try:
-        from aiceberg import refdata
-
         zone = refdata.get_zone(location)
         name = getattr(zone, "name_en", "") or ""
         iso = getattr(zone, "iso3", "") or getattr(zone, "id", "") or iso
@@ -207,8 +202,6 @@ def model_card_yaml(
             (aiceberg's whole footprint, embodied share included). The other figure is given as a
             YAML comment.
     """
-    from aiceberg.errors import InputError
-
     if scope not in {"operational", "total"}:
         raise InputError("--scope", f"{scope!r} is not accepted", "operational, total")
     operational = operational_co2e_kg(summary)

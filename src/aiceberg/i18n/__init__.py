@@ -22,6 +22,7 @@ imports none of them.
 
 from __future__ import annotations
 
-from aiceberg.i18n.catalog import LANGS, Msg, check_lang, has, keys, t
+from aiceberg.i18n.catalog import LANGS, Localised, Msg, check_lang, has, keys, localise, t
+from aiceberg.i18n.numbers import Amount
 
-__all__ = ["LANGS", "Msg", "check_lang", "has", "keys", "t"]
+__all__ = ["LANGS", "Amount", "Localised", "Msg", "check_lang", "has", "keys", "localise", "t"]

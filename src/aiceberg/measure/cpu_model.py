@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from aiceberg.errors import SensorUnavailable
 from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
+from aiceberg.refdata import find_hardware, get_hardware  # the engine's lookup API
 
 __all__ = [
     "DEFAULT_CPU_ID",
@@ -95,8 +96,6 @@ def read_cpuinfo(proc_root: str | None = None) -> CpuInfo:
 
 
 def _refdata() -> tuple[Callable[[str], Any], Callable[[str], Any]]:
-    from aiceberg.refdata import find_hardware, get_hardware  # the engine's lookup API
-
     return find_hardware, get_hardware
 
 

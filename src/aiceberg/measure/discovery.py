@@ -14,8 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiceberg.errors import AicebergError, SensorUnavailable
+from aiceberg.measure.amd import AmdSmiSensor
 from aiceberg.measure.base import Sensor, SensorStatus
-from aiceberg.measure.nvidia import GpuSelection
+from aiceberg.measure.cpu_model import (
+    DEFAULT_CPU_ID,
+    CpuModelSensor,
+    hardware_sources,
+    read_cpuinfo,
+    resolve_cpu,
+)
+from aiceberg.measure.memory import MemoryModelSensor
+from aiceberg.measure.nvidia import GpuSelection, NvmlSensor
+from aiceberg.measure.procfs import default_proc_root
+from aiceberg.measure.rapl import RaplSensor
+from aiceberg.refdata import get_hardware
 
 __all__ = ["Discovery", "discover"]
 
@@ -81,15 +93,11 @@ def discover(
     Returns:
         A ``Discovery``: ``sensors`` in the order tried, and one ``SensorStatus`` per sensor.
     """
-    from aiceberg.measure.procfs import default_proc_root
-
     proc = default_proc_root(proc_root)
     found = Discovery()
     gpu_off = gpus is None or gpus == "none" or (not isinstance(gpus, str) and len(gpus) == 0)
 
     # 1. RAPL
-    from aiceberg.measure.rapl import RaplSensor
-
     rapl: RaplSensor | None = None
     try:
         rapl = RaplSensor(powercap_root)
@@ -103,9 +111,6 @@ def discover(
         found.statuses.append(SensorStatus("rapl", "measured", _describe(rapl, skipped)))
 
     # 2. NVML, 3. AMD SMI
-    from aiceberg.measure.amd import AmdSmiSensor
-    from aiceberg.measure.nvidia import NvmlSensor
-
     for name, factory, module in (
         ("nvml", NvmlSensor, nvml_module),
         ("amdsmi", AmdSmiSensor, amdsmi_module),
@@ -160,8 +165,6 @@ def discover(
             SensorStatus("memory-model", "unavailable", "models turned off (include_model=False)")
         )
     else:
-        from aiceberg.measure.memory import MemoryModelSensor
-
         try:
             mem = MemoryModelSensor(proc_root=proc)
         except SensorUnavailable as exc:
@@ -187,14 +190,6 @@ def _open_cpu_model(
     find: Callable[[str], Any] | None,
     get: Callable[[str], Any] | None,
 ) -> SensorStatus:
-    from aiceberg.measure.cpu_model import (
-        DEFAULT_CPU_ID,
-        CpuModelSensor,
-        hardware_sources,
-        read_cpuinfo,
-        resolve_cpu,
-    )
-
     try:
         info = read_cpuinfo(proc)
     except OSError as exc:
@@ -255,6 +250,4 @@ def _driver_present(name: str, proc: str) -> bool:
 
 
 def _default_get() -> Callable[[str], Any]:
-    from aiceberg.refdata import get_hardware
-
     return get_hardware

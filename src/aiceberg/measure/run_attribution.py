@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from aiceberg.measure.attribution import CpuShareMeter, gpu_shares
 from aiceberg.measure.base import Sensor
 from aiceberg.units import J_PER_KWH
 
@@ -27,8 +28,6 @@ class RunAttributor:
     """
 
     def __init__(self, pid: int, sensors: Sequence[Sensor]) -> None:
-        from aiceberg.measure.attribution import CpuShareMeter
-
         self.meter: Any = None
         self.cpu_error: str | None = None
         try:
@@ -58,8 +57,6 @@ class RunAttributor:
                 self.cpu_error = f"{type(exc).__name__}: {exc}"
         gpu: dict[str, float | None] = {}
         if self.gpu_sensors and pids:
-            from aiceberg.measure.attribution import gpu_shares
-
             for sensor in self.gpu_sensors:
                 try:
                     shares, self.last_seen = gpu_shares(

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from aiceberg.measure.tracker import Run
+
 __all__ = ["TrainingReport", "measure_tiny_training", "train_tiny_model"]
 
 
@@ -124,8 +126,6 @@ def measure_tiny_training(
         ``(RunResult, TrainingReport)``: the run's summary is ``result.to_dict()``, its Footprint
         ``result.footprint`` (``None`` if the engine could not compute one).
     """
-    from aiceberg.measure.tracker import Run
-
     hidden, samples, total = 16, 400, 10
     per_epoch = max(_epoch_seconds(hidden, samples), 1e-4)
     # about ten epochs in the budget: enough phases for a prediction, few enough to stay cheap

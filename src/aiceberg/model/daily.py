@@ -12,6 +12,9 @@ LIG 2023) ends with what each of us can do: fewer devices, keep them longer, Wi-
 Every number that is not a sourced factor is a visible assumption (:data:`ASSUMPTIONS`), shown with the
 result. Uses the talk names that have no published per-use figure (predictive text, content
 moderation, the recommendation itself) are listed as such, never given an invented number.
+
+The model holds no wording: labels are catalog messages (``daily.*`` in ``i18n/messages/labels.toml``),
+and :mod:`aiceberg.explain.daily` lays a result out for people and for the JSON answer.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ from typing import Any
 
 from aiceberg import refdata
 from aiceberg.errors import InputError
+from aiceberg.i18n import Localised, Msg
 from aiceberg.model import factors as F
+from aiceberg.model.client import network_factor
 from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
+from aiceberg.model.inference import estimate_usage
 from aiceberg.model.operational import electricity_part
 from aiceberg.model.quantity import Q
 
@@ -58,104 +64,82 @@ class Assumption:
     id: str
     value: Q
     unit: str
-    en: str
-    fr: str
+
+    @property
+    def label(self) -> Msg:
+        return Msg(f"daily.assumption.{self.id}")
 
 
 #: Numbers with no published source here, stated so that the user sees and can question them.
 ASSUMPTIONS: dict[str, Assumption] = {a.id: a for a in (
-    Assumption("prompt_gb", Q(0.0001, 0.00002, 0.0005), "GB",
-               "data carried per chatbot prompt and answer (text and page updates)",
-               "données transférées par question et réponse du chatbot (texte et mises à jour de la page)"),
-    Assumption("image_gb", Q(0.002, 0.0005, 0.005), "GB", "data carried per generated image (one 1024 px image)",
-               "données transférées par image générée (une image de 1024 px)"),
-    Assumption("video_gb_per_h", Q(1.0, 0.3, 3.0), "GB/h", "data carried per hour of video (phone, SD to HD)",
-               "données transférées par heure de vidéo (téléphone, SD à HD)"),
-    Assumption("prompt_minutes", Q(1.0, 0.5, 2.0), "min", "time on the device per prompt (typing and reading)",
-               "temps sur l'appareil par question (écrire et lire)"),
-    Assumption("image_minutes", Q(0.5, 0.25, 1.0), "min", "time on the device per generated image",
-               "temps sur l'appareil par image générée"),
-    Assumption("server_grid", Q.exact(1.0), "", "the services' servers draw the world-average grid electricity",
-               "les serveurs des services consomment l'électricité du réseau mondial moyen"),
-    Assumption("devices_whole", Q.exact(1.0), "",
-               "your devices' manufacturing is counted whole (per year kept): they serve all your uses, "
-               "but that is where keeping them longer and owning fewer acts",
-               "la fabrication de vos appareils est comptée entière (par année de détention) : ils servent "
-               "à tous vos usages, mais c'est là qu'agissent les garder plus longtemps et en avoir moins"),
+    Assumption("prompt_gb", Q(0.0001, 0.00002, 0.0005), "GB"),
+    Assumption("image_gb", Q(0.002, 0.0005, 0.005), "GB"),
+    Assumption("video_gb_per_h", Q(1.0, 0.3, 3.0), "GB/h"),
+    Assumption("prompt_minutes", Q(1.0, 0.5, 2.0), "min"),
+    Assumption("image_minutes", Q(0.5, 0.25, 1.0), "min"),
+    Assumption("server_grid", Q.exact(1.0), ""),
+    Assumption("devices_whole", Q.exact(1.0), ""),
 )}
 
-#: The parts of a day, by their stable dotted names. The labels of every one are in
-#: ``aiceberg.explain.i18n``; ``network``, ``devices.use`` and ``embodied.devices`` are the engine's own
-#: parts (the inference and usage estimates use them too).
+#: The parts of a day, by their stable dotted names. Their labels are the catalog's ``part.<name>``;
+#: ``devices.use`` and ``embodied.devices`` are worded for one person (``daily.part.<name>``: "your
+#: device") rather than a service's users.
 PART_NAMES: tuple[str, ...] = ("ai.chatbot", "ai.images", "video.streaming", "network", "devices.use",
                                "embodied.devices")
-#: The engine's parts worded for one person ("your device") rather than a service's users.
-PART_LABELS: dict[str, tuple[str, str]] = {
-    "devices.use": ("Electricity of your device", "Électricité de votre appareil"),
-    "embodied.devices": ("Manufacturing of your devices", "Fabrication de vos appareils"),
-}
+PERSONAL_PARTS: tuple[str, ...] = ("devices.use", "embodied.devices")
 
 
 @dataclass(frozen=True)
 class EverydayUse:
+    """A use the talk names: its per-use figure (an ``inference.csv`` id, ``"spread"``) or None: none published.
+
+    Its name is the catalog's ``daily.use.<id>``, its note ``daily.use_note.<id>``.
+    """
+
     id: str
-    en: str
-    fr: str
-    figure: str | None  # an inference.csv id, or None: no published figure
-    note_en: str = ""
-    note_fr: str = ""
+    figure: str | None
+
+    @property
+    def label(self) -> Msg:
+        return Msg(f"daily.use.{self.id}")
+
+    @property
+    def note(self) -> Msg:
+        return Msg(f"daily.use_note.{self.id}")
 
 
 #: The everyday uses the talk names, each with its per-use figure or an honest "no published figure".
 EVERYDAY_USES: tuple[EverydayUse, ...] = (
-    EverydayUse("chatbot", "Chatbot prompt (ChatGPT, Gemini…)", "Question à un chatbot (ChatGPT, Gemini…)",
-                "spread", "median of the published figures; range = their spread",
-                "médiane des chiffres publiés ; fourchette = leur dispersion"),
-    EverydayUse("image", "Generated image", "Image générée", IMAGE_FIGURE,
-                "mean over the image-generation models measured on A100 GPUs, without PUE",
-                "moyenne des modèles de génération d'images mesurés sur GPU A100, sans PUE"),
-    EverydayUse("video", "One hour of video (streaming, whole chain)",
-                "Une heure de vidéo (streaming, toute la chaîne)",
-                VIDEO_FIGURE, "device, network and data centre, 2019 world average; not the AI part alone",
-                "terminal, réseau et centre de données, moyenne mondiale 2019 ; pas la seule part de l'IA"),
-    EverydayUse("recommendation", "Recommendation feed (choosing the next video)",
-                "Fil de recommandation (choisir la vidéo suivante)", None,
-                "no per-use figure published by the platforms", "aucun chiffre par usage publié par les plateformes"),
-    EverydayUse("predictive-text", "Predictive text (keyboard suggestions)",
-                "Saisie prédictive (suggestions du clavier)", None,
-                "runs on the phone; no per-use figure published",
-                "tourne sur le téléphone ; aucun chiffre par usage publié"),
-    EverydayUse("moderation", "Content moderation behind video platforms",
-                "Modération des contenus des plateformes vidéo", None,
-                "no published figure; the closest measured task is text or image classification "
-                "(0.002–0.007 Wh per inference, Luccioni et al. 2024), not the platforms' own systems",
-                "aucun chiffre publié ; la tâche mesurée la plus proche est la classification de texte ou "
-                "d'images (0,002–0,007 Wh par inférence, Luccioni et al. 2024), pas les systèmes des plateformes"),
+    EverydayUse("chatbot", "spread"),
+    EverydayUse("image", IMAGE_FIGURE),
+    EverydayUse("video", VIDEO_FIGURE),
+    EverydayUse("recommendation", None),
+    EverydayUse("predictive-text", None),
+    EverydayUse("moderation", None),
 )
 
 
 @dataclass(frozen=True)
 class Population:
+    """One of the talk's population scales (its wording: the catalog's ``daily.population.<id>``)."""
+
     id: str
     users: float
-    en: str
-    fr: str
     source: str
+
+    @property
+    def label(self) -> Msg:
+        return Msg(f"daily.population.{self.id}")
 
 
 #: The talk's population scales.
 POPULATIONS: dict[str, Population] = {
-    "chatbot": Population("chatbot", 100e6, "100 million chatbot users (ChatGPT, early 2023), 10 prompts a day",
-                          "100 millions d'utilisateurs d'un chatbot (ChatGPT, début 2023), 10 questions par jour",
-                          "seed-talk-lig-2023"),
-    "video": Population("video", 1.6e9, "1.6 billion users of one video app (TikTok), your hours of video a day",
-                        "1,6 milliard d'utilisateurs d'une application vidéo (TikTok), vos heures de vidéo par jour",
-                        "seed-talk-lig-2023"),
+    "chatbot": Population("chatbot", 100e6, "seed-talk-lig-2023"),
+    "video": Population("video", 1.6e9, "seed-talk-lig-2023"),
 }
 TALK_PROMPTS_PER_DAY = 10.0
-LEFT_OUT_EN = ("predictive text, content moderation and the recommendation itself: no published per-use figure")
-LEFT_OUT_FR = ("saisie prédictive, modération des contenus et la recommandation elle-même : aucun chiffre publié "
-               "par usage")
+#: What a day leaves out, as a catalog message.
+LEFT_OUT = Msg("daily.left_out")
 
 
 @dataclass(frozen=True)
@@ -175,22 +159,17 @@ class DailyInputs:
 
 @dataclass(frozen=True)
 class Action:
+    """One of the talk's actions, recomputed: what it saves a year, or why it does not apply.
+
+    ``label`` and ``note`` are catalog messages (``daily.action.*``, ``daily.action_note.*``).
+    """
+
     id: str
-    en: str
-    fr: str
+    label: Msg
     applicable: bool
     saved_co2e_kg: float = 0.0
     saved_pct: float = 0.0
-    note_en: str = ""
-    note_fr: str = ""
-
-    def label(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {"id": self.id, "label": self.label(lang), "applicable": self.applicable,
-                "saved_co2e_kg": self.saved_co2e_kg, "saved_pct": self.saved_pct,
-                "note": self.note_fr if lang == "fr" else self.note_en}
+    note: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -201,28 +180,6 @@ class DailyResult:
     uses: tuple[dict[str, Any], ...]
     population: tuple[dict[str, Any], ...]
     assumptions: tuple[Assumption, ...] = field(default=tuple(ASSUMPTIONS.values()))
-
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        from aiceberg.explain.render import footprint_dict
-
-        out = footprint_dict(self.footprint, lang, self.inputs.country)
-        for p in out["parts"]:
-            if p["name"] in PART_LABELS:
-                p["label"] = PART_LABELS[p["name"]][1 if lang == "fr" else 0]
-        out["inputs"] = {**self.inputs.__dict__, "other_devices": list(self.inputs.other_devices)}
-        out["per_day_co2e_kg"] = self.footprint.co2e_kg.central / DAYS_PER_YEAR
-        if lang == "fr":
-            out["left_out"] = [LEFT_OUT_FR]
-        out["actions"] = [a.to_dict(lang) for a in self.actions]
-        out["uses"] = [{k: v for k, v in u.items() if k not in ("en", "fr", "note_en", "note_fr")}
-                       | {"label": u["fr" if lang == "fr" else "en"],
-                          "note": u["note_fr" if lang == "fr" else "note_en"]} for u in self.uses]
-        out["population"] = [{k: v for k, v in p.items() if k not in ("en", "fr")}
-                             | {"label": p["fr" if lang == "fr" else "en"]} for p in self.population]
-        out["assumptions"] = [{"id": a.id, "value": a.value.central, "low": a.value.low, "high": a.value.high,
-                               "unit": a.unit, "label": a.fr if lang == "fr" else a.en}
-                              for a in self.assumptions]
-        return out
 
 
 # -- per-use figures ------------------------------------------------------------------------------
@@ -272,8 +229,6 @@ def _check(inputs: DailyInputs) -> None:
 
 
 def _network_q(access: str) -> tuple[Q, Factor]:
-    from aiceberg.model.client import network_factor
-
     f = network_factor(access)
     return f.value, f
 
@@ -357,28 +312,25 @@ def _year(inputs: DailyInputs) -> Footprint:
                       detail="; ".join(details) + " (whole devices, per year kept)"))
     return Footprint(parts=tuple(parts), title="My AI day, per year", factors=tuple(factors),
                      meta={"kind": "my-ai-day", "country": inputs.country, "network": inputs.network,
-                           "left_out": [LEFT_OUT_EN]})
+                           "left_out": [LEFT_OUT]})
 
 
-def _action(aid: str, en: str, fr: str, base: Footprint, changed: DailyInputs | None,
-            note_en: str = "", note_fr: str = "") -> Action:
+def _action(aid: str, label: Msg, base: Footprint, changed: DailyInputs | None, note: Msg | None = None) -> Action:
     if changed is None:
-        return Action(aid, en, fr, False, note_en=note_en, note_fr=note_fr)
+        return Action(aid, label, False, note=note)
     b = base.co2e_kg.central
     saved = b - _year(changed).co2e_kg.central
-    return Action(aid, en, fr, True, saved, saved / b * 100.0 if b else 0.0, note_en, note_fr)
+    return Action(aid, label, True, saved, saved / b * 100.0 if b else 0.0, note)
 
 
 def _population(inputs: DailyInputs) -> tuple[dict[str, Any], ...]:
-    from aiceberg.model.inference import estimate_usage
-
     out = []
     chat_wh, *_ = per_use_figure(inputs.chatbot)
     for pop, per_day, wh, days in (
         (POPULATIONS["chatbot"], TALK_PROMPTS_PER_DAY, chat_wh, DAYS_PER_YEAR),
         (POPULATIONS["video"], inputs.video_hours_per_day, per_use_figure(VIDEO_FIGURE)[0], DAYS_PER_YEAR),
     ):
-        row = {"id": pop.id, "users": pop.users, "per_user_per_day": per_day, "en": pop.en, "fr": pop.fr,
+        row = {"id": pop.id, "users": pop.users, "per_user_per_day": per_day, "label": pop.label,
                "sources": [pop.source], "wh_per_use": wh.central}
         if per_day <= 0:
             row |= {"co2e_kg": None, "co2e_kg_low": None, "co2e_kg_high": None, "energy_kwh": None}
@@ -394,8 +346,7 @@ def _population(inputs: DailyInputs) -> tuple[dict[str, Any], ...]:
 def _uses() -> tuple[dict[str, Any], ...]:
     out = []
     for u in EVERYDAY_USES:
-        row: dict[str, Any] = {"id": u.id, "en": u.en, "fr": u.fr, "note_en": u.note_en, "note_fr": u.note_fr,
-                               "figure": u.figure}
+        row: dict[str, Any] = {"id": u.id, "label": u.label, "note": u.note, "figure": u.figure}
         if u.figure is None:
             row |= {"wh": None, "wh_low": None, "wh_high": None, "sources": [], "published": False}
         else:
@@ -420,23 +371,18 @@ def my_ai_day(inputs: DailyInputs | None = None, **kwargs: Any) -> DailyResult:
     base = _year(inputs)
     dev = refdata.get_device(inputs.device)
     years = inputs.device_years if inputs.device_years is not None else dev.lifetime_years
-    from aiceberg.explain.i18n import fmt_number
-
-    y_en, y2_en = fmt_number(years, "en"), fmt_number(years + 2, "en")
-    y_fr, y2_fr = fmt_number(years, "fr"), fmt_number(years + 2, "fr")
+    device = Localised(en=dev.name_en.lower(), fr=(dev.name_fr or dev.id).lower())
     actions = [
-        _action("keep-device-longer", f"Keep your {dev.name_en.lower()} two more years ({y_en} → {y2_en} years)",
-                f"Garder votre {(dev.name_fr or dev.id).lower()} deux ans de plus ({y_fr} → {y2_fr} ans)",
+        _action("keep-device-longer", Msg("daily.action.keep-device-longer", device=device, years=float(years),
+                                          later=float(years) + 2),
                 base, replace(inputs, device_years=float(years) + 2)),
     ]
     if inputs.network in MOBILE:
-        actions.append(_action("wifi-not-mobile", f"Use Wi-Fi rather than {inputs.network.upper()}",
-                               f"Utiliser le Wi-Fi plutôt que la {inputs.network.upper()}",
+        actions.append(_action("wifi-not-mobile", Msg("daily.action.wifi-not-mobile", network=inputs.network.upper()),
                                base, replace(inputs, network="wifi")))
     else:
-        actions.append(_action("wifi-not-mobile", "Use Wi-Fi rather than 4G/5G",
-                               "Utiliser le Wi-Fi plutôt que la 4G/5G",
-                               base, None, "you already do", "vous le faites déjà"))
+        actions.append(_action("wifi-not-mobile", Msg("daily.action.wifi-not-mobile-any"), base, None,
+                               Msg("daily.action_note.already-wifi")))
     if inputs.other_devices:
         def yearly(d: str) -> float:
             r = refdata.get_device(d)
@@ -444,24 +390,17 @@ def my_ai_day(inputs: DailyInputs | None = None, **kwargs: Any) -> DailyResult:
         drop = max(range(len(inputs.other_devices)), key=lambda i: yearly(inputs.other_devices[i]))
         rest = inputs.other_devices[:drop] + inputs.other_devices[drop + 1:]
         r = refdata.get_device(inputs.other_devices[drop])
-        actions.append(_action("one-device-fewer", f"One device fewer (no {r.name_en.lower()})",
-                               f"Un appareil de moins (pas de {(r.name_fr or r.id).lower()})",
+        other = Localised(en=r.name_en.lower(), fr=(r.name_fr or r.id).lower())
+        actions.append(_action("one-device-fewer", Msg("daily.action.one-device-fewer-named", device=other),
                                base, replace(inputs, other_devices=rest)))
     else:
-        actions.append(_action("one-device-fewer", "One device fewer", "Un appareil de moins", base, None,
-                               "you list no other device", "vous n'indiquez pas d'autre appareil"))
+        actions.append(_action("one-device-fewer", Msg("daily.action.one-device-fewer"), base, None,
+                               Msg("daily.action_note.no-other-device")))
     if inputs.video_hours_per_day > 0:
-        actions.append(_action("half-video", "Half as much video", "Deux fois moins de vidéo", base,
+        actions.append(_action("half-video", Msg("daily.action.half-video"), base,
                                replace(inputs, video_hours_per_day=inputs.video_hours_per_day / 2)))
     return DailyResult(inputs=inputs, footprint=base, actions=tuple(actions), uses=_uses(),
                        population=_population(inputs))
-
-
-def part_label(name: str, lang: str = "en") -> str:
-    from aiceberg.explain.i18n import label
-
-    pair = PART_LABELS.get(name)
-    return (pair[1] if lang == "fr" else pair[0]) if pair else label(name, lang)
 
 
 def device_ids() -> Sequence[str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiceberg.i18n import Msg
 from aiceberg.model.footprint import Footprint
+from aiceberg.model.footprint_json import footprint_from_dict
 from aiceberg.model.quantity import Q
 
 __all__ = [
@@ -286,8 +287,6 @@ class RunSummary:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RunSummary:
         """Read a summary of version 1 (0.1.0's dict) or 2; unknown keys are kept in ``extra``."""
-        from aiceberg.model.footprint_json import footprint_from_dict
-
         version = int(d.get("version", 1))
         if version > SUMMARY_VERSION:
             raise ValueError(f"run summary version {version} is newer than this aiceberg ({SUMMARY_VERSION})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from aiceberg.config import load_settings
 from aiceberg.store.base import (
     STATUSES,
     ChannelRow,
@@ -18,6 +19,8 @@ from aiceberg.store.base import (
     RunStore,
     SampleRow,
 )
+from aiceberg.store.postgres import PostgresStore
+from aiceberg.store.sqlite import SQLiteStore
 
 __all__ = [
     "STATUSES",
@@ -45,14 +48,8 @@ def open_store(target: str | os.PathLike[str] | None = None, **options: object) 
         MissingExtraError: a PostgreSQL URL without the ``[postgres]`` extra.
     """
     if target is None:
-        from aiceberg.config import load_settings
-
         target = load_settings().db
     text = os.fspath(target)
     if text.startswith(("postgresql://", "postgres://")):
-        from aiceberg.store.postgres import PostgresStore
-
         return PostgresStore(text, **options)  # type: ignore[arg-type]
-    from aiceberg.store.sqlite import SQLiteStore
-
     return SQLiteStore(text, **options)  # type: ignore[arg-type]

@@ -18,7 +18,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from aiceberg.cases import get_case, list_cases
+from aiceberg.config import load_settings
 from aiceberg.errors import AicebergError, InputError
+from aiceberg.explain.case_text import case_dict
+from aiceberg.explain.report import from_run, report_data
+from aiceberg.explain.report.html import render_sections
+from aiceberg.explain.report.labels import t as report_t
+from aiceberg.store import open_store
 from aiceberg.web import engine, pages
 from aiceberg.web.openapi import PATHS, openapi_document
 from aiceberg.web.pages import e, href, layout
@@ -107,9 +114,6 @@ def _calculator(endpoint: str, path: str):
 
 
 def _open_store(db: str | None) -> tuple[Any, str]:
-    from aiceberg.config import load_settings
-    from aiceberg.store import open_store
-
     target = db or load_settings().db
     text = os.fspath(target)
     if "://" not in text and text != ":memory:" and not os.path.exists(text):
@@ -145,10 +149,6 @@ def _runs_page(db: str | None):
 def _run_page(db: str | None):
     """A run's page: the same content as ``aiceberg report RUN``, inside the app's navigation."""
     async def run(request: Request) -> Response:
-        from aiceberg.explain.report import from_run, report_data
-        from aiceberg.explain.report.html import render_sections
-        from aiceberg.explain.report.labels import t as report_t
-
         lang = _lang(request)
         run_id = request.path_params["run_id"]
         store, _ = _open_store(db)
@@ -182,8 +182,6 @@ def _run_page(db: str | None):
 
 
 async def cases(request: Request) -> Response:
-    from aiceberg.cases import list_cases
-
     lang = _lang(request)
     items = "".join(
         f'<a class="card" href="{e(href("/cases/" + c.name, [("lang", lang)]))}"><h3>{e(c.title(lang))}</h3>'
@@ -193,8 +191,6 @@ async def cases(request: Request) -> Response:
 
 
 async def case(request: Request) -> Response:
-    from aiceberg.cases import get_case
-
     lang = _lang(request)
     name = request.path_params["name"]
     try:
@@ -202,7 +198,7 @@ async def case(request: Request) -> Response:
     except AicebergError:
         raise HTTPException(404) from None
     res = engine.case_result(name)
-    d = res.to_dict(lang)
+    d = case_dict(res, lang)
     rows = []
     for metric, pub in d["published_detail"].items():
         rep = d["reproduced"].get(metric)
@@ -270,8 +266,6 @@ def _api_lang(request: Request) -> str | None:
 
 
 async def api_cases(request: Request) -> Response:
-    from aiceberg.cases import list_cases
-
     lang = _api_lang(request)
     if lang is None:
         return _422([FieldError("lang", "unknown language", "en, fr")])
@@ -280,8 +274,6 @@ async def api_cases(request: Request) -> Response:
 
 
 async def api_case(request: Request) -> Response:
-    from aiceberg.cases import get_case
-
     lang = _api_lang(request)
     if lang is None:
         return _422([FieldError("lang", "unknown language", "en, fr")])
@@ -291,7 +283,7 @@ async def api_case(request: Request) -> Response:
     except InputError as exc:
         return JSONResponse({"detail": [{"field": "name", "message": exc.reason, "accepted": exc.accepted}]},
                             status_code=404)
-    return JSONResponse(engine.case_result(name).to_dict(lang))
+    return JSONResponse(case_dict(engine.case_result(name), lang))
 
 
 async def openapi(request: Request) -> Response:

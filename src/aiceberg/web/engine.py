@@ -5,8 +5,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from aiceberg.cases import get_case
 from aiceberg.errors import InputError, UnknownNameError
+from aiceberg.explain.daily import daily_dict
+from aiceberg.explain.render import footprint_dict
+from aiceberg.model.daily import my_ai_day
 from aiceberg.model.footprint import Footprint
+from aiceberg.model.inference import estimate_inference, estimate_usage
+from aiceberg.model.training import estimate_training
 from aiceberg.web.schema import FieldError, fields_of
 
 __all__ = ["api_field", "compute", "error_of", "result_dict"]
@@ -72,16 +78,12 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
         InputError: the engine refused a value.
     """
     if endpoint == "training":
-        from aiceberg.model.training import estimate_training
-
         if v["mfu"] is not None and v["flops"] is None:
             raise InputError("mfu", "the MFU is used with FLOPs only", "FLOPs with it, or no MFU")
         return estimate_training(v["hardware"], count=v["count"], hours=v["hours"], gpu_hours=v["gpu_hours"],
                                  flops=v["flops"], mfu=v["mfu"], power_w=v["power_w"], title="Training",
                                  **_common(v))
     if endpoint in ("inference", "usage"):
-        from aiceberg.model.inference import estimate_inference, estimate_usage
-
         per = {"wh_per_request": v["wh_per_request"], "task": v["task"], "parameters_b": v["parameters_b"],
                "output_tokens": v["output_tokens"], "data_gb": v["data_gb"], "network": v["network"] or "fixed",
                "device": v["device"], "device_seconds": v["device_seconds"], **_common(v)}
@@ -92,8 +94,6 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
         return estimate_usage(users=v["users"], requests_per_user_per_day=v["requests_per_day"], days=v["days"],
                               title="Usage at scale", **per)
     if endpoint == "my-ai-day":
-        from aiceberg.model.daily import my_ai_day
-
         return my_ai_day(prompts_per_day=float(v["prompts_per_day"]), images_per_day=float(v["images_per_day"]),
                          video_hours_per_day=float(v["video_hours_per_day"]), chatbot=v["chatbot"],
                          device=v["device"], device_years=None if v["device_years"] is None
@@ -105,15 +105,11 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
 def result_dict(endpoint: str, result: Any, lang: str) -> dict[str, Any]:
     """The JSON answer: ``footprint_dict`` (the CLI's contract), or the my-ai-day result's dict."""
     if isinstance(result, Footprint):
-        from aiceberg.explain.render import footprint_dict
-
         return footprint_dict(result, lang)
-    return result.to_dict(lang)
+    return daily_dict(result, lang)
 
 
 @cache
 def case_result(name: str) -> Any:
     """A case's result, computed once per process."""
-    from aiceberg.cases import get_case
-
     return get_case(name).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from aiceberg import __version__
 from aiceberg.web.schema import NAMES, fields_of
 
 _SUMMARIES = {
@@ -52,8 +53,6 @@ def _responses(ok: dict[str, Any], with_422: bool = True) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    from aiceberg import __version__
-
     paths: dict[str, Any] = {}
     for name in NAMES:
         ok = {"$ref": "#/components/schemas/Footprint"} if name != "my-ai-day" else {

@@ -13,7 +13,10 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from aiceberg import refdata
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number, label
+from aiceberg.explain.iceberg import iceberg_svg
+from aiceberg.explain.report.html import CSS as REPORT_CSS
 from aiceberg.model.footprint import Footprint
 from aiceberg.web.schema import Field, FieldError, fields_of
 from aiceberg.web.text import t
@@ -132,16 +135,12 @@ def pct(x: float, lang: str) -> str:
 # -- forms -----------------------------------------------------------------------------------------
 @cache
 def _datalist(table: str) -> str:
-    from aiceberg import refdata
-
     rows = refdata.load_table(table)
     opts = "".join(f'<option value="{e(r.id)}">{e(getattr(r, "name_en", "") or "")}</option>' for r in rows)
     return f'<datalist id="dl-{table}">{opts}</datalist>'
 
 
 def _choice_label(f: Field, value: str, lang: str) -> str:
-    from aiceberg import refdata
-
     table = {"task": "inference", "network": "network", "device": "devices", "other_devices": "devices",
              "chatbot": "inference"}.get(f.name)
     if f.name == "lang":
@@ -223,27 +222,10 @@ def form_html(endpoint: str, path: str, raw: Mapping[str, Any], errors: Sequence
 
 # -- results ---------------------------------------------------------------------------------------
 def iceberg(fp: Footprint, lang: str, labels: Mapping[str, str] | None = None) -> str:
-    try:
-        from aiceberg.explain.iceberg import iceberg_svg
-    except ImportError:  # pragma: no cover - the report helper's module is part of the package
-        return _fallback_svg(fp, lang)
     return iceberg_svg(fp, lang, labels=labels)
 
 
-def _fallback_svg(fp: Footprint, lang: str) -> str:
-    total = fp.co2e_kg.central or 1.0
-    vis = fp.visible.co2e_kg.central / total
-    h = 200
-    tip = max(8, int(h * vis))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 {h + 20}" role="img" '
-            f'class="aiceberg-iceberg"><rect y="{tip}" width="300" height="{h + 20 - tip}" fill="#1d6fa5"/>'
-            f'<polygon points="150,0 90,{tip} 210,{tip}" fill="#eef7fd" stroke="#1d6fa5"/>'
-            f'<polygon points="90,{tip} 210,{tip} 260,{h} 40,{h}" fill="#b592e0" opacity=".8"/></svg>')
-
-
 def sources_html(ids: Iterable[str]) -> str:
-    from aiceberg import refdata
-
     items = []
     for sid in dict.fromkeys(ids):
         s = refdata.get_source(sid)
@@ -434,8 +416,6 @@ def _scope_selector(sel: str) -> str:
 @cache
 def report_css() -> str:
     """The report's stylesheet, every rule scoped to ``.report`` so that it leaves the app's pages alone."""
-    from aiceberg.explain.report.html import CSS as REPORT_CSS
-
     def scope(m: re.Match[str]) -> str:
         sels = ",".join(_scope_selector(x.strip()) for x in m.group(1).split(","))
         return f"{sels}{{{m.group(2)}}}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from aiceberg import __version__
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_mass_kg, fmt_number
 from aiceberg.model.quantity import Q
 
@@ -45,9 +46,4 @@ def anchor(source_id: str) -> str:
 
 
 def version() -> str:
-    try:
-        from aiceberg import __version__
-
-        return str(__version__)
-    except ImportError:  # pragma: no cover
-        return "?"
+    return str(__version__)

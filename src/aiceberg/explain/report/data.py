@@ -17,6 +17,7 @@ from aiceberg.explain.charts import CompareEntry, comparison_entries
 from aiceberg.explain.equivalents import EquivalentValue, country_of, equivalents
 from aiceberg.explain.i18n import check_lang
 from aiceberg.model.footprint import Footprint, Status
+from aiceberg.refdata import get_source
 
 __all__ = ["KINDS", "ReportData", "RunTrace", "SourceRow", "report_data"]
 
@@ -82,8 +83,6 @@ class ReportData:
 
 
 def _resolve(ids: Sequence[str]) -> dict[str, SourceRow]:
-    from aiceberg.refdata import get_source
-
     out: dict[str, SourceRow] = {}
     for sid in ids:
         if sid in out:

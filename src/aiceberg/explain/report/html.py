@@ -13,7 +13,7 @@ from typing import Any
 
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
 from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
-from aiceberg.explain.iceberg import iceberg_svg
+from aiceberg.explain.iceberg import family_of, iceberg_svg, part_colour
 from aiceberg.explain.report.common import anchor, energy, mass, mass_range, num_range, pct, version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
 from aiceberg.explain.report.labels import t
@@ -150,8 +150,6 @@ def _iceberg(d: ReportData) -> str:
 
 
 def _breakdown(d: ReportData) -> str:
-    from aiceberg.explain.iceberg import family_of, part_colour
-
     fp, lang = d.fp, d.lang
     total = fp.co2e_kg
     fam_n: dict[str, int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aiceberg.explain.case_text import case_dict
 from aiceberg.explain.render import footprint_dict
 from aiceberg.explain.report.common import version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
@@ -35,7 +36,7 @@ def report_dict(d: ReportData) -> dict[str, Any]:
     }
     out["report"] = report
     if d.case_result is not None:
-        out["case"] = d.case_result.to_dict(d.lang)
+        out["case"] = case_dict(d.case_result, d.lang)
     if d.run is not None:
         out["run"] = {"run_id": d.run.run_id, "name": d.run.name, "info": d.run.info,
                       "phases": [{"name": n, "start_s": a, "end_s": b} for n, a, b in d.run.phases],

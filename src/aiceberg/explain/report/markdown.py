@@ -6,6 +6,7 @@ the visible/submerged split, the comparison a table on the same figures.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from typing import Any
 
@@ -20,7 +21,7 @@ __all__ = ["markdown_report", "render_markdown"]
 
 def _cell(x: Any) -> str:
     """Text safe in a Markdown table cell: one line, pipes and HTML-ish characters neutralised."""
-    s = " ".join(str(x).split())
+    s = re.sub(r"[ \t\r\n\f\v]+", " ", str(x)).strip()  # not U+202F: French typography keeps it
     return (s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
             .replace("`", "\\`").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]"))
 
