@@ -34,10 +34,11 @@ def test_every_key_has_both_languages_and_the_same_placeholders(key: str) -> Non
 
 
 def _prose(text: str) -> str:
-    """The text without its placeholders, URLs, times (12:30) and ratios (1:2), where : ; ? ! are not prose."""
+    """The text without its placeholders, URLs, and colons glued to a word on both sides (times 12:30, ratios
+    1:2, syntax such as BAS:CENTRAL:HAUT or aws:us-east-1), where : ; ? ! are not prose."""
     text = re.sub(r"\{[^{}]*\}", "", text)
     text = re.sub(r"\b[a-z][a-z+]*://\S+", "", text)
-    return re.sub(r"(?<=\d):(?=\d)", "", text)
+    return re.sub(r"(?<=\w):(?=\w)", "", text)
 
 
 @pytest.mark.parametrize("key", keys())

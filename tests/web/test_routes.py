@@ -82,7 +82,7 @@ def test_form_errors_are_shown_next_to_the_field_in_the_page_language(client):
     r = client.get("/training?hardware=zzz-gpu&count=8&hours=24&location=FR&lang=fr")
     assert 'id="err-hardware"' in r.text and "est inconnu" in r.text
     r = client.get("/training?hardware=a100&count=8&hours=24&location=Narnia&lang=en")
-    assert 'id="err-location"' in r.text and "unknown zone" in r.text
+    assert 'id="err-location"' in r.text and "“Narnia” is not known" in r.text
     r = client.get("/training?hardware=a100&count=8&hours=24&gpu_hours=5&location=FR")
     assert 'id="err-hours"' in r.text
     r = client.get("/my-ai-day?prompts_per_day=-3&lang=en")
@@ -198,7 +198,7 @@ def test_missing_store_is_reported_not_created(tmp_path):
     from aiceberg.web import create_app
 
     db = tmp_path / "nowhere" / "runs.db"
-    with TestClient(create_app(str(db))) as c:
+    with TestClient(create_app(str(db)), base_url="http://localhost") as c:
         r = c.get("/runs")
         assert r.status_code == 200 and 'id="no-store"' in r.text
         for path in PAGES + list(RESULTS.values()):
@@ -223,9 +223,14 @@ def test_unknown_page_is_404(client):
 # -- packaging -------------------------------------------------------------------------------------
 def test_import_aiceberg_and_help_do_not_import_starlette():
     code = ("import sys, aiceberg, aiceberg.web, aiceberg.cli; aiceberg.cli.build_parser();"
-            "import aiceberg.model.daily, aiceberg.web.schema, aiceberg.web.pages;"
+            "import aiceberg.model.daily, aiceberg.web.schema, aiceberg.web.pages, aiceberg.web.checks;"
+            "import aiceberg.web.engine, aiceberg.web.guard, aiceberg.web.openapi, aiceberg.cli.serve;"
             "assert 'starlette' not in sys.modules and 'uvicorn' not in sys.modules, 'web stack imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+    for argv in (["--help"], ["serve", "--help"], ["estimate", "training", "--hardware", "a100", "--hours", "1"]):
+        code = ("import sys; from aiceberg.cli import main\ntry: main(" + repr(argv) + ")\nexcept SystemExit: pass\n"
+                "assert 'starlette' not in sys.modules, 'starlette imported'")
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
 def test_serve_without_the_extra_fails_in_one_line():

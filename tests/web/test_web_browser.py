@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,25 +17,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--no-first-run", "--disable-dev-shm-usage"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def base_url(app):
-    import uvicorn
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    th.join(5)
+def base_url(app, serve):
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +37,13 @@ def page(base_url):
         outside: list[str] = []
         pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url)
               and not r.url.startswith("data:") else None)
+        # and nothing the pages ask for is missing (the favicon included)
+        missing: list[str] = []
+        pg.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status == 404 else None)
         yield pg
         browser.close()
         assert not outside, f"requests outside the app: {outside}"
+        assert not missing, f"answered 404: {missing}"
 
 
 def _shot(page, name: str) -> None:
@@ -204,3 +190,22 @@ def test_home(page, base_url):
     _shot(page, "home")
     page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_api_page_fits_a_1280_px_window(page, base_url, lang):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        page.goto(f"{base_url}/api?lang={lang}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        box = page.locator("#example").bounding_box()
+        assert box and box["x"] + box["width"] <= 1280
+        assert "/api/estimate/training" in page.inner_text("#example")
+        _shot(page, f"api-1280-{lang}")
+    finally:
+        page.set_viewport_size({"width": 1200, "height": 900})
+
+
+def test_favicon_is_fetched(page, base_url):
+    page.goto(f"{base_url}/favicon.ico")
+    assert "<svg" in page.content() or page.locator("svg").count() == 1

@@ -12,8 +12,9 @@ from typing import Any
 __all__ = ["create_app"]
 
 
-def create_app(db: str | None = None) -> Any:
-    """The Starlette application. Raises ``MissingExtraError`` without the ``[web]`` extra."""
+def create_app(db: str | None = None, **options: Any) -> Any:
+    """The ASGI application (Starlette inside a ``Host`` and headers guard); ``options``: see
+    :func:`aiceberg.web.app.create_app`. Raises ``MissingExtraError`` without the ``[web]`` extra."""
     try:
         import starlette  # noqa: F401
     except ImportError:
@@ -22,4 +23,4 @@ def create_app(db: str | None = None) -> Any:
         raise MissingExtraError("the web app", "web", ["starlette", "uvicorn"]) from None
     from aiceberg.web.app import create_app as _create
 
-    return _create(db)
+    return _create(db, **options)

@@ -2,75 +2,66 @@
 
 Pages are GET forms, so a result's address holds its parameters (a shareable link). The JSON API
 answers ``footprint_dict(...)`` and, for bad input, 422 with ``{"detail": [{"field", "message",
-"accepted"}]}``. Nothing here writes a file; the run store is opened read-only in spirit (no stale-run
-sweep), and a missing store is reported, never created.
+"accepted", "code"}]}`` — one entry per bad field. Nothing here writes a file; the run store is read
+without the stale-run sweep, and a missing store is reported, never created.
+
+Work that can take time (the engine, a case's first run, the store) runs in Starlette's thread pool
+(plain ``def`` handlers, or ``run_in_threadpool``), never on the event loop: one slow page does not
+hold the others. Request bodies are read as they stream in and refused (413) past ``MAX_BODY``.
+Every response goes through :class:`aiceberg.web.guard.Guard` (``Host`` check, security headers).
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aiceberg.cases import get_case, list_cases
-from aiceberg.config import load_settings
-from aiceberg.errors import AicebergError, InputError
+from aiceberg.errors import AicebergError, UnknownNameError
 from aiceberg.explain.case_text import case_dict
-from aiceberg.explain.report import from_run, report_data
-from aiceberg.explain.report.html import render_sections
-from aiceberg.explain.report.labels import t as report_t
-from aiceberg.store import open_store
-from aiceberg.web import engine, pages
-from aiceberg.web.openapi import PATHS, openapi_document
-from aiceberg.web.pages import e, href, layout
-from aiceberg.web.schema import NAMES, FieldError, ValidationFailed, fields_of, validate
-from aiceberg.web.text import t
+from aiceberg.i18n import LANGS, Msg, t
+from aiceberg.web import engine, pages, results
+from aiceberg.web.checks import unknown_name, validate
+from aiceberg.web.guard import Guard
+from aiceberg.web.openapi import MAX_BODY, PATHS, openapi_document
+from aiceberg.web.pages import e, href
+from aiceberg.web.responses import html, json_errors, lang_of
+from aiceberg.web.runs import StoreOpener, api_runs, default_opener, run_page, runs_page
+from aiceberg.web.schema import NAMES, FieldError, ValidationFailed, fields_of
 
-MAX_BODY = 64 * 1024
-HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                                      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"}
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang", "en")
-    return lang if lang in ("en", "fr") else "en"
-
-
-def _html(request: Request, title: str, body: str, status: int = 200, active: str | None = None,
-          css: str = "") -> HTMLResponse:
-    lang = _lang(request)
-    doc = layout(lang, request.url.path, list(request.query_params.multi_items()), title, body, active, css)
-    return HTMLResponse(doc, status_code=status, headers=HEADERS)
-
-
-def _share_url(request: Request) -> str:
-    return str(request.url)
+__all__ = ["MAX_BODY", "create_app"]
 
 
 # -- pages -----------------------------------------------------------------------------------------
 async def home(request: Request) -> Response:
-    lang = _lang(request)
+    lang = lang_of(request)
     cards = "".join(
         f'<a class="card" href="{e(href(p, [("lang", lang)]))}"><h3>{e(t(k, lang))}</h3>'
-        f'<p>{e(t("home_" + d, lang))}</p></a>'
-        for p, k, d in (("/training", "training", "training"), ("/inference", "inference", "inference"),
-                        ("/usage", "usage", "usage"), ("/my-ai-day", "my-ai-day", "day"),
-                        ("/runs", "runs", "runs"), ("/cases", "cases", "cases")))
-    body = (f'<h1>{e(t("tagline", lang))}</h1><p class="card">{e(t("home_intro", lang))}</p>'
+        f'<p>{e(t(d, lang))}</p></a>'
+        for p, k, d in (("/training", "web.training", "web.home_training"),
+                        ("/inference", "web.inference", "web.home_inference"),
+                        ("/usage", "web.usage", "web.home_usage"), ("/my-ai-day", "web.my_ai_day", "web.home_day"),
+                        ("/runs", "web.runs", "web.home_runs"), ("/cases", "web.cases", "web.home_cases")))
+    body = (f'<h1>{e(t("web.tagline", lang))}</h1><p class="card">{e(t("web.home_intro", lang))}</p>'
             f'<div class="cards">{cards}</div>')
-    return _html(request, t("home", lang), body, active="/")
+    return html(request, t("web.home", lang), body, active="/")
+
+
+def _title(endpoint: str) -> str:
+    return "web." + endpoint.replace("-", "_")
 
 
 def _calculator(endpoint: str, path: str):
-    async def page(request: Request) -> Response:
-        lang = _lang(request)
+    def page(request: Request) -> Response:  # a plain function: Starlette runs it in its thread pool
+        lang = lang_of(request)
         fields = fields_of(endpoint)
         params = request.query_params
         submitted = any(k != "lang" for k in params)
@@ -86,241 +77,202 @@ def _calculator(endpoint: str, path: str):
                 raw[f.name] = f.form_default if f.form_default is not None else f.default
         errors: list[FieldError] = []
         result_html = ""
-        status = 200
         if submitted:
-            data = {k: v for k, v in raw.items()}
-            data["lang"] = lang
             try:
-                values = validate(endpoint, data, form=True, lang=lang)
+                values = validate(endpoint, {**raw, "lang": lang}, form=True)
                 result = engine.compute(endpoint, values)
                 d = engine.result_dict(endpoint, result, lang)
-                if endpoint == "my-ai-day":
-                    result_html = pages.my_day_html(result, d, lang)
-                else:
-                    result_html = pages.footprint_html(result, d, lang)
-                result_html = (f'<h2>{e(t("result", lang))}</h2>' + pages.share_html(_share_url(request), lang)
+                result_html = (results.my_day_html(result, d, lang) if endpoint == "my-ai-day"
+                               else results.footprint_html(result, d, lang))
+                result_html = (f'<h2>{e(t("web.result", lang))}</h2>' + results.share_html(str(request.url), lang)
                                + result_html)
             except ValidationFailed as exc:
                 errors = exc.errors
             except (AicebergError, ValueError, ArithmeticError) as exc:
-                errors = [engine.error_of(endpoint, exc, lang)]
-            if errors:
-                status = 422
-        intro = f'<p class="muted">{e(t("day_intro", lang))}</p>' if endpoint == "my-ai-day" else ""
-        body = (f'<h1>{e(t(endpoint, lang))}</h1>{intro}'
+                errors = [engine.error_of(endpoint, exc)]
+        intro = f'<p class="muted">{e(t("web.day_intro", lang))}</p>' if endpoint == "my-ai-day" else ""
+        body = (f'<h1>{e(t(_title(endpoint), lang))}</h1>{intro}'
                 + pages.form_html(endpoint, path, raw, errors, lang) + result_html)
-        return _html(request, t(endpoint, lang), body, status=status)
+        return html(request, t(_title(endpoint), lang), body, status=422 if errors else 200)
     return page
 
 
-def _open_store(db: str | None) -> tuple[Any, str]:
-    target = db or load_settings().db
-    text = os.fspath(target)
-    if "://" not in text and text != ":memory:" and not os.path.exists(text):
-        return None, text
-    return open_store(text, check_stale=False), text
-
-
-def _runs_page(db: str | None):
-    async def runs(request: Request) -> Response:
-        lang = _lang(request)
-        q = request.query_params
-        filters = {k: q.get(k, "").strip()[:40] for k in ("from", "to", "host")}
-        store, path = _open_store(db)
-        if store is None:
-            body = (f'<h1>{e(t("runs", lang))}</h1><p class="card" id="no-store">'
-                    f'{e(t("no_store", lang).format(path=path))} {e(t("no_runs", lang))}</p>')
-            return _html(request, t("runs", lang), body)
-        try:
-            all_runs = store.list_runs()
-        finally:
-            store.close()
-        hosts = sorted({r.hostname for r in all_runs})
-        shown = [r for r in all_runs
-                 if (not filters["from"] or r.started_at[:10] >= filters["from"])
-                 and (not filters["to"] or r.started_at[:10] <= filters["to"])
-                 and (not filters["host"] or r.hostname == filters["host"])]
-        body = (f'<h1>{e(t("runs", lang))}</h1>' + pages.runs_filter(hosts, filters, lang)
-                + pages.runs_table(shown, lang))
-        return _html(request, t("runs", lang), body)
-    return runs
-
-
-def _run_page(db: str | None):
-    """A run's page: the same content as ``aiceberg report RUN``, inside the app's navigation."""
-    async def run(request: Request) -> Response:
-        lang = _lang(request)
-        run_id = request.path_params["run_id"]
-        store, _ = _open_store(db)
-        if store is None:
-            raise HTTPException(404)
-        try:
-            try:
-                rec = store.get_run(run_id)
-            except AicebergError:
-                raise HTTPException(404) from None
-            try:
-                src = from_run(rec.run_id, store=store)
-            except AicebergError:  # no footprint yet (running, stopped early) or one that cannot be read
-                src = None
-        finally:
-            store.close()
-        title = f'{t("run", lang)} {rec.name or rec.run_id[:12]}'
-        if src is not None:
-            toc, sections = render_sections(report_data(src.fp, lang=lang, **src.kwargs()))
-            body = pages.report_html(toc, sections, title, report_t("kind:run", lang))
-            return _html(request, title, body, active="/runs", css=pages.report_css())
-        info = [(t("name", lang), rec.name or ""), (t("status", lang), rec.status),
-                (t("started", lang), rec.started_at[:19].replace("T", " ")), (t("host", lang), rec.hostname),
-                (t("duration", lang), "" if rec.duration_s is None else f"{pages.fmt_number(rec.duration_s, lang)} s"),
-                (t("command", lang), rec.command or "")]
-        rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in info)
-        body = (f'<h1 id="run-title">{e(title)}</h1><div class="card"><table id="run-info">{rows}</table></div>'
-                f'<p class="card">{e(t("no_footprint", lang))}</p>')
-        return _html(request, title, body, active="/runs")
-    return run
-
-
-async def cases(request: Request) -> Response:
-    lang = _lang(request)
+def cases(request: Request) -> Response:
+    lang = lang_of(request)
     items = "".join(
         f'<a class="card" href="{e(href("/cases/" + c.name, [("lang", lang)]))}"><h3>{e(c.title(lang))}</h3>'
         f'<p class="small">{e(c.convention(lang))}</p></a>' for c in list_cases())
-    body = f'<h1>{e(t("cases", lang))}</h1><div class="cards" id="cases">{items}</div>'
-    return _html(request, t("cases", lang), body)
+    body = f'<h1>{e(t("web.cases", lang))}</h1><div class="cards" id="cases">{items}</div>'
+    return html(request, t("web.cases", lang), body)
 
 
-async def case(request: Request) -> Response:
-    lang = _lang(request)
-    name = request.path_params["name"]
+def case(request: Request) -> Response:
+    lang = lang_of(request)
     try:
-        get_case(name)
+        c = get_case(request.path_params["name"])
     except AicebergError:
         raise HTTPException(404) from None
-    res = engine.case_result(name)
-    d = case_dict(res, lang)
-    rows = []
-    for metric, pub in d["published_detail"].items():
-        rep = d["reproduced"].get(metric)
-        dev = d["deviation_pct"].get(metric)
-        rows.append(f'<tr><td>{e(metric)}<div class="small muted">{e(pub["where"])}</div></td>'
-                    f'<td class="n">{e(pages.fmt_number(pub["value"], lang))} {e(pub["unit"])}</td>'
-                    f'<td class="n">{e("" if rep is None else pages.fmt_number(rep, lang))} '
-                    f'{e(pub["unit"] if rep is not None else "")}</td>'
-                    f'<td class="n">{e("" if dev is None else pages.pct(dev / 100, lang))}</td></tr>')
-    table = (f'<div class="card"><table id="case-compare"><thead><tr><th>{e(t("metric", lang))}</th>'
-             f'<th>{e(t("published", lang))}</th><th>{e(t("reproduced", lang))}</th><th>{e(t("deviation", lang))}</th>'
-             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-             f'<p class="small"><b>{e(t("convention", lang))}:</b> {e(d["convention"])}</p></div>')
-    notes = "".join(f"<li>{e(n)}</li>" for n in d["notes"])
-    body = (f'<h1>{e(d["title"])}</h1>{table}' + (f'<ul class="small">{notes}</ul>' if notes else "")
-            + f'<h2>{e(t("reproduced", lang))}</h2>'
-            + pages.footprint_html(res.reproduction, d, lang)
-            + f'<h2 id="complete">{e(t("complete", lang))}</h2>'
-            + pages.footprint_html(res.complete, d["complete"], lang))
-    return _html(request, d["title"], body, active="/cases")
+    res = engine.case_result(c.name)
+    return html(request, c.title(lang), results.case_html(res, lang), active="/cases")
 
 
 async def api_page(request: Request) -> Response:
-    lang = _lang(request)
-    rows = "".join(f"<tr><td><code>POST {e(PATHS[n])}</code></td><td>{e(t(n, lang))}</td></tr>" for n in NAMES)
-    rows += "<tr><td><code>GET /api/cases</code></td><td>" + e(t("cases", lang)) + "</td></tr>"
-    rows += "<tr><td><code>GET /api/cases/{name}</code></td><td>" + e(t("cases", lang)) + "</td></tr>"
+    lang = lang_of(request)
+    rows = [(f"POST {PATHS[n]}", t(_title(n), lang)) for n in NAMES]
+    rows += [("GET /api/cases", t("web.cases", lang)), ("GET /api/cases/{name}", t("web.api_case", lang)),
+             ("GET /api/runs", t("web.api_runs", lang))]
+    table = "".join(f"<tr><td><code>{e(a)}</code></td><td>{e(b)}</td></tr>" for a, b in rows)
     example = json.dumps({"hardware": "a100", "count": 8, "hours": 24, "location": "FR"})
-    body = (f'<h1>API</h1><p>{e(t("api_text", lang))} <a href="/openapi.json">/openapi.json</a></p>'
-            f'<div class="card"><table>{rows}</table></div><pre class="card small">curl -X POST '
-            f'-H "content-type: application/json" -d {e(repr(example))} http://127.0.0.1:8000/api/estimate/training</pre>')
-    return _html(request, "API", body)
+    curl = (f"curl -X POST -H 'content-type: application/json' \\\n     -d '{example}' \\\n"
+            f"     {str(request.base_url).rstrip('/')}{PATHS['training']}")
+    body = (f'<h1>API</h1><p>{e(t("web.api_text", lang))} <a href="/openapi.json">/openapi.json</a></p>'
+            f'<div class="card"><table id="endpoints">{table}</table></div>'
+            f'<p>{e(t("web.api_example", lang))}</p><pre class="card small" id="example">{e(curl)}</pre>')
+    return html(request, "API", body, active="/api")
 
 
 # -- JSON API --------------------------------------------------------------------------------------
-def _422(errors: list[FieldError]) -> JSONResponse:
-    return JSONResponse({"detail": [er.to_dict() for er in errors]}, status_code=422)
+async def _read_body(request: Request) -> bytes | None:
+    """The body, read as it streams in; None as soon as it passes ``MAX_BODY`` (never buffered whole)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _answer(endpoint: str, data: Any, lang: str) -> Response:
+    try:
+        values = validate(endpoint, data)
+        result = engine.compute(endpoint, values)
+        return JSONResponse(engine.result_dict(endpoint, result, values["lang"]))
+    except ValidationFailed as exc:
+        return json_errors(exc.errors, lang)
+    except (AicebergError, ValueError, ArithmeticError) as exc:
+        return json_errors([engine.error_of(endpoint, exc)], lang)
 
 
 def _api(endpoint: str):
     async def handler(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return _422([FieldError("body", "the body is too large", f"at most {MAX_BODY} bytes")])
+        body = await _read_body(request)
+        lang = LANGS[0]
+        if body is None:
+            return json_errors([FieldError("body", Msg("web.error.body_too_large", limit=MAX_BODY),
+                                           Msg("web.accepted.body_limit", limit=MAX_BODY))], lang, status=413,
+                               headers={"Connection": "close"})
         try:
             data = json.loads(body or b"null")
         except (ValueError, RecursionError):
-            return _422([FieldError("body", "the body is not valid JSON", "a JSON object")])
-        lang = data.get("lang", "en") if isinstance(data, dict) else "en"
-        lang = lang if lang in ("en", "fr") else "en"
-        try:
-            values = validate(endpoint, data, lang=lang)
-            result = engine.compute(endpoint, values)
-            return JSONResponse(engine.result_dict(endpoint, result, values["lang"]))
-        except ValidationFailed as exc:
-            return _422(exc.errors)
-        except (InputError, AicebergError, ValueError, ArithmeticError) as exc:
-            return _422([engine.error_of(endpoint, exc, lang)])
+            return json_errors([FieldError("body", Msg("web.error.invalid_json"), Msg("web.accepted.json_object"))],
+                               lang)
+        if isinstance(data, dict) and data.get("lang") in LANGS:
+            lang = data["lang"]
+        return await run_in_threadpool(_answer, endpoint, data, lang)
     return handler
 
 
 def _api_lang(request: Request) -> str | None:
-    lang = request.query_params.get("lang", "en")
-    return lang if lang in ("en", "fr") else None
+    lang = request.query_params.get("lang", LANGS[0])
+    return lang if lang in LANGS else None
 
 
-async def api_cases(request: Request) -> Response:
+def _bad_lang(request: Request) -> Response:
+    value = request.query_params.get("lang", "")[:40]
+    return json_errors([FieldError("lang", Msg("input.unknown_language", value=value), ", ".join(LANGS))], "en")
+
+
+def api_cases(request: Request) -> Response:
     lang = _api_lang(request)
     if lang is None:
-        return _422([FieldError("lang", "unknown language", "en, fr")])
+        return _bad_lang(request)
     return JSONResponse([{"name": c.name, "title": c.title(lang), "convention": c.convention(lang),
                           "sources": list(c.sources)} for c in list_cases()])
 
 
-async def api_case(request: Request) -> Response:
+def api_case(request: Request) -> Response:
     lang = _api_lang(request)
     if lang is None:
-        return _422([FieldError("lang", "unknown language", "en, fr")])
-    name = request.path_params["name"]
+        return _bad_lang(request)
     try:
-        get_case(name)
-    except InputError as exc:
-        return JSONResponse({"detail": [{"field": "name", "message": exc.reason, "accepted": exc.accepted}]},
-                            status_code=404)
-    return JSONResponse(case_dict(engine.case_result(name), lang))
+        c = get_case(request.path_params["name"])
+    except UnknownNameError as exc:
+        return json_errors([FieldError("name", unknown_name(exc))], lang, status=404)
+    return JSONResponse(case_dict(engine.case_result(c.name), lang))
 
 
-async def openapi(request: Request) -> Response:
+def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
 
+def favicon(request: Request) -> Response:
+    return Response(pages.FAVICON_SVG, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 # -- errors ----------------------------------------------------------------------------------------
-async def not_found(request: Request, exc: Exception) -> Response:
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     code = getattr(exc, "status_code", 404)
     headers = dict(getattr(exc, "headers", None) or {})  # keeps "Allow" on a 405
-    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-        return JSONResponse({"detail": [{"field": "path", "message": "not found" if code == 404 else
-                                         getattr(exc, "detail", str(exc)), "accepted": None}]},
-                            status_code=code, headers=headers)
-    lang = _lang(request)
-    resp = _html(request, t("not_found", lang),
-                 f'<h1>{e(t("not_found", lang))}</h1><p>{e(t("not_found_text", lang))}</p>', status=code)
+    if _is_api(request):
+        msg = Msg("web.error.method", method=request.method[:20]) if code == 405 else Msg("web.error.no_such_path")
+        return json_errors([FieldError("path", msg)], _api_lang(request) or "en", status=code, headers=headers)
+    lang = lang_of(request)
+    resp = html(request, t("web.not_found", lang),
+                f'<h1>{e(t("web.not_found", lang))}</h1><p>{e(t("web.not_found_text", lang))}</p>', status=code)
     resp.headers.update(headers)
     return resp
 
 
-def create_app(db: str | None = None) -> Starlette:
-    """The web app. ``db``: the run store (default: ``AICEBERG_DB`` or the settings' default)."""
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A bug: said in words (the page or a JSON error), never a bare 500."""
+    msg = Msg("web.error.internal", error=type(exc).__name__)
+    if _is_api(request):
+        return json_errors([FieldError("body", msg)], _api_lang(request) or "en", status=500)
+    lang = lang_of(request)
+    return html(request, t("web.not_found", lang), f'<h1>500</h1><p class="banner">{e(msg.render(lang))}</p>',
+                status=500)
+
+
+def create_app(db: str | None = None, *, allowed_hosts: Iterable[str] = (),
+               store_opener: StoreOpener | None = None) -> Guard:
+    """The web app: the Starlette application inside the :class:`Guard` (so that even an error page
+    gets the security headers).
+
+    Args:
+        db: the run store (default: ``AICEBERG_DB`` or the settings' default).
+        allowed_hosts: the names the app answers to besides ``localhost``, ``127.0.0.1`` and ``::1``
+            (any other ``Host`` is refused: DNS rebinding).
+        store_opener: opens the store at a path or URL (default: ``open_store`` for reading); tests
+            inject a slow one.
+    """
+    opener = store_opener or default_opener
     routes = [
         Route("/", home),
         Route("/training", _calculator("training", "/training")),
         Route("/inference", _calculator("inference", "/inference")),
         Route("/usage", _calculator("usage", "/usage")),
         Route("/my-ai-day", _calculator("my-ai-day", "/my-ai-day")),
-        Route("/runs", _runs_page(db)),
-        Route("/runs/{run_id}", _run_page(db)),
+        Route("/runs", runs_page(db, opener)),
+        Route("/runs/{run_id}", run_page(db, opener)),
         Route("/cases", cases),
         Route("/cases/{name}", case),
         Route("/api", api_page),
         Route("/openapi.json", openapi),
         Route("/api/cases", api_cases),
         Route("/api/cases/{name}", api_case),
+        Route("/api/runs", api_runs(db, opener)),
+        Route("/favicon.svg", favicon),
+        Route("/favicon.ico", favicon),
     ]
     routes += [Route(PATHS[n], _api(n), methods=["POST"]) for n in NAMES]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    return Guard(app, allowed_hosts)

@@ -9,77 +9,55 @@ from aiceberg.cases import get_case
 from aiceberg.errors import InputError, UnknownNameError
 from aiceberg.explain.daily import daily_dict
 from aiceberg.explain.render import footprint_dict
+from aiceberg.i18n import Msg
 from aiceberg.model.daily import my_ai_day
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.inference import estimate_inference, estimate_usage
 from aiceberg.model.training import estimate_training
+from aiceberg.web.checks import pue_value, unknown_name
 from aiceberg.web.schema import FieldError, fields_of
 
 __all__ = ["api_field", "compute", "error_of", "result_dict"]
 
-_ALIASES = {"device_hours": "device_seconds", "device_lifetime_years": "device_years",
-            "intensity": "location", "intensity_g_per_kwh": "intensity",
-            "requests_per_user_per_day": "requests_per_day"}
+#: The engine's names of the parameters the calculators pass under another name (the keyword the
+#: engine's function takes, or the name its error gives), and the calculator's field they come from.
+#: Every other field has the engine's name.
+ENGINE_NAMES = {"intensity_g_per_kwh": "intensity", "requests_per_user_per_day": "requests_per_day",
+                "device_hours": "device_seconds", "device_lifetime_years": "device_years"}
 
 
 def api_field(endpoint: str, engine_field: str) -> str:
-    """The API's name for a field the engine names (``--hours`` → ``hours``): the field of that name,
-    else its alias (an ``intensity`` error goes to ``location`` where there is no intensity field)."""
+    """The calculator's field that an engine error names (``--hours`` or ``hours`` → ``hours``,
+    ``intensity_g_per_kwh`` → ``intensity``); ``body`` when no field of the calculator matches."""
     name = engine_field.lstrip("-").replace("-", "_")
-    known = {f.name for f in fields_of(endpoint)}
-    if name in known:
-        return name
-    name = _ALIASES.get(name, name)
-    return name if name in known else "body"
+    name = ENGINE_NAMES.get(name, name)
+    return name if name in {f.name for f in fields_of(endpoint)} else "body"
 
 
-def error_of(endpoint: str, exc: Exception, lang: str = "en") -> FieldError:
-    """A ``FieldError`` for an engine error, in ``lang`` where a translation is known."""
+def error_of(endpoint: str, exc: Exception) -> FieldError:
+    """A ``FieldError`` for an error of the engine: its catalog message (rendered later in the reader's
+    language) on the calculator's field; an unknown name in the web's words, with the suggestions."""
+    if isinstance(exc, UnknownNameError):
+        return FieldError(api_field(endpoint, exc.field), unknown_name(exc), exc.accepted_msg)
     if isinstance(exc, InputError):
-        field = api_field(endpoint, exc.field)
-        accepted = exc.accepted
-        if lang == "fr":
-            if isinstance(exc, UnknownNameError):
-                msg = f"« {exc.name} » est inconnu"
-                if exc.suggestions:
-                    msg += " ; vouliez-vous dire " + ", ".join(exc.suggestions) + " ?"
-            elif "exactly one" in exc.reason:
-                msg = "donnez une seule de ces valeurs, pas plusieurs ni aucune (" + exc.reason + ")"
-            elif exc.field == "intensity" and "not both" in exc.reason:
-                msg = "donnez l'origine de l'électricité ou une intensité, pas les deux : videz l'origine"
-                accepted = "une intensité en gCO2e/kWh sans origine, ou une origine sans intensité"
-            elif exc.field == "mfu" and "with flops" in exc.reason.lower():
-                msg = "le MFU ne sert qu'avec des FLOPs"
-                accepted = "des FLOPs avec lui, ou pas de MFU"
-            else:
-                msg = "valeur refusée : " + exc.reason
-        else:
-            msg = exc.reason
-        return FieldError(field, msg, accepted)
-    msg = "la combinaison de valeurs est hors des bornes du modèle" if lang == "fr" else \
-        "the values are out of the model's bounds"
-    return FieldError("body", f"{msg} ({exc})", None)
+        return FieldError(api_field(endpoint, exc.field), exc.message, exc.accepted_msg)
+    return FieldError("body", Msg("web.error.out_of_bounds", detail=str(exc) or type(exc).__name__))
 
 
 def _common(v: dict[str, Any]) -> dict[str, Any]:
     """Where the electricity comes from (a location or an explicit intensity), the PUE, manufacturing."""
-    location, intensity = v.get("location"), v.get("intensity")
-    if location is not None and intensity is not None:
-        raise InputError("intensity", "give a location or an intensity, not both: empty the location",
-                         "an intensity in gCO2e/kWh with no location, or a location with no intensity")
-    return {"location": location, "intensity_g_per_kwh": intensity, "pue": v.get("pue"),
+    return {"location": v.get("location"), "intensity_g_per_kwh": v.get("intensity"), "pue": pue_value(v.get("pue")),
             "embodied": v.get("embodied", True)}
 
 
 def compute(endpoint: str, v: dict[str, Any]) -> Any:
-    """Run a calculator on validated values: a ``Footprint``, or a ``DailyResult`` for my-ai-day.
+    """Run a calculator on validated values (``schema.validate``, which also checked the rules between
+    fields): a ``Footprint``, or a ``DailyResult`` for my-ai-day.
 
     Raises:
         InputError: the engine refused a value.
     """
     if endpoint == "training":
-        if v["mfu"] is not None and v["flops"] is None:
-            raise InputError("mfu", "the MFU is used with FLOPs only", "FLOPs with it, or no MFU")
         return estimate_training(v["hardware"], count=v["count"], hours=v["hours"], gpu_hours=v["gpu_hours"],
                                  flops=v["flops"], mfu=v["mfu"], power_w=v["power_w"], title="Training",
                                  **_common(v))
@@ -87,8 +65,6 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
         per = {"wh_per_request": v["wh_per_request"], "task": v["task"], "parameters_b": v["parameters_b"],
                "output_tokens": v["output_tokens"], "data_gb": v["data_gb"], "network": v["network"] or "fixed",
                "device": v["device"], "device_seconds": v["device_seconds"], **_common(v)}
-        if per["device"] is not None and per["device_seconds"] is None:
-            raise InputError("device_seconds", "the device needs the seconds of use per request", "a number > 0")
         if endpoint == "inference":
             return estimate_inference(requests=v["requests"], title="Inference", **per)
         return estimate_usage(users=v["users"], requests_per_user_per_day=v["requests_per_day"], days=v["days"],

@@ -1,5 +1,8 @@
 """One description of each calculator's fields: used to validate forms and JSON, draw the forms and
 write the OpenAPI document. No web framework is imported here.
+
+Every word a person reads is a catalog message (``aiceberg.i18n``, keys ``web.field.*``, ``web.hint.*``,
+``web.error.*``, ``web.accepted.*``), rendered in the reader's language by the page or the API.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from functools import cache
 from typing import Any
 
 from aiceberg import refdata
+from aiceberg.i18n import Msg
 from aiceberg.model import daily
+from aiceberg.model.defaults import factor
 
-__all__ = ["ENDPOINTS", "Field", "FieldError", "ValidationFailed", "fields_of", "validate"]
+__all__ = ["NAMES", "Field", "FieldError", "ValidationFailed", "check_fields", "fields_of", "label_of"]
 
 MAX_TEXT = 120
+MAX_ITEMS = 10
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Field:
 
     Attributes:
         kind: ``number``, ``integer``, ``string``, ``boolean`` or ``array`` (of ``choices``).
+        label / hint: catalog messages: the form's label and the help under the field.
         choices: the accepted values (an enum), or None.
         suggest: a table whose ids are suggested (``hardware``, ``zones``) without restricting.
         minimum / maximum: bounds of a number; ``exclusive`` makes the minimum strict.
@@ -36,10 +43,8 @@ class Field:
 
     name: str
     kind: str
-    en: str
-    fr: str
-    help_en: str = ""
-    help_fr: str = ""
+    label: Msg
+    hint: Msg | None = None
     default: Any = None
     form_default: Any = None
     choices: tuple[str, ...] | None = None
@@ -50,34 +55,33 @@ class Field:
     required: bool = False
     ranged: bool = False
 
-    def label(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def help(self, lang: str) -> str:
-        return self.help_fr if lang == "fr" else self.help_en
-
-    def accepted(self, lang: str = "en", form: bool = False) -> str:
-        fr = lang == "fr"
+    def accepted(self, form: bool = False) -> Msg | str:
+        """What the field accepts (a catalog message; a list of choices is the same in every language)."""
         if self.choices is not None:
             return ", ".join(self.choices)
         if self.kind in ("number", "integer"):
-            what = ("un nombre entier" if fr else "a whole number") if self.kind == "integer" else \
-                ("un nombre" if fr else "a number")
-            lo = "" if self.minimum is None else (" > " if self.exclusive else " ≥ ") + f"{self.minimum:g}"
-            hi = "" if self.maximum is None else " ≤ " + f"{self.maximum:g}"
-            out = what + lo + (" et" if fr and lo and hi else (" and" if lo and hi else "")) + hi
+            what = Msg("web.accepted.integer" if self.kind == "integer" else "web.accepted.number")
+            op = ">" if self.exclusive else "≥"
+            if self.minimum is not None and self.maximum is not None:
+                out = Msg("web.accepted.between", what=what, op=op, min=self.minimum, max=self.maximum)
+            elif self.minimum is not None:
+                out = Msg("web.accepted.at_least", what=what, op=op, min=self.minimum)
+            elif self.maximum is not None:
+                out = Msg("web.accepted.at_most", what=what, max=self.maximum)
+            else:
+                out = what
             if self.ranged:
-                out += _range_words(lang, form)
+                out = Msg("web.accepted.or_range_form" if form else "web.accepted.or_range_json", base=out)
             return out
         if self.kind == "boolean":
             return "true, false"
-        return f"{'un texte de' if fr else 'a text of'} 1–{MAX_TEXT} {'caractères' if fr else 'characters'}"
+        return Msg("web.accepted.text", max=MAX_TEXT)
 
     def json_schema(self) -> dict[str, Any]:
         s: dict[str, Any]
         if self.kind == "array":
             s = {"type": "array", "items": {"type": "string", "enum": list(self.choices or ())},
-                 "maxItems": 10, "uniqueItems": False}
+                 "maxItems": MAX_ITEMS, "uniqueItems": False}
         elif self.choices is not None:
             s = {"type": "string", "enum": list(self.choices)}
         elif self.kind in ("number", "integer"):
@@ -95,32 +99,41 @@ class Field:
             s = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
         if self.default is not None:
             s["default"] = list(self.default) if isinstance(self.default, tuple) else self.default
-        s["description"] = self.en + (f". {self.help_en}" if self.help_en else "") + (
+        s["description"] = self.label.render("en") + (f". {self.hint.render('en')}" if self.hint else "") + (
             ". A number, or a range [low, central, high]" if self.ranged and self.kind == "number" else
             ". A range is the text LOW:CENTRAL:HIGH" if self.ranged else "")
         return s
 
 
-def _range_words(lang: str, form: bool) -> str:
-    if form:
-        return ", ou une fourchette BAS:CENTRAL:HAUT" if lang == "fr" else ", or a range LOW:CENTRAL:HIGH"
-    return ", ou une fourchette [bas, central, haut]" if lang == "fr" else ", or a range [low, central, high]"
-
-
 @dataclass(frozen=True)
 class FieldError:
-    field: str
-    message: str
-    accepted: str | None = None
+    """What is wrong with one field (named by its API name) and what it accepts, rendered later."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message, "accepted": self.accepted}
+    field: str
+    message: Msg | str
+    accepted: Msg | str | None = None
+
+    def text(self, lang: str) -> str:
+        return _render(self.message, lang)
+
+    def accepted_text(self, lang: str) -> str | None:
+        return None if self.accepted is None else _render(self.accepted, lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The API's form: the field, the message and the accepted values in ``lang``, and the message's
+        catalog key (``code``; ``null`` for an English text from below that has no key yet)."""
+        return {"field": self.field, "message": self.text(lang), "accepted": self.accepted_text(lang),
+                "code": self.message.key if isinstance(self.message, Msg) else None}
+
+
+def _render(x: Msg | str, lang: str) -> str:
+    return x.render(lang) if isinstance(x, Msg) else str(x)
 
 
 class ValidationFailed(Exception):
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        super().__init__("; ".join(f"{e.field}: {e.text('en')}" for e in errors))
 
 
 @cache
@@ -128,142 +141,102 @@ def _ids(table: str) -> tuple[str, ...]:
     return tuple(r.id for r in refdata.load_table(table))
 
 
+def _f(name: str, kind: str, label: str | None = None, hint: Msg | str | None = None, **kw: Any) -> Field:
+    """A field whose label is ``web.field.<label or name>`` and whose help is ``web.hint.<hint>``."""
+    hint_msg = Msg(f"web.hint.{hint}") if isinstance(hint, str) else hint
+    return Field(name, kind, Msg(f"web.field.{label or name}"), hint_msg, **kw)
+
+
 def _lang() -> Field:
-    return Field("lang", "string", "Language", "Langue", default="en", choices=("en", "fr"))
+    return _f("lang", "string", default="en", choices=("en", "fr"))
 
 
 def _location(default: str) -> list[Field]:
-    return [
-        Field("location", "string", "Where the electricity comes from", "Origine de l'électricité",
-              "a country code (FR), a country name or a cloud region (aws:us-east-1); or empty it and give "
-              "an intensity",
-              "un code pays (FR), un nom de pays ou une région cloud (aws:us-east-1) ; ou videz-le et donnez "
-              "une intensité",
-              form_default=default, suggest="zones"),
-        Field("intensity", "number", "or: grid carbon intensity (gCO2e/kWh)",
-              "ou : intensité carbone de l'électricité (gCO2e/kWh)",
-              "instead of the location, not with it", "à la place de l'origine, pas avec elle",
-              minimum=0, maximum=1e4, ranged=True),
-    ]
+    return [_f("location", "string", hint="location", form_default=default, suggest="zones"),
+            _f("intensity", "number", hint="intensity", minimum=0, maximum=1e4, ranged=True)]
 
 
 def _pue() -> Field:
-    return Field("pue", "string", "Data-centre PUE", "PUE du centre de données",
-                 "a number ≥ 1, a range LOW:CENTRAL:HIGH, or a class: hyperscale, on-premise, google, aws… "
-                 "(empty: the average, 1.58)",
-                 "un nombre ≥ 1, une fourchette BAS:CENTRAL:HAUT, ou une classe : hyperscale, on-premise, google, "
-                 "aws… (vide : la moyenne, 1,58)",
-                 suggest="pue", ranged=True)
+    default = refdata.get_pue("unknown").pue
+    return _f("pue", "string", hint=Msg("web.hint.pue", default=default), suggest="pue", ranged=True)
 
 
 def _embodied() -> Field:
-    return Field("embodied", "boolean", "Count the manufacturing", "Compter la fabrication", default=True)
+    return _f("embodied", "boolean", default=True)
 
 
 def _per_request(default_task: str) -> list[Field]:
     return [
-        Field("task", "string", "Published per-request figure", "Chiffre publié par requête",
-              "give exactly one of: a published figure, Wh per request, or an LLM size",
-              "donnez un seul de : un chiffre publié, des Wh par requête, ou la taille d'un LLM",
-              form_default=default_task, choices=_ids("inference")),
-        Field("wh_per_request", "number", "or: electricity per request (Wh)", "ou : électricité par requête (Wh)",
-              minimum=0, exclusive=True, maximum=1e7, ranged=True),
-        Field("parameters_b", "number", "or: LLM parameters (billions)", "ou : paramètres du LLM (milliards)",
-              minimum=0, exclusive=True, maximum=1e5, ranged=True),
-        Field("output_tokens", "number", "LLM output tokens per request", "Tokens générés par requête (LLM)",
-              minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _f("task", "string", hint="task", form_default=default_task, choices=_ids("inference")),
+        _f("wh_per_request", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _f("parameters_b", "number", minimum=0, exclusive=True, maximum=1e5, ranged=True),
+        _f("output_tokens", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
     ]
 
 
 def _client() -> list[Field]:
     return [
-        Field("data_gb", "number", "Data per request over the network (GB)", "Données par requête sur le réseau (Go)",
-              minimum=0, maximum=1e6, ranged=True),
-        Field("network", "string", "Access network", "Réseau d'accès", default="fixed",
-              choices=_ids("network")),
-        Field("device", "string", "User's device", "Appareil de l'utilisateur", choices=_ids("devices")),
-        Field("device_seconds", "number", "Seconds on the device per request", "Secondes sur l'appareil par requête",
-              minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _f("data_gb", "number", minimum=0, maximum=1e6, ranged=True),
+        _f("network", "string", "access_network", default="fixed", choices=_ids("network")),
+        _f("device", "string", "user_device", choices=_ids("devices")),
+        _f("device_seconds", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
     ]
+
+
+def _mfu_hint() -> Msg:
+    q = factor("mfu").value
+    return Msg("web.hint.mfu", central=q.central, low=q.low, high=q.high)
 
 
 @cache
 def _endpoints() -> dict[str, tuple[Field, ...]]:
     training = (
-        Field("hardware", "string", "Hardware", "Matériel", "a GPU, TPU or CPU name (a100, h100, tpu-v4…)",
-              "un nom de GPU, TPU ou CPU (a100, h100, tpu-v4…)", form_default="a100", suggest="hardware",
-              required=True),
-        Field("count", "integer", "Number of devices", "Nombre d'appareils", default=1, form_default=8,
-              minimum=1, maximum=1e7),
-        Field("hours", "number", "Hours (wall clock)", "Heures (durée réelle)",
-              "give exactly one of hours, device-hours or FLOPs",
-              "donnez un seul de : heures, heures-appareil ou FLOPs",
-              form_default=24, minimum=0, exclusive=True, maximum=1e7, ranged=True),
-        Field("gpu_hours", "number", "or: device-hours in total", "ou : heures-appareil au total",
-              minimum=0, exclusive=True, maximum=1e12, ranged=True),
-        Field("flops", "number", "or: training compute (FLOPs in total)",
-              "ou : calcul de l'entraînement (FLOPs au total)",
-              "e.g. 3.14e23 (GPT-3); time = FLOPs / (peak × MFU)", "ex. 3,14e23 (GPT-3) ; durée = FLOPs / (pic × MFU)",
-              minimum=0, exclusive=True, maximum=1e32, ranged=True),
-        Field("mfu", "number", "Model FLOPs utilisation (with FLOPs)", "Taux d'utilisation des FLOPs, MFU (avec FLOPs)",
-              "a fraction; empty: 0.31 (0.21–0.46), published large runs",
-              "une fraction ; vide : 0,31 (0,21–0,46), grands entraînements publiés",
-              minimum=0, exclusive=True, maximum=1, ranged=True),
-        Field("power_w", "number", "Average power per device (W)", "Puissance moyenne par appareil (W)",
-              "empty: its TDP, modelled", "vide : son TDP, modélisé", minimum=0, exclusive=True, maximum=1e5,
-              ranged=True),
+        _f("hardware", "string", hint="hardware", form_default="a100", suggest="hardware", required=True),
+        _f("count", "integer", default=1, form_default=8, minimum=1, maximum=1e7),
+        _f("hours", "number", hint="hours", form_default=24, minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _f("gpu_hours", "number", minimum=0, exclusive=True, maximum=1e12, ranged=True),
+        _f("flops", "number", hint="flops", minimum=0, exclusive=True, maximum=1e32, ranged=True),
+        _f("mfu", "number", hint=_mfu_hint(), minimum=0, exclusive=True, maximum=1, ranged=True),
+        _f("power_w", "number", hint="power_w", minimum=0, exclusive=True, maximum=1e5, ranged=True),
         *_location("FR"), _pue(), _embodied(), _lang(),
     )
     inference = (*_per_request("chatgpt-gpt4o-query-epoch"),
-                 Field("requests", "number", "Number of requests", "Nombre de requêtes", default=1,
-                       form_default=1000, minimum=0, exclusive=True, maximum=1e15),
+                 _f("requests", "number", default=1, form_default=1000, minimum=0, exclusive=True, maximum=1e15),
                  *_location("US"), _pue(), *_client(), _embodied(), _lang())
-    usage = (Field("users", "number", "Users", "Utilisateurs", form_default=100e6, minimum=0, exclusive=True,
-                   maximum=1e10),
-             Field("requests_per_day", "number", "Requests per user per day", "Requêtes par utilisateur et par jour",
-                   form_default=10, minimum=0, exclusive=True, maximum=1e6, ranged=True),
-             Field("days", "number", "Days", "Jours", default=1, form_default=30, minimum=0, exclusive=True,
-                   maximum=1e5, ranged=True),
+    usage = (_f("users", "number", form_default=100e6, minimum=0, exclusive=True, maximum=1e10),
+             _f("requests_per_day", "number", form_default=10, minimum=0, exclusive=True, maximum=1e6, ranged=True),
+             _f("days", "number", default=1, form_default=30, minimum=0, exclusive=True, maximum=1e5, ranged=True),
              *_per_request("bloom-api-request"),
              *_location("US"), _pue(), *_client(), _embodied(), _lang())
     devices = _ids("devices")
     my_day = (
-        Field("prompts_per_day", "number", "Chatbot prompts per day", "Questions à un chatbot par jour",
-              default=10.0, minimum=0, maximum=1e4),
-        Field("chatbot", "string", "Chatbot figure", "Chiffre du chatbot",
-              "spread: the median of the published figures, with their range",
-              "spread : la médiane des chiffres publiés, avec leur fourchette",
-              default="spread", choices=("spread", *daily.CHATBOT_FIGURES)),
-        Field("images_per_day", "number", "Images generated per day", "Images générées par jour", default=1.0,
-              minimum=0, maximum=1e4),
-        Field("video_hours_per_day", "number", "Hours of recommended video per day",
-              "Heures de vidéo recommandée par jour", default=1.0, minimum=0, maximum=24),
-        Field("device", "string", "Your main device", "Votre appareil principal", default="smartphone",
-              choices=devices),
-        Field("device_years", "number", "Years you keep it", "Années pendant lesquelles vous le gardez",
-              "empty: the usual lifetime (2.5 years for a smartphone)",
-              "vide : la durée de vie habituelle (2,5 ans pour un smartphone)", minimum=0.1, maximum=50),
-        Field("other_devices", "array", "Other devices you own", "Autres appareils que vous possédez",
-              default=(), choices=devices),
-        Field("network", "string", "Connection", "Connexion", default="wifi", choices=daily.NETWORKS),
-        Field("country", "string", "Your country", "Votre pays", "for your electricity (ISO code: FR, DE, US…)",
-              "pour votre électricité (code ISO : FR, DE, US…)", default="FR", suggest="zones"),
+        _f("prompts_per_day", "number", default=10.0, minimum=0, maximum=1e4),
+        _f("chatbot", "string", hint="chatbot", default="spread", choices=("spread", *daily.CHATBOT_FIGURES)),
+        _f("images_per_day", "number", default=1.0, minimum=0, maximum=1e4),
+        _f("video_hours_per_day", "number", default=1.0, minimum=0, maximum=24),
+        _f("device", "string", "main_device", default="smartphone", choices=devices),
+        _f("device_years", "number", hint="device_years", minimum=0.1, maximum=50),
+        _f("other_devices", "array", default=(), choices=devices),
+        _f("network", "string", "connection", default="wifi", choices=daily.NETWORKS),
+        _f("country", "string", hint="country", default="FR", suggest="zones"),
         _lang(),
     )
     return {"training": training, "inference": inference, "usage": usage, "my-ai-day": my_day}
 
 
-class _Endpoints(dict):  # lazily filled mapping, so importing this module reads no data
-    def __missing__(self, key: str) -> tuple[Field, ...]:
-        return _endpoints()[key]
-
-
-ENDPOINTS: dict[str, tuple[Field, ...]] = _Endpoints()
 NAMES = ("training", "inference", "usage", "my-ai-day")
 
 
 def fields_of(endpoint: str) -> tuple[Field, ...]:
     return _endpoints()[endpoint]
+
+
+def label_of(endpoint: str, name: str) -> Msg:
+    """The form's label of the field an API name names: the one place where an API name becomes words."""
+    for f in fields_of(endpoint):
+        if f.name == name:
+            return f.label
+    return Msg("web.field.body")
 
 
 _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -279,46 +252,41 @@ def parse_number(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _msg(lang: str, en: str, fr: str) -> str:
-    return fr if lang == "fr" else en
-
-
-def _check_value(f: Field, value: Any, lang: str, form: bool) -> tuple[Any, FieldError | None]:
-    def bad(en: str, fr: str) -> tuple[Any, FieldError]:
-        return None, FieldError(f.name, _msg(lang, en, fr), f.accepted(lang, form))
+def _check_value(f: Field, value: Any, form: bool) -> tuple[Any, FieldError | None]:
+    def bad(msg: Msg) -> tuple[Any, FieldError]:
+        return None, FieldError(f.name, msg, f.accepted(form))
 
     if f.ranged and f.kind == "number" and (isinstance(value, list) or (form and isinstance(value, str)
                                                                         and ":" in value)):
-        return _check_range(f, value, lang, form)
+        return _check_range(f, value, form)
     if f.ranged and f.kind == "string" and isinstance(value, str) and ":" in value:
-        return _check_range(f, value, lang, True)
+        return _check_range(f, value, True)
 
     if f.kind == "array":
         items = value if isinstance(value, list) else None
         if items is None or not all(isinstance(x, str) for x in items):
-            return bad("expected a list of names", "une liste de noms est attendue")
-        if len(items) > 10:
-            return bad("at most 10 items", "10 éléments au plus")
+            return bad(Msg("web.error.expected_list"))
+        if len(items) > MAX_ITEMS:
+            return bad(Msg("web.error.too_many_items", n=MAX_ITEMS))
         for x in items:
             if f.choices is not None and x not in f.choices:
-                return bad(f"unknown value {x!r}", f"valeur inconnue « {x} »")
+                return bad(Msg("web.error.unknown_value", value=x[:MAX_TEXT]))
         return tuple(items), None
     if f.kind in ("number", "integer"):
         if form and isinstance(value, str):
             v = parse_number(value)
             if v is None:
-                return bad(f"{value!r} is not a number", f"« {value} » n'est pas un nombre")
+                return bad(Msg("web.error.not_a_number", value=value[:MAX_TEXT]))
             value = int(v) if f.kind == "integer" and v.is_integer() else v
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return bad("expected a number", "un nombre est attendu")
+            return bad(Msg("web.error.expected_number"))
         if f.kind == "integer" and not isinstance(value, int):
-            return bad(f"{value!r} is not a whole number", f"{value} n'est pas un nombre entier")
+            return bad(Msg("web.error.not_whole", value=value) if math.isfinite(value)
+                       else Msg("web.error.not_finite"))
         if not math.isfinite(value):
-            return bad("not a finite number", "nombre non fini")
-        bound = _bound_error(f, value, lang)
-        if bound:
-            return None, FieldError(f.name, bound, f.accepted(lang, form))
-        return value, None
+            return bad(Msg("web.error.not_finite"))
+        bound = _bound_error(f, value)
+        return (None, FieldError(f.name, bound, f.accepted(form))) if bound else (value, None)
     if f.kind == "boolean":
         if form and isinstance(value, str):
             low = value.strip().lower()
@@ -327,89 +295,82 @@ def _check_value(f: Field, value: Any, lang: str, form: bool) -> tuple[Any, Fiel
             if low in ("0", "false", "off", "no", "non"):
                 return False, None
         if not isinstance(value, bool):
-            return bad("expected true or false", "vrai ou faux est attendu")
+            return bad(Msg("web.error.expected_bool"))
         return value, None
     if not isinstance(value, str):
-        return bad("expected a text", "un texte est attendu")
+        return bad(Msg("web.error.expected_text", max=MAX_TEXT))
     value = value.strip()
     if not value or len(value) > MAX_TEXT:
-        return bad("expected a text of 1 to 120 characters", "un texte de 1 à 120 caractères est attendu")
+        return bad(Msg("web.error.expected_text", max=MAX_TEXT))
     if f.choices is not None and value not in f.choices:
-        return bad(f"unknown value {value!r}", f"valeur inconnue « {value} »")
+        return bad(Msg("web.error.unknown_value", value=value))
     return value, None
 
 
-def _bound_error(f: Field, value: float, lang: str) -> str | None:
+def _bound_error(f: Field, value: float) -> Msg | None:
     if f.minimum is not None and (value <= f.minimum if f.exclusive else value < f.minimum):
-        return _msg(lang, f"{value:g} is too small", f"{value:g} est trop petit")
+        return Msg("web.error.too_small", value=value)
     if f.maximum is not None and value > f.maximum:
-        return _msg(lang, f"{value:g} is too large", f"{value:g} est trop grand")
+        return Msg("web.error.too_large", value=value)
     return None
 
 
-def _check_range(f: Field, value: str | list[Any], lang: str, text: bool) -> tuple[Any, FieldError | None]:
+def _check_range(f: Field, value: str | list[Any], text: bool) -> tuple[Any, FieldError | None]:
     """A range: the text ``LOW:CENTRAL:HIGH`` (forms; French decimal commas accepted) or a JSON array
     ``[low, central, high]``; the tuple ``(low, central, high)``, each within the field's bounds."""
-    def bad(en: str, fr: str) -> tuple[Any, FieldError]:
-        return None, FieldError(f.name, _msg(lang, en, fr), f.accepted(lang, text))
+    def bad(msg: Msg) -> tuple[Any, FieldError]:
+        return None, FieldError(f.name, msg, f.accepted(text))
 
     if isinstance(value, str):
         parts = value.split(":")
         if len(parts) != 3:
-            return bad(f"{value!r} is not a range LOW:CENTRAL:HIGH (3 numbers)",
-                       f"« {value} » n'est pas une fourchette BAS:CENTRAL:HAUT (3 nombres)")
+            return bad(Msg("web.error.not_a_range", value=value[:MAX_TEXT]))
         nums: list[float] = []
         for part in parts:
             v = parse_number(part)
             if v is None:
-                return bad(f"{part.strip()!r} in {value!r} is not a number",
-                           f"« {part.strip()} » dans « {value} » n'est pas un nombre")
+                return bad(Msg("web.error.range_part", part=part.strip()[:MAX_TEXT], value=value[:MAX_TEXT]))
             nums.append(v)
     else:
         if len(value) != 3:
-            return bad(f"a range is 3 numbers [low, central, high], not {len(value)}",
-                       f"une fourchette est faite de 3 nombres [bas, central, haut], pas de {len(value)}")
+            return bad(Msg("web.error.range_count", n=len(value)))
         if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in value):
-            return bad("a range is 3 numbers [low, central, high]",
-                       "une fourchette est faite de 3 nombres [bas, central, haut]")
+            return bad(Msg("web.error.range_numbers"))
         nums = [float(x) for x in value]
     if not all(math.isfinite(x) for x in nums):
-        return bad("not a finite number", "nombre non fini")
+        return bad(Msg("web.error.not_finite"))
     for x in nums:
-        bound = _bound_error(f, x, lang)
+        bound = _bound_error(f, x)
         if bound:
-            return None, FieldError(f.name, bound, f.accepted(lang, text))
+            return None, FieldError(f.name, bound, f.accepted(text))
     lo, c, hi = nums
     if not lo <= c <= hi:
-        return bad(f"the range {lo:g}, {c:g}, {hi:g} is not ordered: low ≤ central ≤ high is needed",
-                   f"la fourchette {lo:g}, {c:g}, {hi:g} n'est pas ordonnée : il faut bas ≤ central ≤ haut")
+        return bad(Msg("web.error.range_order", low=lo, central=c, high=hi))
     return (lo, c, hi), None
 
 
-def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") -> dict[str, Any]:
-    """Check ``data`` against the endpoint's fields; return the values, defaults filled in.
+def check_fields(endpoint: str, data: Any, *, form: bool = False) -> tuple[dict[str, Any], list[FieldError], set[str]]:
+    """Check each field of ``data`` alone (type, bounds, range); return the good values (defaults filled
+    in), one error per bad field, and the fields the user gave. The rules between fields and the names
+    to match come next: :func:`aiceberg.web.checks.validate` runs both.
 
     ``form`` data comes as strings (numbers typed with a comma accepted, empty means missing);
     JSON data must have the right types. Unknown fields are refused.
-
-    Raises:
-        ValidationFailed: with one ``FieldError`` per bad field.
     """
     fields = {f.name: f for f in fields_of(endpoint)}
     if not isinstance(data, dict):
-        raise ValidationFailed([FieldError("body", _msg(lang, "expected a JSON object", "un objet JSON est attendu"),
-                                           "an object with the fields of the OpenAPI document")])
+        return {}, [FieldError("body", Msg("web.error.expected_object"), Msg("web.accepted.object"))], set()
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
+    given: set[str] = set()
     for key in data:
         if key not in fields:
-            errors.append(FieldError(str(key)[:MAX_TEXT], _msg(lang, "unknown field", "champ inconnu"),
-                                     ", ".join(fields)))
+            errors.append(FieldError(str(key)[:MAX_TEXT], Msg("web.error.unknown_field"), ", ".join(fields)))
     for name, f in fields.items():
         value = data.get(name)
         if not form and name in data and value is None:
-            errors.append(FieldError(name, _msg(lang, "null is not accepted: leave the field out",
-                                                "null n'est pas accepté : omettez le champ"), f.accepted(lang, form)))
+            errors.append(FieldError(name, Msg("web.error.null"), f.accepted(form)))
+            given.add(name)
             continue
         if form and isinstance(value, str) and not value.strip():
             value = None
@@ -417,15 +378,14 @@ def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") 
             value = []
         if value is None:
             if f.required:
-                errors.append(FieldError(name, _msg(lang, "this field is required", "ce champ est obligatoire"),
-                                         f.accepted(lang, form)))
+                errors.append(FieldError(name, Msg("web.error.required"), f.accepted(form)))
             out[name] = f.default
             continue
-        v, err = _check_value(f, value, lang, form)
+        if f.kind != "array" or value:
+            given.add(name)
+        v, err = _check_value(f, value, form)
         if err:
             errors.append(err)
         else:
             out[name] = v
-    if errors:
-        raise ValidationFailed(errors)
-    return out
+    return out, errors, given
