@@ -3,7 +3,9 @@
 Precedence, lowest first: built-in defaults < the config file
 (``$XDG_CONFIG_HOME/aiceberg/config.toml``, or ``~/.config/aiceberg/config.toml``) < the environment
 (``AICEBERG_LOCATION``, ``AICEBERG_DB``, ``AICEBERG_POWERCAP_ROOT``, ``AICEBERG_INTERVAL``,
-``AICEBERG_PUE``, ``AICEBERG_FLUSH_EVERY``, ``AICEBERG_PROJECT``) < arguments (``overrides``).
+``AICEBERG_PUE``, ``AICEBERG_FLUSH_EVERY``, ``AICEBERG_PROJECT``, ``AICEBERG_UNMETERED``,
+``AICEBERG_CPU_TDP_W``, ``AICEBERG_CPU_MODEL``) < arguments (``overrides``, or
+:meth:`Settings.with_overrides` on settings already loaded).
 
 The config file is flat TOML, with the field names of :class:`Settings`::
 
@@ -39,6 +41,16 @@ ENV_VARS: dict[str, str] = {
     "AICEBERG_FLUSH_EVERY": "flush_every_s",
     "AICEBERG_PROJECT": "project",
     "AICEBERG_UNMETERED": "unmetered",
+    "AICEBERG_CPU_TDP_W": "cpu_tdp_w",
+    "AICEBERG_CPU_MODEL": "cpu_model",
+}
+
+#: The accepted range of each bounded number (inclusive): the sampler's interval and flush period
+#: (a 1e-6 s interval writes thousands of rows a second; 1e308 s overflows the thread's wait), a CPU's TDP.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "interval_s": (0.01, 3600.0),
+    "flush_every_s": (0.01, 86400.0),
+    "cpu_tdp_w": (1.0, 2000.0),
 }
 
 
@@ -58,6 +70,9 @@ class Settings:
         gpus: ``"auto"`` or ``"none"`` (whether GPU sensors are looked for).
         unmetered: add the sourced correction for the node power no counter sees (fans, power supply…;
             Jay et al. 2023, fitted on a DGX-1) as its own part of the footprint.
+        cpu_tdp_w: the TDP of one CPU package, in W, where the user knows it better than the reference
+            data (a cloud VM that reports only "AMD EPYC"); used by the CPU model when RAPL is absent.
+        cpu_model: the CPU's model name or reference-data id, where ``/proc/cpuinfo`` does not say it.
         sources: field → where its value came from (``default``, ``config``, ``env``, ``argument``).
     """
 
@@ -70,11 +85,33 @@ class Settings:
     project: str = "default"
     gpus: str = "auto"
     unmetered: bool = False
+    cpu_tdp_w: float | None = None
+    cpu_model: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def source_of(self, name: str) -> str:
         """Where the value of ``name`` came from."""
         return self.sources.get(name, "default")
+
+    def with_overrides(self, overrides: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> Settings:
+        """A copy with ``overrides`` (field → value given as arguments) applied, validated as
+        :func:`load_settings` validates them; ``None`` values are ignored.
+
+        Raises:
+            InputError: an unknown field or a bad value, naming the field as in ``labels``.
+        """
+        values: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name not in _NAMES:
+                raise InputError(name, "unknown setting", ", ".join(sorted(_NAMES)))
+            if value is not None:
+                values[name] = _check(name, value, (labels or {}).get(name, name))
+        if not values:
+            return self
+        return replace(self, **values, sources={**self.sources, **dict.fromkeys(values, "argument")})
+
+
+_NAMES = frozenset(f.name for f in fields(Settings)) - {"sources"}
 
 
 def _xdg(var: str, fallback: str, environ: Mapping[str, str]) -> Path:
@@ -96,13 +133,18 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config", env) / "aiceberg" / "config.toml"
 
 
-def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool = False) -> float:
+def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool = False,
+              maximum: float | None = None) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = math.nan
     ok = math.isfinite(number) and (number >= minimum if inclusive else number > minimum)
+    if maximum is not None:
+        ok = ok and number <= maximum
     if not ok or isinstance(value, bool):
+        if maximum is not None:
+            raise InputError(label, f"{value!r} is not accepted", f"a number from {minimum:g} to {maximum:g}")
         sign = ">=" if inclusive else ">"
         raise InputError(label, f"{value!r} is not a valid number", f"a number {sign} {minimum:g}")
     return number
@@ -114,8 +156,9 @@ def _check(name: str, value: Any, label: str) -> Any:
         if name in {"interval_s", "flush_every_s", "db", "project", "gpus"}:
             raise InputError(label, "a value is required")
         return None
-    if name in {"interval_s", "flush_every_s"}:
-        return _positive(label, value)
+    if name in BOUNDS:
+        low, high = BOUNDS[name]
+        return _positive(label, value, minimum=low, inclusive=True, maximum=high)
     if name == "pue":
         return _positive(label, value, minimum=1.0, inclusive=True)
     if name == "unmetered":
@@ -178,7 +221,7 @@ def load_settings(
         InputError: a value is not acceptable; the message names the field.
     """
     env = os.environ if environ is None else environ
-    names = {f.name for f in fields(Settings)} - {"sources"}
+    names = _NAMES
     values: dict[str, Any] = {"db": str(default_db_path(env))}
     sources: dict[str, str] = {}
 
@@ -196,12 +239,4 @@ def load_settings(
         values[name] = _check(name, raw, var)
         sources[name] = "env"
 
-    for name, value in (overrides or {}).items():
-        if name not in names:
-            raise InputError(name, "unknown setting", ", ".join(sorted(names)))
-        if value is None:
-            continue
-        values[name] = _check(name, value, (labels or {}).get(name, name))
-        sources[name] = "argument"
-
-    return replace(Settings(), **values, sources=sources)
+    return replace(Settings(), **values, sources=sources).with_overrides(overrides or {}, labels=labels)

@@ -8,6 +8,8 @@ import pytest
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+if str(HERE.parents[1]) not in sys.path:  # ``tests.fakes``, however pytest is started
+    sys.path.insert(0, str(HERE.parents[1]))
 
 
 @pytest.fixture

@@ -277,6 +277,13 @@ def _kg(v: float | None) -> str:
     return f"{v:.4g} kgCO2e"
 
 
+def _text(value: Any) -> str:
+    """A stored text (a catalog message's JSON form, or a string) in English."""
+    from aiceberg.model.run_summary import text_from_json
+
+    return str(text_from_json(value))
+
+
 def summary_text(summary: Mapping[str, Any]) -> str:
     """A few lines for a terminal: energy, footprint, sensors used and why others were not, warnings."""
     lines = []
@@ -318,7 +325,7 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     lines.append("  sensors")
     for s in summary.get("sensors", ()):
         e = "" if s.get("energy_kwh") is None else f" {_kwh(s['energy_kwh'])}"
-        lines.append(f"    {s['name']:<14} {s['status']:<11}{e}  {s.get('reason') or ''}".rstrip())
+        lines.append(f"    {s['name']:<14} {s['status']:<11}{e}  {_text(s.get('reason') or '')}".rstrip())
     for w in summary.get("warnings", ()):
-        lines.append(f"  warning: {w}")
+        lines.append(f"  warning: {_text(w)}")
     return "\n".join(lines)

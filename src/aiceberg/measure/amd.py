@@ -2,24 +2,24 @@
 
 Per GPU, the energy accumulator (``amdsmi_get_energy_count``: a counter times its resolution in µJ)
 where it is supported; otherwise socket power (``amdsmi_get_power_info``, watts) integrated by the
-trapezoid rule. Visibility follows ``ROCR_VISIBLE_DEVICES``, then ``HIP_VISIBLE_DEVICES``, then
-``CUDA_VISIBLE_DEVICES`` (indices or UUIDs), as the ROCm runtime does.
+trapezoid rule (the reading itself is shared with NVIDIA: ``measure/gpu.py``). Run attribution uses
+each process's graphics engine time (``amdsmi_get_gpu_process_list``). Visibility follows
+``ROCR_VISIBLE_DEVICES``, then ``HIP_VISIBLE_DEVICES``, then ``CUDA_VISIBLE_DEVICES`` (indices or
+UUIDs), as the ROCm runtime does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, Method, PowerIntegrator, ResettingCounter
-from aiceberg.measure.nvidia import GpuSelection, select_devices
+from aiceberg.measure.base import MIN_GAP_S, Method
+from aiceberg.measure.gpu import GpuDevice, GpuSelection, GpuSensor, GpuShares, select_devices, skipped_text
 
 __all__ = ["AmdDevice", "AmdSmiSensor", "load_amdsmi", "visible_env"]
 
@@ -63,7 +63,8 @@ def _error_text(exc: BaseException) -> str:
     return f"AMD SMI error {code}: {text}" if code is not None else f"AMD SMI error: {text}"
 
 
-def _energy_uj(info: Mapping[str, Any]) -> float:
+def _energy_raw(info: Mapping[str, Any]) -> float:
+    """The accumulator times its resolution: µJ."""
     acc = info.get("energy_accumulator", info.get("power"))
     return float(acc) * float(info["counter_resolution"])
 
@@ -76,27 +77,22 @@ def _power_w(info: Mapping[str, Any]) -> float:
     raise ValueError("no socket power in amdsmi_get_power_info")
 
 
-@dataclass
-class AmdDevice:
-    """One opened AMD GPU."""
+#: One opened AMD GPU (the shared :class:`~aiceberg.measure.gpu.GpuDevice`).
+AmdDevice = GpuDevice
 
-    index: int
-    uuid: str
-    name: str
-    handle: Any
-    channel_id: str
-    mode: Literal["energy", "power"]
+_DRIVER_ERRORS = (KeyError, TypeError, ValueError)
 
 
-class AmdSmiSensor:
+class AmdSmiSensor(GpuSensor):
     """Cumulative energy of each selected AMD GPU since the sensor opened.
 
     Args:
         amdsmi: the ``amdsmi`` module or a stand-in (default: imported now).
-        gpus: ``"auto"``, ``"all"``, ``"none"``, or indices/UUIDs (see ``nvidia.select_devices``).
+        gpus: ``"auto"``, ``"all"``, ``"none"``, or indices/UUIDs (see ``gpu.select_devices``).
         env: environment for the visibility variables (default ``os.environ``).
         clock: monotonic clock in seconds.
-        max_gap_s: in power mode, the longest run of failed samples bridged by interpolation.
+        max_gap_s: in power mode, the longest run of failed samples bridged by interpolation (the
+            tracker sets it from its interval, :meth:`set_interval`).
 
     Raises:
         SensorUnavailable: bindings missing, AMD SMI cannot start, or no selected GPU can be read.
@@ -104,6 +100,7 @@ class AmdSmiSensor:
 
     name = "amdsmi"
     method: Method = "measured"
+    energy_unit_j = 1e-6  # µJ
 
     def __init__(
         self,
@@ -112,10 +109,10 @@ class AmdSmiSensor:
         gpus: GpuSelection = "auto",
         env: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
-        max_gap_s: float = 10.0,
+        max_gap_s: float = MIN_GAP_S,
     ) -> None:
         self.amdsmi = amdsmi if amdsmi is not None else load_amdsmi()
-        self._clock = clock
+        self._start(clock, max_gap_s)
         self._error: Any = getattr(self.amdsmi, "AmdSmiException", Exception)
         env = os.environ if env is None else env
         try:
@@ -126,12 +123,12 @@ class AmdSmiSensor:
             ) from exc
         self._open = True
         try:
-            self._open_devices(gpus, env, max_gap_s)
+            self._open_devices(gpus, env)
         except BaseException:
             self.close()
             raise
 
-    def _open_devices(self, gpus: GpuSelection, env: Mapping[str, str], max_gap_s: float) -> None:
+    def _open_devices(self, gpus: GpuSelection, env: Mapping[str, str]) -> None:
         smi = self.amdsmi
         try:
             handles = list(smi.amdsmi_get_processor_handles())
@@ -139,76 +136,82 @@ class AmdSmiSensor:
         except self._error as exc:
             raise SensorUnavailable("amdsmi", f"cannot list GPUs: {_error_text(exc)}", DRIVER_FIX) from exc
         positions = select_devices(uuids, gpus, visible_env(env))
-        self.devices: list[AmdDevice] = []
-        self.skipped: dict[str, str] = {}
-        self._counters: dict[str, ResettingCounter] = {}
-        self._integrators: dict[str, PowerIntegrator] = {}
         for i in positions:
             h = handles[i]
-            cid = f"amdsmi:gpu-{i}"
             try:
                 name = str(smi.amdsmi_get_gpu_asic_info(h).get("market_name") or f"AMD GPU {i}")
             except self._error:
                 name = f"AMD GPU {i}"
-            mode: Literal["energy", "power"]
-            try:
-                uj = _energy_uj(smi.amdsmi_get_energy_count(h))
-                self._counters[cid] = ResettingCounter(uj, 1e-6)  # µJ
-                mode = "energy"
-            except (self._error, KeyError, TypeError, ValueError) as exc:
-                try:
-                    w = _power_w(smi.amdsmi_get_power_info(h))
-                except (self._error, KeyError, TypeError, ValueError) as exc2:
-                    self.skipped[cid] = f"energy: {_error_text(exc)}; power: {_error_text(exc2)}"
-                    continue
-                integ = PowerIntegrator(max_gap_s)
-                integ.add(self._clock(), w)
-                self._integrators[cid] = integ
-                mode = "power"
-            self.devices.append(AmdDevice(i, uuids[i], name, h, cid, mode))
+            self._add_device(i, uuids[i], name, h)
         if not self.devices:
             if not positions:
                 raise SensorUnavailable(
                     "amdsmi", "no AMD GPU selected" if handles else "AMD SMI found no AMD GPU"
                 )
-            raise SensorUnavailable(
-                "amdsmi",
-                "no GPU could be read: " + "; ".join(f"{k}: {v}" for k, v in self.skipped.items()),
-                DRIVER_FIX,
-            )
-        self._channels = [
-            Channel(id=d.channel_id, domain="gpu", label=f"{d.name} ({d.mode})", device_index=d.index)
-            for d in self.devices
-        ]
+            raise SensorUnavailable("amdsmi", skipped_text(self.skipped), DRIVER_FIX)
+        self._opened()
 
-    def channels(self) -> list[Channel]:
-        return list(self._channels)
+    # -- driver calls -----------------------------------------------------------------------------
 
-    def read(self) -> EnergyReading:
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (self._error, *_DRIVER_ERRORS)
+
+    def _driver_error_text(self, exc: BaseException) -> str:
+        return _error_text(exc)
+
+    def _driver_energy(self, handle: Any) -> float:
+        return _energy_raw(self.amdsmi.amdsmi_get_energy_count(handle))
+
+    def _driver_power_w(self, handle: Any) -> float:
+        return _power_w(self.amdsmi.amdsmi_get_power_info(handle))
+
+    def _driver_shutdown(self) -> None:
+        self.amdsmi.amdsmi_shut_down()
+
+    def _processes(self, handle: Any) -> list[Mapping[str, Any]]:
+        """The processes on a GPU, as AMD SMI describes them (ROCm 6.1+: dicts; before: handles to ask about)."""
         smi = self.amdsmi
-        energy: dict[str, float] = {}
-        power: dict[str, float] = {}
-        errors: dict[str, str] = {}
-        t = self._clock()
+        out = []
+        for item in smi.amdsmi_get_gpu_process_list(handle) or ():
+            out.append(item if isinstance(item, Mapping) else smi.amdsmi_get_gpu_process_info(handle, item))
+        return out
+
+    def process_shares(self, pids: Iterable[int], memo: dict[str, Any]) -> GpuShares:
+        """Each GPU's share used by ``pids``: their part of the graphics engine time (``engine_usage.gfx``,
+        ns, cumulative per process) since the previous call; the whole GPU when a process of the tree runs
+        on it without engine time; the reason when AMD SMI gives no process information."""
+        tree = set(pids)
+        before: dict[str, dict[int, float]] = memo.setdefault("gfx_ns", {})
+        shares: dict[str, float | None] = {}
+        method: dict[str, str] = {}
+        caught: tuple[type[BaseException], ...] = (*self._driver_errors(), AttributeError)
         for d in self.devices:
             cid = d.channel_id
             try:
-                if d.mode == "energy":
-                    j = self._counters[cid].joules(_energy_uj(smi.amdsmi_get_energy_count(d.handle)))
-                    if j is None:
-                        errors[cid] = "energy counter went backwards (driver reset?)"
-                        continue
-                    energy[cid] = j
-                else:
-                    w = _power_w(smi.amdsmi_get_power_info(d.handle))
-                    power[cid] = w
-                    energy[cid] = self._integrators[cid].add(t, w)
-            except (self._error, KeyError, TypeError, ValueError) as exc:
-                errors[cid] = _error_text(exc)
-        return EnergyReading(t_s=t, energy_j=energy, power_w=power, errors=errors)
+                procs = self._processes(d.handle)
+            except caught as exc:
+                why = _error_text(exc) if not isinstance(exc, AttributeError) else "not in this amdsmi version"
+                shares[cid], method[cid] = None, f"no process information from AMD SMI ({why})"
+                continue
+            if not procs:
+                shares[cid], method[cid] = None, "unknown"
+                continue
+            usage = {int(p.get("pid", -1)): _gfx_ns(p) for p in procs}
+            last = before.get(cid, {})
+            delta = {pid: max(0.0, ns - last.get(pid, 0.0)) for pid, ns in usage.items() if ns is not None}
+            before[cid] = {pid: ns for pid, ns in usage.items() if ns is not None}
+            total = sum(delta.values())
+            if total > 0:
+                shares[cid] = min(1.0, sum(v for pid, v in delta.items() if pid in tree) / total)
+                method[cid] = "utilisation"
+            elif tree & set(usage):
+                shares[cid], method[cid] = 1.0, "whole-gpu"
+            else:
+                shares[cid], method[cid] = 0.0, "none"
+        return GpuShares(shares, method)
 
-    def close(self) -> None:
-        if getattr(self, "_open", False):
-            self._open = False
-            with contextlib.suppress(Exception):
-                self.amdsmi.amdsmi_shut_down()
+
+def _gfx_ns(process: Mapping[str, Any]) -> float | None:
+    engine = process.get("engine_usage")
+    value = engine.get("gfx") if isinstance(engine, Mapping) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

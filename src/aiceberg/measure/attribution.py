@@ -2,8 +2,9 @@
 
 CPU: the CPU time of the process and its descendants (``utime + stime`` of each live process, plus
 ``cutime + cstime`` for children that ended between two samples) over the machine's CPU time from
-``/proc/stat``. GPU: per-process SM utilisation from NVML where the driver gives it, else the whole of
-each GPU on which one of the processes runs.
+``/proc/stat``. GPU: per-process SM utilisation from NVML where the driver gives it (AMD SMI's
+per-process engine time lives in ``amd.py``), else the whole of each GPU on which one of the processes
+runs.
 
 The tracker calls ``ProcessTreeCpu.sample()`` and ``CpuShareMeter.sample()`` each interval; both are
 cheap (one small file per process of the tree, plus its ``children`` files).
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aiceberg.measure.gpu import GpuShares
 from aiceberg.measure.procfs import (
     CpuTimes,
     ProcStat,
@@ -213,20 +215,6 @@ class CpuShareMeter:
         share = cpu_share(tree_s - self._tree_s, self._machine, machine, self.tree.ticks_per_s)
         self._tree_s, self._machine = tree_s, machine
         return share
-
-
-@dataclass(frozen=True)
-class GpuShares:
-    """Per GPU channel, the share (0–1) of its energy that belongs to the tree, and how it was found.
-
-    ``method`` per channel: ``"utilisation"`` (NVML per-process SM utilisation), ``"whole-gpu"``
-    (a process of the tree runs on it, no usable utilisation), ``"none"`` (other processes run on it,
-    none of the tree), ``"unknown"`` (NVML lists no process at all — e.g. a container with its own pid
-    namespace — the share is then ``None`` and the caller decides, never a silent 0).
-    """
-
-    shares: dict[str, float | None]
-    method: dict[str, str]
 
 
 def gpu_shares(

@@ -42,12 +42,16 @@ class EnergyReading:
         energy_j: cumulative energy in joules of each channel that could be read.
         power_w: instantaneous power in watts, where the backend gives one.
         errors: channel id → reason, for each channel that could not be read this time (a gap).
+        missing_s: channel id → seconds since the sensor opened that no reading covers, for channels
+            integrated from power samples (a stretch without a reading longer than the gap limit);
+            their energy leaves that time out, never filled with 0 W.
     """
 
     t_s: float
     energy_j: dict[str, float]
     power_w: dict[str, float] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    missing_s: dict[str, float] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -97,16 +101,27 @@ class ResettingCounter:
         return (raw - self._base) * self._j_per_unit
 
 
+#: The shortest gap limit of a power-only channel, in seconds (a few missed readings at 1 Hz).
+MIN_GAP_S = 10.0
+
+
+def gap_limit(interval_s: float) -> float:
+    """The longest time between two power samples that the trapezoid rule bridges, for a sampling
+    interval: four intervals (three missed readings in a row), and never less than ``MIN_GAP_S``."""
+    return max(MIN_GAP_S, 4.0 * interval_s)
+
+
 class PowerIntegrator:
     """Cumulative energy from power samples, by the trapezoid rule.
 
-    A gap (a failed sample) is bridged linearly when it lasts at most ``max_gap_s``; a longer gap is
-    left out of the energy (and counted in ``missing_s``), never filled with 0 W.
+    A gap (a failed sample) is bridged linearly when it lasts at most ``max_gap_s``
+    (:func:`gap_limit` of the sampling interval); a longer gap is left out of the energy and counted
+    in ``missing_s``, never filled with 0 W. Its readers report that time (status ``partial``).
     """
 
     __slots__ = ("energy_j", "last_power_w", "last_t_s", "max_gap_s", "missing_s")
 
-    def __init__(self, max_gap_s: float = 10.0) -> None:
+    def __init__(self, max_gap_s: float = MIN_GAP_S) -> None:
         self.max_gap_s = max_gap_s
         self.energy_j = 0.0
         self.missing_s = 0.0

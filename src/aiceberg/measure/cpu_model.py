@@ -26,10 +26,12 @@ __all__ = [
     "DEFAULT_CPU_ID",
     "CpuInfo",
     "CpuModelSensor",
+    "GivenCpu",
     "HardwareLike",
     "hardware_sources",
     "read_cpuinfo",
     "resolve_cpu",
+    "resolve_given_cpu",
 ]
 
 DEFAULT_CPU_ID = "default-cpu"
@@ -123,6 +125,63 @@ def resolve_cpu(
         f"{DEFAULT_CPU_ID!r}; add it to refdata/data/hardware.csv with its TDP and a source"
     )
     return get(DEFAULT_CPU_ID), note
+
+
+def resolve_given_cpu(
+    name: str,
+    field: str = "cpu_model",
+    *,
+    find: Callable[[str], Any] | None = None,
+    get: Callable[[str], Any] | None = None,
+) -> Any:
+    """The reference-data row of a CPU the user names (``--cpu-model``): an id, a name or an alias.
+
+    Raises:
+        InputError: no such CPU (``UnknownNameError``, with the closest names), or a row that is not a
+            CPU with a TDP; the message names ``field``.
+    """
+    from aiceberg.errors import InputError
+
+    if find is None or get is None:
+        f, g = _refdata()
+        find, get = find or f, get or g
+    hw = find(name)
+    if hw is None:
+        from aiceberg.refdata import get_hardware
+
+        hw = get_hardware(name, field)  # raises with the closest names
+    if getattr(hw, "kind", "cpu") not in ("cpu", "client") or not hw.tdp_w:
+        raise InputError(field, f"{name!r} is not a CPU with a TDP in the reference data ({hw.id})",
+                         "a CPU of 'aiceberg data hardware', or give its TDP with --cpu-tdp-w")
+    return hw
+
+
+@dataclass(frozen=True)
+class GivenCpu:
+    """A CPU whose TDP the user gave (``--cpu-tdp-w``); its name and thread count come from the row
+    that was named or detected, where the data knows it, and its idle power is that row's share of
+    its TDP (else the class default's, given by the caller)."""
+
+    id: str
+    name: str
+    tdp_w: float
+    idle_w: float | None
+    threads: int | None
+    field: str
+    source: tuple[str, ...] = ()
+    kind: str = "cpu"
+
+    @classmethod
+    def of(cls, hw: Any, tdp_w: float, field: str, *, known: bool, name: str | None = None) -> GivenCpu:
+        idle = None
+        if known and hw.idle_w is not None and hw.tdp_w:
+            idle = float(hw.idle_w) / float(hw.tdp_w) * tdp_w
+        return cls(
+            id=hw.id if known else "given-cpu",
+            name=hw.name if known else (name or "CPU"),
+            tdp_w=float(tdp_w), idle_w=idle, threads=getattr(hw, "threads", None) if known else None,
+            field=field, source=hardware_sources(hw) if known and idle is not None else (),
+        )
 
 
 class CpuModelSensor:

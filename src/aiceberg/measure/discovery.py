@@ -13,16 +13,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiceberg.errors import AicebergError, SensorUnavailable
+from aiceberg.errors import AicebergError, ReferenceDataError, SensorUnavailable
 from aiceberg.measure.amd import AmdSmiSensor
-from aiceberg.measure.base import Sensor, SensorStatus
+from aiceberg.measure.base import Sensor, SensorStatus, gap_limit
 from aiceberg.measure.cpu_model import (
     DEFAULT_CPU_ID,
     CpuModelSensor,
+    GivenCpu,
     hardware_sources,
     read_cpuinfo,
     resolve_cpu,
+    resolve_given_cpu,
 )
+from aiceberg.measure.gpu import GpuSensor
 from aiceberg.measure.memory import MemoryModelSensor
 from aiceberg.measure.nvidia import GpuSelection, NvmlSensor
 from aiceberg.measure.procfs import default_proc_root
@@ -62,6 +65,16 @@ def _unavailable(name: str, exc: AicebergError) -> SensorStatus:
     return SensorStatus(name, "unavailable", reason, getattr(exc, "fix", None))
 
 
+def _power_only(sensor: Any, interval_s: float) -> str:
+    """What a GPU without an energy counter means for a run read every ``interval_s``."""
+    if not isinstance(sensor, GpuSensor) or not sensor.power_only:
+        return ""
+    which = ", ".join(d.channel_id for d in sensor.power_only)
+    return (f"; {which}: no energy counter, power samples integrated every {interval_s:g} s; a stretch "
+            f"without a reading longer than {gap_limit(interval_s):g} s is reported as missing time "
+            "(status partial), never as 0 W")
+
+
 def _describe(sensor: Any, extra: str = "") -> str:
     labels = ", ".join(c.label for c in sensor.channels())
     return f"{len(sensor.channels())} channel(s): {labels}" + extra
@@ -78,6 +91,10 @@ def discover(
     env: Mapping[str, str] | None = None,
     find_hardware: Callable[[str], Any] | None = None,
     get_hardware: Callable[[str], Any] | None = None,
+    cpu_tdp_w: float | None = None,
+    cpu_model: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    interval_s: float = 1.0,
 ) -> Discovery:
     """Open every sensor that works here, in the fixed order, and say why the others do not.
 
@@ -89,6 +106,14 @@ def discover(
         include_model: add the CPU and memory models where no counter covers them.
         env: environment for the ``*_VISIBLE_DEVICES`` variables (default ``os.environ``).
         find_hardware, get_hardware: the reference-data lookups (default ``aiceberg.refdata``'s).
+        cpu_tdp_w, cpu_model: what the user says of the CPU (the settings of the same names), for the
+            CPU model: a model name or id of the reference data instead of ``/proc/cpuinfo``'s, and a
+            TDP per package instead of the data's.
+        labels: the name of each of those two fields as the user gave it, for errors.
+        interval_s: the sampling interval a run will use (what a power-only GPU channel means for it).
+
+    Raises:
+        InputError: ``cpu_model`` names no CPU of the reference data (with the closest names).
 
     Returns:
         A ``Discovery``: ``sensors`` in the order tried, and one ``SensorStatus`` per sensor.
@@ -136,7 +161,7 @@ def discover(
             found.statuses.append(_unavailable(name, exc))
         else:
             found.sensors.append(sensor)
-            found.statuses.append(SensorStatus(name, "measured", _describe(sensor)))
+            found.statuses.append(SensorStatus(name, "measured", _describe(sensor, _power_only(sensor, interval_s))))
 
     # 4. CPU model, 5. memory model
     channels = [c for s in found.sensors for c in s.channels()]
@@ -152,7 +177,10 @@ def discover(
             SensorStatus("cpu-model", "unavailable", "models turned off (include_model=False)", rapl_fix)
         )
     else:
-        found.statuses.append(_open_cpu_model(found, proc, rapl_fix, find_hardware, get_hardware))
+        found.statuses.append(_open_cpu_model(
+            found, proc, rapl_fix, find_hardware, get_hardware,
+            CpuHints(cpu_tdp_w, cpu_model, dict(labels or {})),
+        ))
 
     if has_dram:
         found.statuses.append(
@@ -183,21 +211,40 @@ def discover(
     return found
 
 
+@dataclass(frozen=True)
+class CpuHints:
+    """What the user says of the CPU (``--cpu-tdp-w``, ``--cpu-model`` and their settings)."""
+
+    tdp_w: float | None = None
+    model: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+
 def _open_cpu_model(
     found: Discovery,
     proc: str,
     rapl_fix: str | None,
     find: Callable[[str], Any] | None,
     get: Callable[[str], Any] | None,
+    hints: CpuHints = CpuHints(),
 ) -> SensorStatus:
     try:
         info = read_cpuinfo(proc)
     except OSError as exc:
         return SensorStatus("cpu-model", "unavailable", f"cannot read {proc}/cpuinfo: {exc}", rapl_fix)
     try:
-        hw, note = resolve_cpu(info.model_name, find=find, get=get)
-    except (ImportError, AicebergError) as exc:
+        if hints.model:
+            hw, note = resolve_given_cpu(hints.model, hints.label("cpu_model"), find=find, get=get), None
+        else:
+            hw, note = resolve_cpu(info.model_name, find=find, get=get)
+    except (ImportError, ReferenceDataError) as exc:
         return SensorStatus("cpu-model", "unavailable", f"reference data unavailable: {exc}", rapl_fix)
+    if hints.tdp_w is not None:
+        hw, note = GivenCpu.of(hw, hints.tdp_w, hints.label("cpu_tdp_w"), known=note is None,
+                               name=info.model_name), None
     idle_fraction = None
     extra: tuple[str, ...] = ()
     if hw.idle_w is None:
@@ -228,6 +275,10 @@ def _open_cpu_model(
         f"no readable RAPL counter: P = idle + (TDP − idle) × utilisation with {hw.name} "
         f"(TDP {sensor.tdp_w:g} W, idle {sensor.idle_w:g} W) × {sensor.sockets} socket(s)"
     )
+    if isinstance(hw, GivenCpu):
+        reason += f"; TDP given by {hw.field}"
+    elif hints.model:
+        reason += f"; CPU named by {hints.label('cpu_model')}"
     if info.virtual and share < 1:
         reason += (f"; virtual machine: {info.logical_cpus} vCPUs of the host CPU's {threads} threads "
                    f"(share {share:.3g})")
@@ -235,7 +286,26 @@ def _open_cpu_model(
         reason += "; virtual machine: the host's whole CPU is assumed (an upper bound)"
     if note:
         reason += f"; {note}"
-    return SensorStatus("cpu-model", "modelled", reason, rapl_fix)
+    fix = sharpen_hint(unknown=note is not None and not isinstance(hw, GivenCpu),
+                       whole_host=info.virtual and share >= 1 and not threads, given=hints)
+    return SensorStatus("cpu-model", "modelled", reason, _join_fixes(rapl_fix, fix))
+
+
+def sharpen_hint(*, unknown: bool, whole_host: bool, given: CpuHints) -> str | None:
+    """What the user could say to sharpen the modelled CPU figure (for ``aiceberg doctor``), or None."""
+    if unknown:
+        return ("name the CPU (--cpu-model, AICEBERG_CPU_MODEL or cpu_model in config.toml: a model the "
+                "reference data knows, see 'aiceberg data hardware') or give its TDP per package "
+                "(--cpu-tdp-w, AICEBERG_CPU_TDP_W or cpu_tdp_w)")
+    if whole_host:
+        return ("name the host CPU (--cpu-model, AICEBERG_CPU_MODEL or cpu_model) with a model whose thread "
+                "count the reference data knows, so that this VM gets its vCPUs' share")
+    return None
+
+
+def _join_fixes(*fixes: str | None) -> str | None:
+    kept = [f for f in fixes if f]
+    return "; ".join(kept) if kept else None
 
 
 def _driver_present(name: str, proc: str) -> bool:

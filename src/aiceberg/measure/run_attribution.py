@@ -1,8 +1,9 @@
 """A run's attribution: the share of the machine's energy that the tracked process tree used.
 
 Updated at each flush of the tracker, not at each tick: CPU-like domains get the tree's share of the
-machine's busy CPU time over the window; each GPU gets its per-process NVML utilisation share, else the
-whole GPU (flagged) when NVML gives no per-process figure.
+machine's busy CPU time over the window; each GPU gets its per-process share from its driver (NVML's
+utilisation, AMD SMI's engine time: ``GpuSensor.process_shares``), else the whole GPU, flagged with the
+reason the driver gives no per-process figure.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from aiceberg.measure.attribution import CpuShareMeter, gpu_shares
 from aiceberg.measure.base import Sensor
+from aiceberg.measure.gpu import GpuSensor
+from aiceberg.model.run_summary import Attribution
 from aiceberg.units import J_PER_KWH
 
 log = logging.getLogger("aiceberg.tracker")
@@ -24,7 +27,7 @@ class RunAttributor:
     """The tracked process tree's share of the energy, updated at each flush (not each tick).
 
     CPU-like domains get the tree's share of the machine's busy CPU time over the window; each GPU gets
-    its per-process NVML utilisation share, else the whole GPU when a process of the tree runs on it.
+    its per-process share from its driver, else the whole GPU when a process of the tree runs on it.
     """
 
     def __init__(self, pid: int, sensors: Sequence[Sensor]) -> None:
@@ -34,13 +37,13 @@ class RunAttributor:
             self.meter = CpuShareMeter(pid)
         except Exception as exc:  # no /proc: attribution is reported unavailable, never 0
             self.cpu_error = f"{type(exc).__name__}: {exc}"
-        self.gpu_sensors = [s for s in sensors if hasattr(s, "nvml") and hasattr(s, "devices")]
+        self.gpu_sensors = [s for s in sensors if isinstance(s, GpuSensor)]
+        self._gpu_memo: dict[int, dict[str, Any]] = {}
         self.prev_j: dict[str, float] = {}
         self.attributed_j = 0.0
         self.cpu_tree_s = 0.0
         self.cpu_shares: list[float] = []
         self.gpu_methods: dict[str, str] = {}
-        self.last_seen: dict[str, int] = {}
         self.complete = True
 
     def update(self, used: Sequence[Any]) -> None:
@@ -59,9 +62,7 @@ class RunAttributor:
         if self.gpu_sensors and pids:
             for sensor in self.gpu_sensors:
                 try:
-                    shares, self.last_seen = gpu_shares(
-                        sensor.nvml, sensor.devices, pids, self.last_seen
-                    )
+                    shares = sensor.process_shares(pids, self._gpu_memo.setdefault(id(sensor), {}))
                     gpu.update(shares.shares)
                     self.gpu_methods.update(shares.method)
                 except Exception:
@@ -82,19 +83,23 @@ class RunAttributor:
                     self.attributed_j += delta * share
             elif st.channel.domain == "gpu":
                 g = gpu.get(st.channel.id)
-                if g is None:  # no per-process information: the whole GPU, flagged
-                    self.gpu_methods.setdefault(st.channel.id, "whole-gpu (no process information)")
+                if g is None:  # no per-process information: the whole GPU, flagged with the reason
+                    why = self.gpu_methods.get(st.channel.id)
+                    if why is None or why == "unknown":
+                        why = "the driver lists no process" if why else "no process information"
+                    if not why.startswith("whole-gpu"):
+                        self.gpu_methods[st.channel.id] = f"whole-gpu ({why})"
                     g = 1.0
                 self.attributed_j += delta * g
 
-    def report(self) -> dict[str, Any]:
-        return {
-            "energy_kwh": self.attributed_j / J_PER_KWH if self.complete else None,
-            "cpu_share": (sum(self.cpu_shares) / len(self.cpu_shares)) if self.cpu_shares else None,
-            "cpu_time_s": self.cpu_tree_s,
-            "cpu_basis": "CPU time of the tracked process tree / busy CPU time of the machine, per flush window",
-            "cpu_error": self.cpu_error,
-            "gpu_methods": dict(self.gpu_methods),
-        }
+    def report(self) -> Attribution:
+        return Attribution(
+            energy_kwh=self.attributed_j / J_PER_KWH if self.complete else None,
+            cpu_share=(sum(self.cpu_shares) / len(self.cpu_shares)) if self.cpu_shares else None,
+            cpu_time_s=self.cpu_tree_s,
+            cpu_basis="CPU time of the tracked process tree / busy CPU time of the machine, per flush window",
+            cpu_error=self.cpu_error,
+            gpu_methods=dict(self.gpu_methods),
+        )
 
 

@@ -116,6 +116,7 @@ def measure_tiny_training(
     location: str | None = None,
     sensors: Any = None,
     statuses: Any = None,
+    labels: Any = None,
 ) -> tuple[Any, TrainingReport]:
     """Train the tiny model for about ``seconds`` seconds under the tracker, one phase per epoch.
 
@@ -132,7 +133,7 @@ def measure_tiny_training(
     samples = max(20, int(samples * (seconds / total) / per_epoch) // 2 * 2)
     run = Run(
         name="tiny MLP (built-in workload)", store=store, settings=settings, location=location,
-        sensors=sensors, statuses=statuses, total_phases=total,
+        sensors=sensors, statuses=statuses, total_phases=total, labels=labels,
     )
     with run:
         report = train_tiny_model(

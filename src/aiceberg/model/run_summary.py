@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Msg, t
+from aiceberg.i18n.numbers import plain
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.footprint_json import footprint_from_dict
 from aiceberg.model.quantity import Q
@@ -40,6 +41,8 @@ __all__ = [
 
 #: The version of :meth:`RunSummary.to_dict`'s shape. 1: the untyped dict of 0.1.0 (no ``version`` key).
 SUMMARY_VERSION = 2
+
+_STATUSES = frozenset({"running", "finished", "interrupted", "failed"})
 
 #: A text for people: a catalog message, or (for what the code cannot know in advance) an English string.
 Text = Msg | str
@@ -77,6 +80,37 @@ def q_from_flat(data: Mapping[str, Any], prefix: str) -> Q | None:
 
 def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+# -- text for people: a total and its range in one unit (the numbers through i18n.numbers) -------------
+
+_ENERGY_UNITS = ((1e3, 1e-3, "MWh"), (1.0, 1.0, "kWh"), (1e-3, 1e3, "Wh"), (0.0, 1e6, "mWh"))
+_MASS_UNITS = ((1e3, 1e-3, "t CO2e"), (1.0, 1.0, "kg CO2e"), (1e-3, 1e3, "g CO2e"), (0.0, 1e6, "mg CO2e"))
+_TIME_UNITS = ((3600.0, 1 / 3600.0, "h"), (120.0, 1 / 60.0, "min"), (0.0, 1.0, "s"))
+
+
+def _with_unit(value: Q | float, lang: str, units: tuple[tuple[float, float, str], ...]) -> str:
+    q = value if isinstance(value, Q) else Q.exact(float(value))
+    scale, unit = next((k, u) for floor, k, u in units if q.central >= floor)
+    text = f"{plain(q.central * scale, lang)} {unit}"
+    if q.is_exact:
+        return text
+    return f"{text} ({plain(q.low * scale, lang)} – {plain(q.high * scale, lang)} {unit})"
+
+
+def energy_text(kwh: Q | float, lang: str = "en") -> str:
+    """``0.84 kWh (0.7 – 1.02 kWh)``: the total and its range in the unit chosen for the total."""
+    return _with_unit(kwh, lang, _ENERGY_UNITS)
+
+
+def mass_text(kg: Q | float, lang: str = "en") -> str:
+    """``300 g CO2e (200 – 500 g CO2e)``."""
+    return _with_unit(kg, lang, _MASS_UNITS)
+
+
+def duration_text(seconds: Q | float, lang: str = "en") -> str:
+    """``36 s``, ``12 min``, ``1.2 h (1 – 1.5 h)``."""
+    return _with_unit(seconds, lang, _TIME_UNITS)
 
 
 @dataclass(frozen=True)
@@ -217,6 +251,17 @@ class Prediction:
         return {"completed": self.completed, "total": self.total, **q_to_flat("energy_kwh", self.energy_kwh),
                 **q_to_flat("duration_s", self.duration_s), **q_to_flat("co2e_kg", self.co2e_kg)}
 
+    def render(self, lang: str = "en") -> str:
+        """One sentence: ``after 2 of 10 phases, the whole run: 0.84 kWh (…) over 1.2 h (…), 300 g CO2e (…)``."""
+        params = dict(completed=self.completed, total=self.total, energy=energy_text(self.energy_kwh, lang),
+                      duration=duration_text(self.duration_s, lang))
+        if self.co2e_kg is None:
+            return t("measure.prediction", lang, **params)
+        return t("measure.prediction.co2e", lang, **params, co2e=mass_text(self.co2e_kg, lang))
+
+    def __str__(self) -> str:
+        return self.render()
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Prediction:
         energy = q_from_flat(d, "energy_kwh")
@@ -261,6 +306,30 @@ class RunSummary:
     warnings: tuple[Text, ...] = ()
     footprint: Footprint | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def render(self, lang: str = "en") -> str:
+        """A few lines for people: how it ended, the energy and how it was obtained, the footprint,
+        the warnings (the full text with every sensor is ``aiceberg runs show``)."""
+        status = t(f"measure.status.{self.status}", lang) if self.status in _STATUSES else self.status
+        lines = [t("measure.summary.head", lang, run=self.run_id[:12], status=status,
+                   duration=duration_text(self.duration_s, lang))]
+        if self.energy_kwh is None:
+            lines.append(t("measure.summary.no_energy", lang))
+        else:
+            used = {s.status for s in self.sensors if any(c.counted for c in s.channels)}
+            how = "measured" if used <= {"measured"} else "modelled" if "measured" not in used else "mixed"
+            lines.append(t("measure.summary.energy", lang, energy=energy_text(self.energy_kwh, lang),
+                           how=t(f"measure.how.{how}", lang)))
+        if self.co2e_kg is not None:
+            where = (t("measure.summary.location", lang, location=self.location) if self.location
+                     else t("measure.summary.location_unknown", lang))
+            lines.append(t("measure.summary.footprint", lang, co2e=mass_text(self.co2e_kg, lang), where=where))
+        for w in self.warnings:
+            lines.append(t("measure.summary.warning", lang, text=w.render(lang) if isinstance(w, Msg) else w))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``--output-json``, the store): flat ``x``, ``x_low``, ``x_high`` for ranges."""
