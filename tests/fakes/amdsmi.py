@@ -42,6 +42,14 @@ class FakeAmdGpu:
     power_w: float | str = 300.0
     new_keys: bool = True  # ROCm ≥ 6.1 says "energy_accumulator"; older "power"
     fail: dict[str, int] = field(default_factory=dict)
+    processes: list[dict] = field(default_factory=list)
+
+
+def process(pid: int, gfx_ns: int | None = 0, name: str = "python") -> dict:
+    """One entry of ``amdsmi_get_gpu_process_list`` as ROCm 6.1+ gives it (engine times in ns)."""
+    engine = {"gfx": gfx_ns, "enc": 0} if gfx_ns is not None else {"gfx": "N/A", "enc": "N/A"}
+    return {"name": name, "pid": pid, "mem": 0, "engine_usage": engine,
+            "memory_usage": {"gtt_mem": 0, "cpu_mem": 0, "vram_mem": 0}, "cu_occupancy": "N/A"}
 
 
 class FakeAmdSmi:
@@ -83,6 +91,10 @@ class FakeAmdSmi:
             raise AmdSmiLibraryException(AMDSMI_STATUS_NOT_SUPPORTED)
         key = "energy_accumulator" if h.new_keys else "power"
         return {key: h.energy_acc, "counter_resolution": h.resolution_uj, "timestamp": 0}
+
+    def amdsmi_get_gpu_process_list(self, h: FakeAmdGpu) -> list[dict]:
+        self._check(h, "amdsmi_get_gpu_process_list")
+        return [dict(p) for p in h.processes]
 
     def amdsmi_get_power_info(self, h: FakeAmdGpu) -> dict:
         self._check(h, "amdsmi_get_power_info")

@@ -212,3 +212,122 @@ def test_resetting_counter_keeps_the_total_across_a_driver_reload():
     assert c.joules(7_000) == pytest.approx(2.0)
     assert c.joules(100) is None  # reloaded: a gap, never a negative or zero energy
     assert c.joules(1_100) == pytest.approx(3.0)  # 2 J before + 1 J after
+
+
+# -- the shared reader, power-only channels in a run, per-process attribution ---------------------
+
+
+def test_both_backends_are_one_gpu_reader():
+    from aiceberg.measure.gpu import GpuSensor
+
+    assert isinstance(NvmlSensor(FakeNvml([FakeGpu()]), env={}), GpuSensor)
+    assert isinstance(AmdSmiSensor(FakeAmdSmi([FakeAmdGpu()]), env={}), GpuSensor)
+
+
+def _run_with(sensor, clock, interval_s):
+    import warnings
+
+    from aiceberg.measure.tracker import Run
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Run(sensors=[sensor], store=False, clock=clock, interval_s=interval_s, flush_every_s=interval_s,
+                   location=None, attach_pid=False).start()
+
+
+@pytest.mark.parametrize("make", ["nvml", "amd"])
+def test_a_power_only_gpu_read_every_30_s_is_integrated(make):
+    """Pre-Volta NVIDIA and some AMD have no energy counter: read every 30 s, the gap limit follows the
+    interval (it was a fixed 10 s, and such a run recorded 0 J without a word)."""
+    from aiceberg.units import J_PER_KWH
+
+    clock = FakeClock()
+    if make == "nvml":
+        sensor = NvmlSensor(FakeNvml([FakeGpu(energy_mj=None, power_mw=200_000)]), env={}, clock=clock)
+    else:
+        sensor = AmdSmiSensor(FakeAmdSmi([FakeAmdGpu(energy_acc=None, power_w=200.0)]), env={}, clock=clock)
+    run = _run_with(sensor, clock, 30.0)
+    for _ in range(4):
+        clock.advance(30.0)
+    result = run.stop()
+    assert result.energy_kwh == pytest.approx(200.0 * 120 / J_PER_KWH, rel=1e-12)
+    gpu = result.summary.sensors[0]
+    assert gpu.status == "measured" and gpu.channels[0].missing_s == 0.0
+
+
+def test_time_without_a_power_reading_is_a_gap_on_the_sensor_not_zero():
+    from aiceberg.i18n import Msg
+    from aiceberg.units import J_PER_KWH
+
+    clock = FakeClock()
+    gpu = FakeGpu(energy_mj=None, power_mw=100_000)
+    run = _run_with(NvmlSensor(FakeNvml([gpu]), env={}, clock=clock), clock, 1.0)
+    for _ in range(10):
+        clock.advance(1.0)  # 10 s integrated
+    gpu.fail["nvmlDeviceGetPowerUsage"] = fnvml.NVML_ERROR_GPU_IS_LOST
+    for _ in range(30):
+        clock.advance(1.0)  # 30 failed reads: longer than the 10 s limit
+    gpu.fail.clear()
+    for _ in range(5):
+        clock.advance(1.0)
+    result = run.stop()
+    rep = result.summary.sensors[0]
+    assert rep.status == "partial"
+    assert rep.channels[0].missing_s == pytest.approx(31.0)  # from the last good reading to the next
+    assert result.energy_kwh == pytest.approx(100.0 * (45 - 31) / J_PER_KWH, rel=1e-12)
+    assert Msg("measure.warning.missing_time", sensor="nvml", seconds=31.0) in result.summary.warnings
+    assert result.to_dict()["sensors"][0]["channels"][0]["missing_s"] == pytest.approx(31.0)
+
+
+def test_doctor_says_what_a_power_only_gpu_means_for_the_interval():
+    from aiceberg.measure.discovery import discover
+
+    with discover(powercap_root="/nonexistent", nvml_module=FakeNvml([FakeGpu(energy_mj=None)]),
+                  amdsmi_module=FakeAmdSmi([]), include_model=False, env={}, interval_s=30.0) as found:
+        row = found.status("nvml")
+    assert row is not None and row.status == "measured"
+    assert "no energy counter" in row.reason and "longer than 120 s is reported as missing time" in row.reason
+
+
+def test_amd_attribution_per_process_from_engine_time():
+    gpus = [FakeAmdGpu(uuid="a"), FakeAmdGpu(uuid="b"), FakeAmdGpu(uuid="c")]
+    s = AmdSmiSensor(FakeAmdSmi(gpus), env={})
+    memo: dict = {}
+    gpus[0].processes = [famd.process(100, gfx_ns=1_000), famd.process(200, gfx_ns=3_000)]
+    gpus[1].processes = [famd.process(100, gfx_ns=None)]  # listed, no engine time
+    gpus[2].processes = []
+    first = s.process_shares([100, 101], memo)
+    assert first.shares == {"amdsmi:gpu-0": 0.25, "amdsmi:gpu-1": 1.0, "amdsmi:gpu-2": None}
+    assert first.method == {"amdsmi:gpu-0": "utilisation", "amdsmi:gpu-1": "whole-gpu", "amdsmi:gpu-2": "unknown"}
+    gpus[0].processes = [famd.process(100, gfx_ns=4_000), famd.process(200, gfx_ns=4_000)]  # +3000 vs +1000
+    assert s.process_shares([100], memo).shares["amdsmi:gpu-0"] == 0.75
+
+
+def test_amd_without_process_information_says_why():
+    gpu = FakeAmdGpu(fail={"amdsmi_get_gpu_process_list": famd.AMDSMI_STATUS_NO_PERM})
+    s = AmdSmiSensor(FakeAmdSmi([gpu]), env={})
+    shares = s.process_shares([1], {})
+    assert shares.shares == {"amdsmi:gpu-0": None}
+    assert shares.method["amdsmi:gpu-0"].startswith("no process information from AMD SMI (AMD SMI error 10")
+
+
+def test_run_attribution_recognises_amd_gpus_by_type():
+    """An AMD GPU used to get "whole-gpu" always (attribution looked for an ``nvml`` attribute)."""
+    import os
+
+    from aiceberg.measure.run_attribution import RunAttributor
+    from aiceberg.measure.sampler import ChannelState
+
+    gpu = FakeAmdGpu()
+    s = AmdSmiSensor(FakeAmdSmi([gpu]), env={})
+    me = os.getpid()
+    gpu.processes = [famd.process(me, gfx_ns=2_000), famd.process(1, gfx_ns=6_000)]
+    attr = RunAttributor(me, [s])
+    assert attr.gpu_sensors == [s]
+    st = ChannelState(s.channels()[0], s.name, s.method, last_j=0.0)
+    attr.update([st])
+    gpu.processes = [famd.process(me, gfx_ns=4_000), famd.process(1, gfx_ns=12_000)]
+    st.last_j = 100.0
+    attr.update([st])
+    assert attr.gpu_methods["amdsmi:gpu-0"] == "utilisation"
+    assert attr.attributed_j == pytest.approx(25.0)  # 2000 of the window's 8000 ns of graphics engine time
