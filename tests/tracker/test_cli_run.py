@@ -60,7 +60,7 @@ def test_output_json_contract(env: dict[str, str], tmp_path: Path) -> None:
     assert data["sensors"]
     for s in data["sensors"]:
         assert set(s) >= {"name", "status", "energy_kwh", "reason"}
-        assert s["status"] in {"measured", "modelled", "unavailable"}
+        assert s["status"] in {"measured", "modelled", "partial", "unavailable"}
         assert s["reason"]
         if s["status"] == "unavailable":
             assert s["energy_kwh"] is None
