@@ -225,7 +225,7 @@ TRACKED = textwrap.dedent(
     import sys, time, warnings
     warnings.simplefilter("ignore")
     from fake_sensor import CounterSensor
-    from aiceberg.measure.tracker import track
+    from aiceberg import track
     with track(sensors=[CounterSensor(power_w=100.0)], store=sys.argv[1], interval_s=0.02,
                flush_every_s=0.1) as run:
         print(run.run_id, flush=True)

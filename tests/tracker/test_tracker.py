@@ -16,10 +16,10 @@ from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
 from aiceberg.measure.base import Channel
 from aiceberg.measure.prediction import predict
-from aiceberg.measure.tracker import Run, track
 from aiceberg.model.quantity import Q
 from aiceberg.model.run_summary import Prediction, RunSummary
 from aiceberg.store import open_store
+from aiceberg.tracking import Run, track
 from aiceberg.units import J_PER_KWH
 
 FAST = {"interval_s": 1.0, "flush_every_s": 5.0, "location": None}
@@ -328,3 +328,21 @@ def test_attribution_reports_both_machine_and_tracked_share() -> None:
     attr = result.summary.attribution
     assert attr is not None and attr.cpu_share is not None and 0 < attr.cpu_share <= 1
     assert attr.energy_kwh is not None and 0 < attr.energy_kwh <= result.energy_kwh
+
+
+def test_the_measuring_layer_writes_to_a_sink_it_is_given(tmp_path: Path) -> None:
+    """measure ⟂ store: the tracker cannot open a store itself; aiceberg.track gives it the configured one."""
+    from aiceberg.measure import tracker as measure_tracker
+
+    clock = FakeClock()
+    with pytest.raises(ValueError, match="cannot open a store itself"):
+        measure_tracker.Run(sensors=[], store=tmp_path / "r.db")
+    with pytest.raises(ValueError, match="cannot open a store itself"):
+        measure_tracker.Run(sensors=[])  # the configured store needs an opener too
+    store = open_store(tmp_path / "given.db")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = measure_tracker.Run(sensors=[CounterSensor(clock=clock)], store=store, clock=clock, **FAST)
+        result = run.start().stop()
+    assert result.stored_in is not None and store.get_run(result.run_id).status == "finished"
+    store.close()

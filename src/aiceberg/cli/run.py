@@ -264,6 +264,7 @@ def run_command(
     from aiceberg.measure.phase_file import ENV_PHASE_FILE, PhaseFileReader
     from aiceberg.measure.recorder import shell_join
     from aiceberg.measure.tracker import Run
+    from aiceberg.tracking import open_run_store
 
     signals = _Signals()
     signals.block_sigint()  # before the sampler thread exists: it inherits the mask
@@ -272,6 +273,7 @@ def run_command(
             settings=settings, store=None if store else False, sensors=sensors, name=name,
             command=shell_join(cmd), idle_baseline_s=idle_baseline_s, handle_signals=False,
             total_phases=total_phases, labels=None if settings is None else setting_labels(settings),
+            open_store=open_run_store,
         )
         with warnings.catch_warnings():  # the summary repeats them; the terminal shows them once
             warnings.simplefilter("ignore")

@@ -75,6 +75,7 @@ def _measure(args: argparse.Namespace, seconds: float, lang: str) -> None:
     from aiceberg.explain.render import footprint_text
     from aiceberg.i18n import t
     from aiceberg.measure.workload import measure_tiny_training
+    from aiceberg.tracking import open_run_store
 
     settings = cli_settings({"location": args.location, "db": args.db, "cpu_tdp_w": args.cpu_tdp_w,
                              "cpu_model": args.cpu_model})
@@ -82,7 +83,7 @@ def _measure(args: argparse.Namespace, seconds: float, lang: str) -> None:
     with warnings.catch_warnings():  # the summary lists them once
         warnings.simplefilter("ignore")
         result, _report = measure_tiny_training(seconds, settings=settings, location=settings.location,
-                                                labels=setting_labels(settings))
+                                                labels=setting_labels(settings), open_store=open_run_store)
     summary = result.summary
     if not _measured(summary):
         print(t("tour.all_modelled", lang) + "\n")

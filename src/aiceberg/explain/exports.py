@@ -17,6 +17,7 @@ from typing import Any
 
 from aiceberg import __version__, refdata
 from aiceberg.errors import InputError
+from aiceberg.model.run_summary import text_from_json
 from aiceberg.units import J_PER_KWH
 
 __all__ = [
@@ -279,8 +280,6 @@ def _kg(v: float | None) -> str:
 
 def _text(value: Any) -> str:
     """A stored text (a catalog message's JSON form, or a string) in English."""
-    from aiceberg.model.run_summary import text_from_json
-
     return str(text_from_json(value))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from aiceberg.errors import SensorUnavailable
+from aiceberg.errors import InputError, SensorUnavailable
 from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
 from aiceberg.refdata import find_hardware, get_hardware  # the engine's lookup API
@@ -132,7 +132,6 @@ def resolve_given_cpu(
     field: str = "cpu_model",
     *,
     find: Callable[[str], Any] | None = None,
-    get: Callable[[str], Any] | None = None,
 ) -> Any:
     """The reference-data row of a CPU the user names (``--cpu-model``): an id, a name or an alias.
 
@@ -140,15 +139,8 @@ def resolve_given_cpu(
         InputError: no such CPU (``UnknownNameError``, with the closest names), or a row that is not a
             CPU with a TDP; the message names ``field``.
     """
-    from aiceberg.errors import InputError
-
-    if find is None or get is None:
-        f, g = _refdata()
-        find, get = find or f, get or g
-    hw = find(name)
+    hw = (find or find_hardware)(name)
     if hw is None:
-        from aiceberg.refdata import get_hardware
-
         hw = get_hardware(name, field)  # raises with the closest names
     if getattr(hw, "kind", "cpu") not in ("cpu", "client") or not hw.tdp_w:
         raise InputError(field, f"{name!r} is not a CPU with a TDP in the reference data ({hw.id})",

@@ -237,7 +237,7 @@ def _open_cpu_model(
         return SensorStatus("cpu-model", "unavailable", f"cannot read {proc}/cpuinfo: {exc}", rapl_fix)
     try:
         if hints.model:
-            hw, note = resolve_given_cpu(hints.model, hints.label("cpu_model"), find=find, get=get), None
+            hw, note = resolve_given_cpu(hints.model, hints.label("cpu_model"), find=find), None
         else:
             hw, note = resolve_cpu(info.model_name, find=find, get=get)
     except (ImportError, ReferenceDataError) as exc:

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
+from aiceberg.measure.attribution import gpu_shares
 from aiceberg.measure.base import MIN_GAP_S, Method
 from aiceberg.measure.gpu import (
     GpuDevice,
@@ -193,8 +194,6 @@ class NvmlSensor(GpuSensor):
 
     def process_shares(self, pids: Iterable[int], memo: dict[str, Any]) -> GpuShares:
         """Per-process SM utilisation from NVML (:func:`~aiceberg.measure.attribution.gpu_shares`)."""
-        from aiceberg.measure.attribution import gpu_shares
-
         shares, seen = gpu_shares(self.nvml, self.devices, pids, memo.get("last_seen"))
         memo["last_seen"] = seen
         return shares

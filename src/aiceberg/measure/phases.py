@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from aiceberg.measure.prediction import predict
 from aiceberg.model.quantity import Q
+from aiceberg.model.run_records import PhaseRow
 from aiceberg.model.run_summary import PhaseSummary, Prediction
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
     from aiceberg.model.footprint import Footprint
-    from aiceberg.store.base import PhaseRow
 
 __all__ = ["Phase", "PhaseBook", "with_footprint"]
 
@@ -91,8 +91,6 @@ class PhaseBook:
 
     def changed(self) -> list[PhaseRow]:
         """The phases that changed since the last call, as store rows."""
-        from aiceberg.store.base import PhaseRow
-
         with self._lock:
             rows = [self.phases[i] for i in sorted(self._dirty)]
             self._dirty.clear()

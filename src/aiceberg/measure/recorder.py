@@ -1,4 +1,9 @@
-"""The tracker's link to the run store: open it, register the run, write each flush, close the run.
+"""The tracker's link to the run store: register the run, write each flush, close the run.
+
+The measuring layer does not know the store (measure ⟂ store): the tracker is given a *sink*, any object
+with the :class:`RunSink` methods (every ``aiceberg.store`` store is one), or a target and a function
+that opens it (``aiceberg.track`` and ``aiceberg run`` pass ``aiceberg.store``'s). The records it writes
+are the engine layer's (:mod:`aiceberg.model.run_records`).
 
 The store is the record, not a condition of the work: a store that cannot be opened, or that fails to
 take a write, never stops the run nor the command it measures. Each problem is kept as a warning for
@@ -14,18 +19,17 @@ from __future__ import annotations
 import logging
 import os
 import shlex
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
+from aiceberg.model.run_records import ChannelRow, NewRun, PhaseRow, SampleRow
+from aiceberg.model.run_summary import RunSummary
 
-if TYPE_CHECKING:
-    from aiceberg.model.run_summary import RunSummary
-    from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, RunStore, SampleRow
-
-__all__ = ["Recorder", "safe_target", "shell_join", "shell_quote", "storable"]
+__all__ = ["Recorder", "RunSink", "StoreOpener", "safe_target", "shell_join", "shell_quote", "storable"]
 
 log = logging.getLogger("aiceberg.tracker")
 
@@ -83,19 +87,45 @@ def safe_target(target: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+class RunSink(Protocol):
+    """What the tracker writes a run to (``aiceberg.store.base.RunStore`` is one)."""
+
+    def create_run(self, run: NewRun, channels: Sequence[ChannelRow]) -> None: ...
+
+    def append(self, run_id: str, samples: Sequence[SampleRow], phases: Sequence[PhaseRow] = (), *,
+               heartbeat_unix: float, partial: dict[str, Any] | None = None) -> None: ...
+
+    def finish_run(self, run_id: str, *args: Any, **kwargs: Any) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: Opens the sink at a path or URL (``aiceberg.store.open_store``); raises when it cannot.
+StoreOpener = Callable[[str], RunSink]
+
+
 class Recorder:
-    """Writes one run to a store, and remembers what went wrong instead of raising.
+    """Writes one run to a sink, and remembers what went wrong instead of raising.
 
     Args:
-        target: a ``RunStore``, a path or URL, ``None``/``True`` for ``default`` (the configured store),
-            ``False`` for none.
+        target: a sink, a path or URL, ``None``/``True`` for ``default`` (the configured store), ``False``
+            for none. A path, a URL or the default needs ``opener``.
         default: the configured store's path or URL.
+        opener: opens a path or URL (``aiceberg.store.open_store``).
+
+    Raises:
+        ValueError: a target to open, and no ``opener`` (the measuring layer cannot open a store itself).
     """
 
-    def __init__(self, target: RunStore | str | os.PathLike[str] | bool | None, default: str) -> None:
+    def __init__(self, target: RunSink | str | os.PathLike[str] | bool | None, default: str,
+                 opener: StoreOpener | None = None) -> None:
+        if opener is None and (target is None or target is True or isinstance(target, str | os.PathLike)):
+            raise ValueError("the tracker cannot open a store itself: pass the store object, store=False, or "
+                             "use aiceberg.track (which opens the configured store)")
         self._target = target
         self._default = default
-        self.store: RunStore | None = None
+        self._opener = opener
+        self.store: RunSink | None = None
         self.where: str | None = None
         self.problems: list[Msg] = []
         self._own = False
@@ -114,10 +144,9 @@ class Recorder:
         if arg is None or arg is True or isinstance(arg, str | os.PathLike):
             target = self._default if arg is None or arg is True else os.fspath(arg)
             self.where = safe_target(target)
+            assert self._opener is not None
             try:
-                from aiceberg.store import open_store
-
-                self.store, self._own = open_store(target), True
+                self.store, self._own = self._opener(target), True
             except InputError:
                 raise
             except Exception as exc:  # unreachable, read-only, corrupt, missing extra: run anyway
@@ -152,8 +181,6 @@ class Recorder:
 
     def finish(self, summary: RunSummary) -> RunSummary:
         """Close the run in the store; returns the summary with the store's problems among its warnings."""
-        from dataclasses import replace
-
         if self._write_error:
             self.problems.append(Msg("measure.store.write_failed", error=self._write_error))
         if self.store is not None:

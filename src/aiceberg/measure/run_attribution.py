@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from aiceberg.measure.attribution import CpuShareMeter, gpu_shares
+from aiceberg.measure.attribution import CpuShareMeter
 from aiceberg.measure.base import Sensor
 from aiceberg.measure.gpu import GpuSensor
 from aiceberg.model.run_summary import Attribution

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiceberg.measure.clock import Clock
+from aiceberg.model.run_records import SampleRow
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
     from aiceberg.measure.base import Channel, Sensor
-    from aiceberg.store.base import SampleRow
 
 __all__ = ["ChannelState", "Sampler", "next_tick"]
 
@@ -85,8 +85,6 @@ class Sampler:
 
     def sample(self) -> None:
         """Read every sensor once; a sensor that raises is a gap on each of its channels."""
-        from aiceberg.store.base import SampleRow
-
         with self.lock:
             rows = self._buffer
             t0 = self.t0

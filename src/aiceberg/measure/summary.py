@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiceberg.i18n import Msg
 from aiceberg.measure.sampler import ChannelState
+from aiceberg.model.measured import measured_footprint
 from aiceberg.model.run_summary import (
     Attribution,
     ChannelReport,
@@ -54,8 +55,6 @@ def footprint_for(
     unmetered_kwh: float | None = None,
 ) -> Footprint:
     """Turn measured energies into a Footprint through the engine: the one call the tracker makes."""
-    from aiceberg.model.measured import measured_footprint
-
     return measured_footprint(
         domains_kwh, duration_s=duration_s, location=location, pue=pue, host=host, idle_kwh=idle_kwh,
         statuses=statuses, unmetered_kwh=unmetered_kwh,

@@ -25,22 +25,29 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aiceberg.errors import InputError
+from aiceberg import refdata
+from aiceberg.config import ENV_VARS, Settings, load_settings
+from aiceberg.errors import InputError, ReferenceDataError
 from aiceberg.i18n import Msg
 from aiceberg.measure.clock import SYSTEM_CLOCK, Clock
+from aiceberg.measure.discovery import discover
+from aiceberg.measure.gpu import GpuSensor
 from aiceberg.measure.host import host_info
-from aiceberg.measure.recorder import Recorder, storable
+from aiceberg.measure.phases import PhaseBook
+from aiceberg.measure.phases import with_footprint as add_footprint
+from aiceberg.measure.recorder import Recorder, RunSink, StoreOpener, storable
 from aiceberg.measure.result import RunResult, default_command
-from aiceberg.measure.summary import footprint_for
+from aiceberg.measure.run_attribution import RunAttributor
+from aiceberg.measure.sampler import Sampler
+from aiceberg.measure.summary import RunFacts, build_summary, footprint_for, utc_iso
+from aiceberg.measure.unmetered import unmetered_energy
+from aiceberg.model.factors import NO_LOCATION_WARNING
+from aiceberg.model.run_records import ChannelRow, NewRun
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
-    from aiceberg.config import Settings
     from aiceberg.measure.base import Sensor, SensorStatus
-    from aiceberg.measure.phases import PhaseBook
-    from aiceberg.measure.sampler import Sampler
     from aiceberg.model.run_summary import Prediction, Text
-    from aiceberg.store.base import RunStore
 
 __all__ = ["PhaseHandle", "Run", "RunResult", "Terminated", "footprint_for", "host_info", "track"]
 
@@ -109,7 +116,7 @@ class Run:
         *,
         sensors: Sequence[Sensor] | None = None,
         statuses: Sequence[SensorStatus] | None = None,
-        store: RunStore | str | os.PathLike[str] | bool | None = None,
+        store: RunSink | str | os.PathLike[str] | bool | None = None,
         settings: Settings | None = None,
         name: str | None = None,
         project: str | None = None,
@@ -127,6 +134,7 @@ class Run:
         attach_pid: int | bool | None = None,
         clock: Clock | None = None,
         labels: Mapping[str, str] | None = None,
+        open_store: StoreOpener | None = None,
     ) -> None:
         self._options = dict(
             sensors=sensors, statuses=statuses, store=store, settings=settings, name=name,
@@ -134,10 +142,8 @@ class Run:
             pue=pue, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model, idle_baseline_s=idle_baseline_s,
             total_phases=total_phases, on_prediction=on_prediction, command=command,
             handle_signals=handle_signals, attach_pid=attach_pid, clock=clock, labels=labels,
+            open_store=open_store,
         )
-        from aiceberg.config import load_settings
-        from aiceberg.measure.phases import PhaseBook
-
         given = dict(location=location, interval_s=interval_s, flush_every_s=flush_every_s, pue=pue,
                      project=project, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model)
         base = load_settings() if settings is None else settings
@@ -156,7 +162,7 @@ class Run:
         self._sensors_arg = sensors
         self._statuses: list[SensorStatus] = list(statuses or [])
         self._labels = {**_setting_labels(self.settings), **(labels or {})}
-        self._recorder = Recorder(store, self.settings.db)
+        self._recorder = Recorder(store, self.settings.db, open_store)
         self._discovery: Any = None
         self._sensors: list[Sensor] = []
         self._sampler: Sampler | None = None
@@ -187,8 +193,6 @@ class Run:
         if self._sensors_arg is not None:
             self._sensors = list(self._sensors_arg)
             return
-        from aiceberg.measure.discovery import discover
-
         s = self.settings
         self._discovery = discover(
             powercap_root=s.powercap_root, gpus=s.gpus, cpu_tdp_w=s.cpu_tdp_w, cpu_model=s.cpu_model,
@@ -201,14 +205,9 @@ class Run:
     def _check_location(self) -> None:
         loc = self.settings.location
         if loc is None:
-            from aiceberg.model.factors import NO_LOCATION_WARNING
-
             self._warnings.append(NO_LOCATION_WARNING)
             warnings.warn(NO_LOCATION_WARNING, UserWarning, stacklevel=4)
             return
-        from aiceberg import refdata
-        from aiceberg.errors import ReferenceDataError
-
         try:
             refdata.get_zone(loc, self._labels["location"])
         except ReferenceDataError as exc:
@@ -218,10 +217,6 @@ class Run:
         """Open the sensors and the store, take the idle baseline if asked, start the sampler."""
         if self._sampler is not None:
             raise RuntimeError("a Run can be started once; create another with aiceberg.track()")
-        from aiceberg.measure.gpu import GpuSensor
-        from aiceberg.measure.sampler import Sampler
-        from aiceberg.store.base import ChannelRow, NewRun
-
         self._check_location()
         self._open_sensors()
         s = self.settings
@@ -236,7 +231,7 @@ class Run:
             self._started_unix = self.clock.wall()
             self._recorder.create(
                 NewRun(
-                    run_id=self.run_id, started_at=_utc_iso(self._started_unix), started_unix=self._started_unix,
+                    run_id=self.run_id, started_at=utc_iso(self._started_unix), started_unix=self._started_unix,
                     pid=os.getpid(), hostname=socket.gethostname(), name=self.name,
                     project=storable(s.project) or "default", command=self.command,
                     location=storable(s.location), interval_s=s.interval_s, flush_every_s=s.flush_every_s,
@@ -403,8 +398,6 @@ class Run:
         pred = self._book.predict()
         if pred is None or not with_footprint or self._sampler is None:
             return pred
-        from aiceberg.measure.phases import with_footprint as add_footprint
-
         sampler = self._sampler
         s = self.settings
         host = host_info(st.channel for st in sampler.states.values())
@@ -423,15 +416,11 @@ class Run:
         """The optional correction for what no counter sees, from the measured counters only."""
         if not self.settings.unmetered or self._sampler is None:
             return None
-        from aiceberg.measure.unmetered import unmetered_energy
-
         counters_j = sum(s.last_j or 0.0 for s in self._sampler.used_channels() if s.method == "measured")
         return unmetered_energy(counters_j, duration_s).energy_j / J_PER_KWH
 
     def attach(self, pid: int) -> None:
         """Attribute to the process tree rooted at ``pid`` (``aiceberg run`` attaches its child)."""
-        from aiceberg.measure.run_attribution import RunAttributor
-
         sampler = self._sampler
         if sampler is None:
             raise RuntimeError("start the run before attaching a process to it")
@@ -441,8 +430,6 @@ class Run:
             self._attributor = attributor
 
     def _finish(self, status: str, exit_code: int | None, end_reason: str | None, end_t: float) -> RunResult:
-        from aiceberg.measure.summary import RunFacts, build_summary
-
         sampler = self._sampler
         assert sampler is not None
         self._flush()  # the last samples, and the attribution's last window
@@ -494,17 +481,9 @@ class Run:
         return wrapper  # type: ignore[return-value]
 
 
-def _utc_iso(unix: float) -> str:
-    from aiceberg.measure.summary import utc_iso
-
-    return utc_iso(unix)
-
-
 def _setting_labels(settings: Settings) -> dict[str, str]:
     """Each setting's name where the user gave it: the keyword (``location``; the command line checks
     its own flags first), ``AICEBERG_LOCATION``, or ``config.toml: location``."""
-    from aiceberg.config import ENV_VARS
-
     env = {field: var for var, field in ENV_VARS.items()}
     out = {}
     for name in ("location", "cpu_tdp_w", "cpu_model"):

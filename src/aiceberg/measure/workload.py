@@ -117,11 +117,13 @@ def measure_tiny_training(
     sensors: Any = None,
     statuses: Any = None,
     labels: Any = None,
+    open_store: Any = None,
 ) -> tuple[Any, TrainingReport]:
     """Train the tiny model for about ``seconds`` seconds under the tracker, one phase per epoch.
 
     Ten epochs, their size set beforehand from a timed trial epoch, so that the prediction (made after
-    each epoch) has a known total.
+    each epoch) has a known total. ``store`` and ``open_store`` are the tracker's (a store object, or a
+    target and the function that opens it: ``aiceberg.tracking.open_run_store``; ``store=False`` for none).
 
     Returns:
         ``(RunResult, TrainingReport)``: the run's summary is ``result.to_dict()``, its Footprint
@@ -134,6 +136,7 @@ def measure_tiny_training(
     run = Run(
         name="tiny MLP (built-in workload)", store=store, settings=settings, location=location,
         sensors=sensors, statuses=statuses, total_phases=total, labels=labels,
+        open_store=open_store,
     )
     with run:
         report = train_tiny_model(

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+# the records a run is written as live below both the tracker and the store (measure ⟂ store)
+from aiceberg.model.run_records import ChannelRow, NewRun, PhaseRow, SampleRow
+
 __all__ = [
     "STATUSES",
     "ChannelRow",
@@ -28,64 +31,6 @@ __all__ = [
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
 STATUSES: tuple[str, ...] = ("running", "finished", "interrupted", "failed")
-
-
-@dataclass(frozen=True)
-class NewRun:
-    """What is known of a run when it starts."""
-
-    run_id: str
-    started_at: str  # ISO 8601, UTC
-    started_unix: float
-    pid: int
-    hostname: str
-    name: str | None = None
-    project: str = "default"
-    command: str | None = None
-    location: str | None = None
-    interval_s: float = 1.0
-    flush_every_s: float = 5.0
-
-
-@dataclass(frozen=True)
-class ChannelRow:
-    """A channel read during a run."""
-
-    channel_id: str
-    sensor: str
-    domain: str
-    label: str
-    method: str  # measured | modelled
-
-
-@dataclass(frozen=True)
-class SampleRow:
-    """One reading of one channel: cumulative joules since the run started, or a gap.
-
-    Attributes:
-        t_s: seconds since the run started (monotonic clock).
-        channel_id: the channel.
-        energy_j: cumulative joules since the run started; ``None`` for a gap.
-        power_w: instantaneous power where the sensor gives one.
-        error: why the reading failed (a gap), else ``None``.
-    """
-
-    t_s: float
-    channel_id: str
-    energy_j: float | None
-    power_w: float | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class PhaseRow:
-    """A named phase: ``end_s`` and ``energy_j`` are ``None`` while it runs."""
-
-    index: int
-    name: str
-    start_s: float
-    end_s: float | None = None
-    energy_j: float | None = None
 
 
 @dataclass(frozen=True)
