@@ -144,3 +144,20 @@ def test_a_virtual_machine_on_an_unknown_cpu_is_an_upper_bound_said_so(tmp_path)
         cpu = next(s for s in found.sensors if s.name == "cpu-model")
         assert cpu.share == 1.0
         assert "upper bound" in _rows(found)["cpu-model"].reason
+
+
+@pytest.mark.parametrize(("cpuinfo", "given"), [("AMD EPYC 7R13 Processor", None), ("AMD EPYC", "AMD EPYC 7R13")])
+def test_a_cloud_cpu_is_modelled_with_its_own_row_and_this_vms_share(tmp_path, cpuinfo, given):
+    """An AWS VM: /proc/cpuinfo names the custom part (or only "AMD EPYC", and the user names it)."""
+    from aiceberg.refdata import get_hardware
+
+    p = FakeProc(tmp_path / "proc")
+    p.write_cpuinfo(cpuinfo, cpus_per_socket=4, virtual=True)
+    row = get_hardware("aws-epyc-7r13")
+    with discover(powercap_root=tmp_path / "none", gpus="none", proc_root=p.root, env={}, cpu_model=given,
+                  labels={"cpu_model": "--cpu-model"}) as found:
+        cpu = next(s for s in found.sensors if s.name == "cpu-model")
+        reason = found.status("cpu-model").reason
+    assert cpu.tdp_w == row.tdp_w and cpu.share == pytest.approx(4 / row.threads)
+    assert "class default" not in reason and f"4 vCPUs of the host CPU's {row.threads} threads" in reason
+    assert ("CPU named by --cpu-model" in reason) == (given is not None)
