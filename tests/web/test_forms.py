@@ -139,3 +139,14 @@ def test_case_pages_have_their_title_in_the_page_language(client, name):
         title = get_case(name).title(lang)
         assert unescape(re.search(r'<h1 id="case-title">([^<]+)</h1>', html).group(1)) == title
         assert unescape(re.search(r"<title>([^<]+)</title>", html).group(1)) == f"{title} · aiceberg"
+
+
+def test_case_pages_show_published_figures_as_published(client):
+    rows = {m[0]: (unescape(m[1]), unescape(m[2])) for m in re.findall(
+        r'<tr><td>([a-z0-9_]+)<div[^>]*>.*?</div></td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>',
+        client.get("/cases/bloom-training?lang=en").text)}
+    assert rows["dynamic_co2e_kg"][0] == "24,690 kgCO2e"  # not 24,700
+    assert rows["energy_kwh"][0] == "433,196 kWh"
+    assert rows["energy_kwh"][1].startswith("433,") and len(rows["energy_kwh"][1]) == len("433,196 kWh")
+    fr = client.get("/cases/bloom-training?lang=fr").text
+    assert "24\u202f690 kgCO2e" in fr

@@ -117,8 +117,11 @@ def _raw(url: str, head: bytes, chunks: list[bytes]) -> bytes:
         for chunk in chunks:
             s.sendall(chunk)
         data = b""
-        while part := s.recv(65536):  # the server closes the connection after a 413
-            data += part
+        try:
+            while part := s.recv(65536):  # the server closes the connection after a 413
+                data += part
+        except ConnectionResetError:  # closed with some of our bytes unread: its answer came before
+            pass
         return data
 
 
@@ -126,7 +129,7 @@ def test_an_announced_huge_body_is_refused_before_it_is_sent(app, serve):
     with serve(app) as url:
         head = (b"POST /api/estimate/training HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 b"Content-Length: 1073741824\r\n\r\n")
-        answer = _raw(url, head, [b"{" + b" " * 1000])  # 1 GiB announced, 1 KB sent
+        answer = _raw(url, head, [])  # 1 GiB announced, nothing sent: the answer comes first
     assert answer.startswith(b"HTTP/1.1 413")
     assert b'"field":"body"' in answer.replace(b" ", b"")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from html import escape
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 from aiceberg import refdata
-from aiceberg.explain.i18n import fmt_mass_kg, fmt_number
 from aiceberg.i18n import LANGS, t
+from aiceberg.i18n import numbers as N
 from aiceberg.web.schema import Field, FieldError, fields_of, label_of
 
 #: Each language's name in itself (the language switch and the form's choice).
@@ -129,21 +130,20 @@ def layout(lang: str, path: str, query: Sequence[tuple[str, str]], title: str, b
     )
 
 
-# -- numbers ---------------------------------------------------------------------------------------
+# -- numbers (the policy of aiceberg.i18n.numbers; CO₂ written with its subscript on pages) ---------------
 def mass(kg: float, lang: str) -> str:
-    return fmt_mass_kg(kg, lang).replace("CO2e", "CO₂e")
+    """Emissions given in kgCO2e, at their SI prefix: ``22.9 g CO₂e``, ``50.5 t CO₂e``."""
+    return N.co2e(kg, lang).replace("CO2e", "CO₂e")
 
 
 def mass_range(c: float, lo: float, hi: float, lang: str) -> str:
-    if lo == c == hi:
-        return ""
-    return f"{mass(lo, lang)} – {mass(hi, lang)}"
+    """The range alone, in the unit that suits the central value (``30.6 – 34.1 kg CO₂e``); empty when exact."""
+    return N.span(SimpleNamespace(central=c, low=lo, high=hi), "kg CO2e", lang).replace("CO2e", "CO₂e")
 
 
 def pct(x: float, lang: str) -> str:
-    if x and abs(x) < 1e-4:
-        return f"< {fmt_number(0.01, lang)} %"
-    return f"{fmt_number(x * 100, lang, 2)} %"
+    """A share (``0.125`` → ``13 %``), with the language's spacing."""
+    return N.percent(x * 100, lang)
 
 
 # -- forms -----------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def _choice_label(f: Field, value: str, lang: str) -> str:
         if row is not None:
             name = getattr(row, f"name_{lang}", "") or getattr(row, "name_en", "") or value
             if table == "inference":
-                return f"{name} — {fmt_number(row.wh_per_request, lang)} Wh"
+                return f"{name} — {N.quantity(row.wh_per_request, 'Wh', lang)}"
             return name
     return value
 

@@ -4,12 +4,14 @@ case. No web framework here; every piece of dynamic text goes through ``e`` (``h
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from aiceberg import refdata
 from aiceberg.explain.case_text import case_dict
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_number, label
 from aiceberg.explain.iceberg import iceberg_svg
+from aiceberg.explain.render import part_label, status_label
+from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.footprint import Footprint
 from aiceberg.web.pages import e, mass, mass_range, pct
@@ -47,7 +49,7 @@ def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Ma
     head = (f'<div class="card" id="result"><div class="headline"><span class="big" id="total">'
             f'{e(mass(total, lang))}</span><span class="muted">{e(headline_suffix)}</span>'
             f'{rng_html}'
-            f'<span class="muted">{e(t("web.electricity", lang))} {e(fmt_energy_kwh(d["energy_kwh"], lang))}'
+            f'<span class="muted">{e(t("web.electricity", lang))} {e(N.energy(d["energy_kwh"], lang))}'
             '</span></div>'
             f'<div class="split"><span class="pill">▲ {e(t("web.visible_tip", lang))} {e(mass(vis, lang))}'
             f' ({e(pct(vis / total, lang) if total else "–")})</span>'
@@ -56,17 +58,18 @@ def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Ma
             f'<div class="svg" id="iceberg">{iceberg(fp, lang, labels)}</div></div>')
     rows = []
     for p in d["parts"]:
-        name = labels.get(p["name"]) or p.get("label") or label(p["name"], lang)
+        name = labels.get(p["name"]) or p.get("label") or part_label(p["name"], lang)
         share = pct(p["co2e_kg"] / total, lang) if total else ""
         rows.append(
             f'<tr><td>{"▲" if p["visible"] else "▼"} {e(name)}<div class="small muted">{e(p["detail"])}</div></td>'
-            f'<td class="n">{e(fmt_energy_kwh(p["energy_kwh"], lang)) if p["energy_kwh"] else "–"}</td>'
+            f'<td class="n">{e(N.energy(p["energy_kwh"], lang)) if p["energy_kwh"] else "–"}</td>'
             f'<td class="n">{e(mass(p["co2e_kg"], lang))}</td>'
             f'<td class="n">{e(mass_range(p["co2e_kg"], p["co2e_kg_low"], p["co2e_kg_high"], lang))}</td>'
-            f'<td class="n">{e(share)}</td><td>{e(label("status:" + p["status"], lang))}</td></tr>')
+            f'<td class="n">{e(share)}</td><td>{e(status_label(p["status"], lang))}</td></tr>')
     table = (f'<h2>{e(t("web.parts", lang))}</h2><div class="card"><table id="parts"><thead><tr>'
-             f'<th>{e(label("part", lang))}</th><th>{e(label("energy", lang))}</th><th>{e(label("co2e", lang))}</th>'
-             f'<th>{e(label("range", lang))}</th><th>%</th><th>{e(t("web.how", lang))}</th></tr></thead>'
+             f'<th>{e(t("heading.part", lang))}</th><th>{e(t("heading.energy", lang))}</th>'
+             f'<th>{e(t("heading.co2e", lang))}</th><th>{e(t("heading.range", lang))}</th>'
+             f'<th>%</th><th>{e(t("web.how", lang))}</th></tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table></div>')
     eqs = d.get("equivalents") or {}
     cells = []
@@ -74,8 +77,8 @@ def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Ma
         q = eqs.get(k)
         if not q:
             continue
-        r = "" if q["low"] == q["high"] else f'{fmt_number(q["low"], lang)} – {fmt_number(q["high"], lang)}'
-        cells.append(f'<div class="eq"><b>{e(fmt_number(q["value"], lang))}</b>{e(q["label"])}'
+        r = N.span(SimpleNamespace(central=q["value"], low=q["low"], high=q["high"]), "", lang)
+        cells.append(f'<div class="eq"><b>{e(N.number(q["value"], lang))}</b>{e(q["label"])}'
                      f'{f"<div class=small>{e(r)}</div>" if r else ""}</div>')
     eq_html = (f'<h2>{e(t("web.equivalents", lang))}</h2><div class="eqs" id="equivalents">{"".join(cells)}</div>'
                if cells and total > 0 else "")
@@ -94,7 +97,7 @@ def share_html(url: str, lang: str) -> str:
 
 
 def _rng(lo: float, hi: float, lang: str) -> str:
-    return "" if lo == hi else f" ({e(fmt_number(lo, lang))} – {e(fmt_number(hi, lang))})"
+    return "" if lo == hi else f" ({e(N.number(lo, lang))} – {e(N.number(hi, lang))})"
 
 
 # -- my AI day -------------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
     top = max((a["saved_co2e_kg"] for a in d["actions"] if a["applicable"]), default=0) or 1.0
     for a in d["actions"]:
         if a["applicable"]:
-            saved = t("web.you_save", lang).format(x=mass(a["saved_co2e_kg"], lang), y=pct(a["saved_pct"] / 100, lang))
+            saved = t("web.you_save", lang, x=mass(a["saved_co2e_kg"], lang), y=pct(a["saved_pct"] / 100, lang))
             w = max(0.0, min(100.0, a["saved_co2e_kg"] / top * 100))
             rows.append(f'<div class="save" id="action-{e(a["id"])}"><div>{e(a["label"])}'
                         f'<div class="bar"><i style="width:{w:.0f}%"></i></div></div><b>{e(saved)}</b></div>')
@@ -122,10 +125,10 @@ def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
         if u["wh"] is None:
             fig = f'<span class="nofig">{e(t("web.no_figure", lang))}</span>'
         else:
-            fig = f'{e(fmt_number(u["wh"], lang))} Wh'
+            fig = e(N.quantity(u["wh"], "Wh", lang))
             if u["wh_low"] != u["wh_high"]:
-                fig += f' <span class="small muted">({e(fmt_number(u["wh_low"], lang))} – ' \
-                       f'{e(fmt_number(u["wh_high"], lang))})</span>'
+                span = N.span(SimpleNamespace(central=u["wh"], low=u["wh_low"], high=u["wh_high"]), "Wh", lang)
+                fig += f' <span class="small muted">({e(span)})</span>'
         uses.append(f'<tr><td>{e(u["label"])}</td><td class="n">{fig}</td><td class="small">{e(u["note"])}'
                     f'{" · " + ", ".join(e(s) for s in u["sources"]) if u["sources"] else ""}</td></tr>')
     uses_html = (f'<h2>{e(t("web.everyday", lang))}</h2><div class="card"><table id="uses"><thead><tr>'
@@ -136,8 +139,9 @@ def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
         if p["co2e_kg"] is None:
             val = f'<span class="nofig">{e(t("web.not_applicable", lang))}</span>'
         else:
+            rng = mass_range(p["co2e_kg"], p["co2e_kg_low"], p["co2e_kg_high"], lang)
             val = (f'<b>{e(mass(p["co2e_kg"], lang))}</b> {e(t("web.per_year", lang))} '
-                   f'<span class="small muted">({e(mass(p["co2e_kg_low"], lang))} – {e(mass(p["co2e_kg_high"], lang))})'
+                   f'<span class="small muted">({e(rng)})'
                    f' · {e(mass(p["co2e_kg"] / 12, lang))} {e(t("web.per_month", lang))}</span>')
         pops.append(f'<tr><td>{e(p["label"])}</td><td>{val}</td></tr>')
     pop_html = (f'<h2>{e(t("web.population", lang))}</h2><div class="card"><table id="population"><tbody>'
@@ -145,12 +149,21 @@ def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
                 + e(t("web.population_note", lang))
                 + "</p></div>")
     assum = "".join(
-        f'<li>{e(a["label"])}: <b>{e(fmt_number(a["value"], lang))} {e(a["unit"])}</b>'
+        f'<li>{e(t("web.labelled", lang, label=a["label"]))} <b>{e(N.number(a["value"], lang))} {e(a["unit"])}</b>'
         f'{_rng(a["low"], a["high"], lang)}</li>'
         if a["unit"] else f'<li>{e(a["label"])}</li>' for a in d["assumptions"])
     assum_html = f'<h2>{e(t("web.assumptions", lang))}</h2><ul class="small" id="assumptions">{assum}</ul>'
     headline, rest = out[1].split('<h2>', 1)
     return headline + actions + "<h2>" + rest + uses_html + pop_html + assum_html
+
+
+def _digits(published: float) -> int:
+    """The significant digits a published figure has (``24,690`` → 4), at least 3: the reproduced figure
+    is written with as many, so that the two read alike."""
+    text = N.exact(published, "en").replace(",", "").lstrip("-")
+    whole, _, frac = text.partition(".")
+    digits = (whole + frac).lstrip("0")
+    return max(3, min(N.MAX_SIG, len(digits if frac else digits.rstrip("0"))))
 
 
 def case_html(res: Any, lang: str) -> str:
@@ -161,8 +174,8 @@ def case_html(res: Any, lang: str) -> str:
         rep = d["reproduced"].get(metric)
         dev = d["deviation_pct"].get(metric)
         rows.append(f'<tr><td>{e(metric)}<div class="small muted">{e(pub["where"])}</div></td>'
-                    f'<td class="n">{e(fmt_number(pub["value"], lang))} {e(pub["unit"])}</td>'
-                    f'<td class="n">{e("" if rep is None else fmt_number(rep, lang))} '
+                    f'<td class="n">{e(N.exact(pub["value"], lang))} {e(pub["unit"])}</td>'
+                    f'<td class="n">{e("" if rep is None else N.number(rep, lang, _digits(pub["value"])))} '
                     f'{e(pub["unit"] if rep is not None else "")}</td>'
                     f'<td class="n">{e("" if dev is None else pct(dev / 100, lang))}</td></tr>')
     heads = "".join(f"<th>{e(t(k, lang))}</th>" for k in ("web.metric", "web.published", "web.reproduced",

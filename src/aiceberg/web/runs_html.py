@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_number
 from aiceberg.explain.report.html import CSS as REPORT_CSS
+from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.web.pages import e, href, mass
 
@@ -24,8 +24,8 @@ def runs_table(runs: Sequence[Any], lang: str) -> str:
         rows.append(
             f'<tr><td><a class="run-link" href="{e(link)}">{e(r.run_id[:12])}</a></td><td>{e(r.name or "")}</td>'
             f'<td>{e(r.status)}</td><td>{e(r.started_at[:19].replace("T", " "))}</td><td>{e(r.hostname)}</td>'
-            f'<td class="n">{e("" if r.duration_s is None else fmt_number(r.duration_s, lang) + " s")}</td>'
-            f'<td class="n">{e("" if r.energy_kwh is None else fmt_energy_kwh(r.energy_kwh, lang))}</td>'
+            f'<td class="n">{e("" if r.duration_s is None else N.duration(r.duration_s, lang))}</td>'
+            f'<td class="n">{e("" if r.energy_kwh is None else N.energy(r.energy_kwh, lang))}</td>'
             f'<td class="n">{e("" if r.co2e_kg is None else mass(r.co2e_kg, lang))}</td>'
             f'<td class="small">{command_html(r.command, lang, 80)}</td></tr>')
     heads = "".join(f"<th>{e(t('web.' + k, lang))}</th>" for k in ("run", "name", "status", "started", "host",
@@ -58,7 +58,7 @@ def pager(query: Sequence[tuple[str, str]], page: int, more: bool, lang: str) ->
 
 def run_info_html(rec: Any, title: str, lang: str) -> str:
     """A run without a footprint (running, or stopped before its end): what the store knows of it."""
-    duration = "" if rec.duration_s is None else f"{fmt_number(rec.duration_s, lang)} s"
+    duration = "" if rec.duration_s is None else N.duration(rec.duration_s, lang)
     info = [("web.name", e(rec.name or "")), ("web.status", e(rec.status)),
             ("web.started", e(rec.started_at[:19].replace("T", " "))), ("web.host", e(rec.hostname)),
             ("web.duration", e(duration)), ("web.command", command_html(rec.command, lang))]
