@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiceberg.config import load_settings
-from aiceberg.i18n.numbers import plain
+from aiceberg.i18n.numbers import number
 from aiceberg.model.run_summary import ChannelReport, RunSummary, SensorReport
 
 HARNESS = str(Path(__file__).parent / "doctor_harness.py")
@@ -50,7 +50,7 @@ def test_a_measured_cpu_is_compared_with_the_tdp_estimate_of_the_same_part_and_d
     # 280 W (the EPYC 7763's TDP) × 360 s = 28 Wh per socket, against 10 Wh measured at the same devices
     assert text is not None and "AMD EPYC 7763 (64 cores), 280 W × " in text
     assert f"{28 * sockets} Wh estimated" in text and "10 Wh measured" in text
-    assert f"{plain(2.8 * sockets)} times as much" in text and "Same part, same boundary" in text
+    assert f"{number(2.8 * sockets)} times as much" in text and "Same part, same boundary" in text
     given = load_settings({"cpu_tdp_w": 100}, environ={}, config_file=tmp_path / "none.toml")
     assert f"{10 * sockets} Wh estimated" in (_cpu_comparison(_summary_with_a_measured_cpu(0.01, 360.0), given,
                                                              "en") or "")

@@ -198,7 +198,7 @@ def test_results_print_as_sentences_not_dataclasses() -> None:
     assert "Prediction(" not in text and "Q(" not in text
     # a total and its range in one unit, chosen for the total
     assert text.startswith("after 2 of 10 phases, the whole run: 840 Wh (700 – 1")
-    assert " h (1 – 1.5" in text and text.endswith(", 300 g CO2e (200 – 500 g CO2e)")
+    assert " over 72 min (60 – 90 min)" in text and text.endswith(", 300 g CO2e (200 – 500 g CO2e)")
     assert p.render("fr").startswith("après 2 phases sur 10, l’exécution entière\u202f: 840 Wh (700 – 1")
     clock = FakeClock()
     run = quiet_run(clock, sensors=[CounterSensor(power_w=100.0, clock=clock)], store=False, location="FR")

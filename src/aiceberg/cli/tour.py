@@ -103,9 +103,8 @@ def _cpu_comparison(summary: Any, settings: Any, lang: str) -> str | None:
     data centre's overhead and the manufacturing share, which would apply alike to both)."""
     from aiceberg import refdata
     from aiceberg.i18n import t
-    from aiceberg.i18n.numbers import plain
+    from aiceberg.i18n.numbers import duration, energy, number
     from aiceberg.measure.cpu_model import read_cpuinfo, resolve_given_cpu
-    from aiceberg.model.run_summary import duration_text, energy_text
     from aiceberg.units import J_PER_KWH
 
     cpu_domains = ("cpu", "psys")
@@ -123,7 +122,7 @@ def _cpu_comparison(summary: Any, settings: Any, lang: str) -> str | None:
         sockets = 1
     estimated = tdp * sockets * summary.duration_s / J_PER_KWH
     if measured <= 0 or estimated <= 0:
-        return t("tour.compare_none", lang, measured=energy_text(measured, lang))
+        return t("tour.compare_none", lang, measured=energy(measured, lang))
     return t("tour.compare", lang, cpu=cpu.name, tdp=tdp, sockets=sockets,
-             duration=duration_text(summary.duration_s, lang), measured=energy_text(measured, lang),
-             estimated=energy_text(estimated, lang), ratio=plain(estimated / measured, lang))
+             duration=duration(summary.duration_s, lang), measured=energy(measured, lang),
+             estimated=energy(estimated, lang), ratio=number(estimated / measured, lang))

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from aiceberg.i18n import Msg, t
-from aiceberg.i18n.numbers import plain
+from aiceberg.i18n import Msg, numbers, t
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.footprint_json import footprint_from_dict
 from aiceberg.model.quantity import Q
@@ -82,35 +81,27 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-# -- text for people: a total and its range in one unit (the numbers through i18n.numbers) -------------
-
-_ENERGY_UNITS = ((1e3, 1e-3, "MWh"), (1.0, 1.0, "kWh"), (1e-3, 1e3, "Wh"), (0.0, 1e6, "mWh"))
-_MASS_UNITS = ((1e3, 1e-3, "t CO2e"), (1.0, 1.0, "kg CO2e"), (1e-3, 1e3, "g CO2e"), (0.0, 1e6, "mg CO2e"))
-_TIME_UNITS = ((3600.0, 1 / 3600.0, "h"), (120.0, 1 / 60.0, "min"), (0.0, 1.0, "s"))
-
-
-def _with_unit(value: Q | float, lang: str, units: tuple[tuple[float, float, str], ...]) -> str:
-    q = value if isinstance(value, Q) else Q.exact(float(value))
-    scale, unit = next((k, u) for floor, k, u in units if q.central >= floor)
-    text = f"{plain(q.central * scale, lang)} {unit}"
-    if q.is_exact:
-        return text
-    return f"{text} ({plain(q.low * scale, lang)} – {plain(q.high * scale, lang)} {unit})"
+# -- text for people: the one number policy (aiceberg.i18n.numbers), a total and its range in one unit ---
 
 
 def energy_text(kwh: Q | float, lang: str = "en") -> str:
-    """``0.84 kWh (0.7 – 1.02 kWh)``: the total and its range in the unit chosen for the total."""
-    return _with_unit(kwh, lang, _ENERGY_UNITS)
+    """``840 Wh (700 – 1,020 Wh)``: the total and its range in the unit chosen for the total."""
+    return numbers.energy(kwh, lang, with_range=True)
 
 
-def mass_text(kg: Q | float, lang: str = "en") -> str:
+def co2e_text(kg: Q | float, lang: str = "en") -> str:
     """``300 g CO2e (200 – 500 g CO2e)``."""
-    return _with_unit(kg, lang, _MASS_UNITS)
+    return numbers.co2e(kg, lang, with_range=True)
 
 
 def duration_text(seconds: Q | float, lang: str = "en") -> str:
-    """``36 s``, ``12 min``, ``1.2 h (1 – 1.5 h)``."""
-    return _with_unit(seconds, lang, _TIME_UNITS)
+    """``36 s``, ``12.5 min``, ``1.2 h (1 – 1.5 h)``: :func:`aiceberg.i18n.numbers.duration`'s units, with
+    the range in the unit of the central value."""
+    if not isinstance(seconds, Q) or seconds.is_exact:
+        return numbers.duration(float(seconds), lang)
+    c = seconds.central
+    scale, unit = (1.0, "s") if c < 120 else (60.0, "min") if c < 7200 else (3600.0, "h")
+    return numbers.quantity(Q(c / scale, seconds.low / scale, seconds.high / scale), unit, lang)
 
 
 @dataclass(frozen=True)
@@ -257,7 +248,7 @@ class Prediction:
                       duration=duration_text(self.duration_s, lang))
         if self.co2e_kg is None:
             return t("measure.prediction", lang, **params)
-        return t("measure.prediction.co2e", lang, **params, co2e=mass_text(self.co2e_kg, lang))
+        return t("measure.prediction.co2e", lang, **params, co2e=co2e_text(self.co2e_kg, lang))
 
     def __str__(self) -> str:
         return self.render()
@@ -323,7 +314,7 @@ class RunSummary:
         if self.co2e_kg is not None:
             where = (t("measure.summary.location", lang, location=self.location) if self.location
                      else t("measure.summary.location_unknown", lang))
-            lines.append(t("measure.summary.footprint", lang, co2e=mass_text(self.co2e_kg, lang), where=where))
+            lines.append(t("measure.summary.footprint", lang, co2e=co2e_text(self.co2e_kg, lang), where=where))
         for w in self.warnings:
             lines.append(t("measure.summary.warning", lang, text=w.render(lang) if isinstance(w, Msg) else w))
         return "\n".join(lines)
