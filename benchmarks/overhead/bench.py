@@ -53,7 +53,7 @@ CHILD = textwrap.dedent(
     if mode == "aiceberg":
         import warnings
         warnings.simplefilter("ignore")
-        from aiceberg.measure.tracker import Run
+        from aiceberg.tracking import Run
         tracker = Run(location="FR", interval_s=1.0)
         start, stop = tracker.start, tracker.stop
     elif mode == "codecarbon":
