@@ -88,15 +88,39 @@ def test_tip_is_above_the_waterline_and_bands_below():
         assert all(0 <= y <= lay.height for _, y in b.points)
 
 
-def test_labels_show_name_value_share_and_range_in_both_languages(bloom):
-    svg = iceberg_svg(bloom.complete, "fr")
-    ET.fromstring(svg)
-    assert "Fabrication des GPU" in svg and "fourchette" in svg and "%" in svg
-    assert "3,64 t CO2e" in svg
-    svg_en = iceberg_svg(bloom.complete, "en")
-    assert "Manufacturing of the GPUs" in svg_en and "range 3.64 t CO2e – 13.8 t CO2e" in svg_en
+def _label_lines(svg: str, part: str) -> list[str]:
+    root = ET.fromstring(svg)
+    g = next(g for g in root.iter(f"{SVG}g") if g.attrib.get("class") == "label" and g.attrib["data-part"] == part)
+    return [tx.text or "" for tx in g.iter(f"{SVG}text")]
+
+
+def _number(text: str, lang: str) -> float:
+    thousands, decimal = ("\u202f", ",") if lang == "fr" else (",", ".")
+    return float(text.replace(thousands, "").replace(decimal, "."))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_label_shows_the_published_figure_its_share_and_its_range_in_one_unit(bloom, lang):
+    """BLOOM's GPU manufacturing is published as 3,640 kg (Luccioni et al. 2023, section 4.1): its label reads
+    that figure in tonnes, the share its area draws, and the range in the same unit as the figure."""
+    published_kg = next(p.value for p in bloom.case.published if p.metric == "embodied_gpu_co2e_kg")
+    svg = iceberg_svg(bloom.complete, lang)
+    name, value_share, range_line = _label_lines(svg, "embodied.gpu")
+    assert name == ("Manufacturing of the GPUs" if lang == "en" else "Fabrication des GPU")
+    sep = "\u202f" if lang == "fr" else " "
+    m = re.fullmatch(rf"([\d.,\u202f]+) t CO2e · ([\d.,]+){sep}%", value_share)
+    assert m, value_share
+    assert _number(m.group(1), lang) * 1000 == pytest.approx(published_kg, rel=0.01)
+    areas = _areas_from_svg(svg)
+    assert _number(m.group(2), lang) / 100 == pytest.approx(areas["embodied.gpu"] / sum(areas.values()), abs=0.001)
+    word = "range" if lang == "en" else "fourchette"
+    r = re.fullmatch(rf"{word} ([\d.,\u202f]+) – ([\d.,\u202f]+) t CO2e", range_line)
+    assert r, range_line  # low and high in the unit of the figure, the unit written once
+    q = next(p for p in bloom.complete.parts if p.name == "embodied.gpu").co2e_kg
+    assert _number(r.group(1), lang) * 1000 == pytest.approx(q.low, rel=0.01)
+    assert _number(r.group(2), lang) * 1000 == pytest.approx(q.high, rel=0.01)
     # one <title> per band, for hover
-    root = ET.fromstring(svg_en)
+    root = ET.fromstring(svg)
     bands = [p for p in root.iter(f"{SVG}polygon") if "data-part" in p.attrib]
     assert all(p.find(f"{SVG}title") is not None for p in bands)
 

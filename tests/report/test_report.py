@@ -11,6 +11,7 @@ import pytest
 
 from aiceberg.cli import main
 from aiceberg.errors import AicebergError, InputError
+from aiceberg.explain.case_text import metric_name
 from aiceberg.explain.i18n import label
 from aiceberg.explain.render import footprint_dict
 from aiceberg.explain.report import (
@@ -21,6 +22,7 @@ from aiceberg.explain.report import (
     json_report,
     markdown_report,
 )
+from aiceberg.i18n.numbers import exact
 
 URL_ATTRS = {"src", "href", "xlink:href", "action", "poster", "data", "srcset", "formaction", "background"}
 
@@ -76,8 +78,9 @@ def test_case_report_is_self_contained_and_complete(bloom, lang):
             assert escape(s.title) in html
     # the case section: published, reproduced, deviation, convention
     assert label("convention", lang) in html and "50,500" in html.replace("\u202f", ",")
-    for p in bloom.case.published:
-        assert p.metric in html
+    for p in bloom.case.published:  # metrics by name, published figures exactly as published
+        assert escape(metric_name(p.metric, lang)) in html and f'data-metric="{p.metric}"' not in html
+        assert exact(p.value, lang) in html
     # sections and the pictures
     for anchor in ("h-headline", "h-iceberg", "h-breakdown", "h-case", "h-equivalents", "h-comparison",
                    "h-provenance", "h-notes"):
@@ -90,8 +93,10 @@ def test_estimate_report_has_factors_equivalents_and_every_case(estimate):
     html = html_report(estimate, lang="en")
     assert_self_contained(html)
     for f in estimate.factors:
-        assert f.id in html and f.unit in html
-    assert "Paris–New York round trips" in html and "km by car" in html
+        assert f.id in html
+    # the equivalents a reader sees: readable values only (8 × A100 for a day in France is ~100 kg)
+    assert "km by car" in html and "smartphone charges" in html
+    assert "Paris–New York" not in html.split('id="h-equivalents"')[1].split("</section>")[0]
     for name in ("BLOOM-176B training", "GPT-3 training", "Stable Diffusion v1"):
         assert name in html
     assert "modelled" in html and "default" in html  # what was modelled, what is a default

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiceberg.i18n import Localised, Msg
 from aiceberg.model.footprint import Footprint
 
 __all__ = ["RECIPES", "Case", "CaseResult", "Published", "load_case"]
@@ -24,12 +25,19 @@ RECIPES: dict[str, Callable[[Case], CaseResult]] = {}
 
 @dataclass(frozen=True)
 class Published:
+    """A figure as its publication gives it: ``value`` exactly as published, in ``unit``; ``where`` says
+    where it comes from (``where_fr`` in French), ``of`` which quantity of the engine's result it is."""
+
     metric: str
     value: float
     unit: str
     status: str
     where: str
     of: str
+    where_fr: str = ""
+
+    def where_in(self, lang: str = "en") -> str:
+        return Localised(en=self.where, fr=self.where_fr).render(lang)
 
 
 @dataclass(frozen=True)
@@ -49,13 +57,13 @@ class Case:
     unreproduced: tuple[dict[str, Any], ...] = ()
 
     def title(self, lang: str = "en") -> str:
-        return self.title_fr if lang == "fr" else self.title_en
+        return Localised(en=self.title_en, fr=self.title_fr).render(lang)
 
     def convention(self, lang: str = "en") -> str:
-        return self.convention_fr if lang == "fr" else self.convention_en
+        return Localised(en=self.convention_en, fr=self.convention_fr).render(lang)
 
     def left_out(self, lang: str = "en") -> tuple[str, ...]:
-        return self.left_out_fr if lang == "fr" else self.left_out_en
+        return {"en": self.left_out_en, "fr": self.left_out_fr}.get(lang) or self.left_out_en
 
     def run(self) -> CaseResult:
         """The reproduction under the publication's convention, and the complete iceberg view."""
@@ -68,7 +76,9 @@ class CaseResult:
     reproduction: Footprint
     complete: Footprint
     reproduced: dict[str, float]
-    notes: tuple[str, ...] = ()
+    #: what the reproduction needed to say (catalog messages, ``case.note.*``)
+    notes: tuple[Msg | str, ...] = ()
+    #: other readings of the publication: id (its label is ``case.alternative.<id>``) → metric → value
     alternatives: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
@@ -87,7 +97,7 @@ def load_case(path: Path) -> Case:
     meta = doc["case"]
     published = tuple(
         Published(metric=k, value=float(v["value"]), unit=v["unit"], status=v["status"], where=v["where"],
-                  of=v["of"])
+                  of=v["of"], where_fr=v.get("where_fr", ""))
         for k, v in doc.get("published", {}).items()
     )
     return Case(

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiceberg import refdata
 from aiceberg.cases.case import RECIPES, Case, CaseResult
+from aiceberg.i18n import Amount, Msg
 from aiceberg.model.equivalents import equivalents
 from aiceberg.model.footprint import Footprint, Phase
 from aiceberg.model.inference import estimate_inference, estimate_usage
@@ -63,13 +64,13 @@ def _training_kwargs(inputs: dict[str, Any]) -> dict[str, Any]:
 def training(case: Case) -> CaseResult:
     inp = case.inputs
     kw = _training_kwargs(inp)
-    notes: list[str] = []
+    notes: list[Msg] = []
     if "idle_kwh" in inp:
         # the publication gives the idle energy; the engine takes a static power over the wall time
         wall_h = (inp["gpu_hours"] / inp["count"]) if "gpu_hours" in inp else inp["hours"]
         kw["idle_power_w"] = inp["idle_kwh"] / wall_h * 1000.0
-        notes.append(f"idle power implied by the published {inp['idle_kwh']:,} kWh over "
-                     f"{wall_h:,.0f} h: {kw['idle_power_w'] / 1000:,.1f} kW for the whole allocation (derived)")
+        notes.append(Msg("case.note.idle_implied", energy=Amount(inp["idle_kwh"], "kWh", sig=6), hours=wall_h,
+                         power=Amount(kw["idle_power_w"], "W")))
     has_embodied = any(p.of.startswith(("phase:manufacturing", "part:embodied")) for p in case.published)
     kw.setdefault("server", None if not has_embodied else "default-server")
     repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
@@ -78,8 +79,8 @@ def training(case: Case) -> CaseResult:
         hw = refdata.get_hardware(inp["hardware"])
         if hw.peak_tflops:
             mfu = inp["flops"] / (inp["count"] * inp["hours"] * 3600 * hw.peak_tflops * 1e12)
-            notes.append(f"the published {inp['flops']:.3g} FLOPs on this hardware and time imply a model "
-                         f"FLOPs utilisation of {mfu:.1%} of the {hw.peak_tflops:g} TFLOP/s peak")
+            notes.append(Msg("case.note.mfu", flops=Amount(inp["flops"], "FLOP"), mfu=Amount(mfu * 100, "%"),
+                             peak=hw.peak_tflops))
     ckw = {**kw, **case.complete}
     ckw["server"] = kw.get("server") or "default-server"
     complete = estimate_training(**ckw, embodied=True, title=case.title_en + " — complete")
@@ -101,7 +102,8 @@ def inference(case: Case) -> CaseResult:
                               embodied=True, title=case.title_en + " — complete")
     parts = tuple(replace(p, name="inference.compute") if p.name == "gpu.dynamic" else p for p in hw_fp.parts)
     complete = replace(hw_fp, parts=parts)
-    notes = (f"per request: {wh:.3f} Wh and {repro.co2e_kg.central / inp['requests'] * 1000:.3f} gCO2e",)
+    notes = (Msg("case.note.per_request", energy=Amount(wh, "Wh"),
+                 co2e=Amount(repro.co2e_kg.central / inp["requests"], "kg CO2e")),)
     return CaseResult(case, repro, complete, _collect(case, repro, extra), notes)
 
 
@@ -121,7 +123,7 @@ def usage(case: Case) -> CaseResult:
     extra = {f"equivalent:{k}": v.value.central for k, v in eq.items()}
     reproduced = _collect(case, repro, extra)
     eq_exact = equivalents(exact.co2e_kg)
-    alternatives = {"with 340.5 kg for 230,768 requests (unrounded)": {
+    alternatives = {"unrounded": {
         "co2e_kg": exact.co2e_kg.central,
         "paris_new_york_round_trips": eq_exact["paris_new_york_round_trips"].value.central,
         "forest_m2": eq_exact["forest_m2"].value.central,
@@ -139,11 +141,12 @@ def usage(case: Case) -> CaseResult:
     n = repro.meta["requests"]
     complete = (complete_one + embodied_only).scaled(n, title=case.title_en + " — complete")
     notes = (
-        f"the talk rounds BLOOM's 230,768 requests to 230,000 and 340.5 kg to 340 kg; unrounded, the month "
-        f"is {exact.co2e_kg.central / 1000:,.0f} t",
-        f"complete view scenario (stated assumptions, not published): {inp['device_seconds_per_prompt']} s "
-        f"of {inp['device']} use and {inp['data_gb_per_prompt'] * 1e6:g} kB over {inp['network']} per prompt; "
-        f"the BLOOM API's {inp['gpus']} GPUs for {inp['days_served']} days shared by its requests",
+        Msg("case.note.rounded", requests=inp["exact_requests"], rounded_requests=inp["reference_requests"],
+            co2e=Amount(inp["exact_co2e_kg"], "kg", sig=4), rounded_co2e=Amount(inp["reference_co2e_kg"], "kg"),
+            month=Amount(exact.co2e_kg.central, "kg CO2e")),
+        Msg("case.note.scenario", seconds=inp["device_seconds_per_prompt"], device=inp["device"],
+            data=Amount(inp["data_gb_per_prompt"], "GB"), network=inp["network"], gpus=inp["gpus"],
+            days=inp["days_served"]),
     )
     return CaseResult(case, repro, complete, reproduced, notes, alternatives)
 

@@ -70,8 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except AicebergError as exc:
-        print(f"aiceberg: error: {exc}", file=sys.stderr)
+    except AicebergError as exc:  # one line, in the language asked for (--lang) when the command has one
+        from aiceberg.i18n import LANGS, t
+
+        lang = getattr(args, "lang", "en")
+        lang = lang if lang in LANGS else "en"
+        print(t("cli.error", lang, message=exc.render(lang)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _write(path: str, text: str) -> str:
     from aiceberg.errors import InputError
+    from aiceberg.i18n import Msg
 
     if path == "-":
         sys.stdout.write(text)
@@ -46,13 +47,12 @@ def _write(path: str, text: str) -> str:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        raise InputError("output", f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError("output", Msg("cli.report.cannot_write", path=path, reason=exc.strerror or str(exc))) from None
     return path
 
 
 def run_report(args: argparse.Namespace) -> int:
     from aiceberg.errors import InputError
-    from aiceberg.explain.i18n import check_lang
     from aiceberg.explain.report import (
         from_case,
         from_estimate,
@@ -63,11 +63,12 @@ def run_report(args: argparse.Namespace) -> int:
         report_data,
         safe_name,
     )
+    from aiceberg.i18n import Msg, check_lang
 
     lang = check_lang(args.lang, "--lang")
     given = [x for x in (args.run, args.case, args.estimate) if x]
     if len(given) != 1:
-        raise InputError("report", "give exactly one of RUN, --case NAME, --estimate FILE.json",
+        raise InputError("report", Msg("cli.report.one_source"),
                          "aiceberg report RUN | --case NAME | --estimate FILE.json")
     if args.case:
         src = from_case(args.case, lang)

@@ -20,8 +20,10 @@ from html import escape
 from typing import Any
 
 from aiceberg.cases import list_cases
-from aiceberg.explain.i18n import fmt_mass_kg, fmt_number, label
 from aiceberg.explain.iceberg import family_of, part_colour
+from aiceberg.explain.render import colon, part_label
+from aiceberg.i18n import Localised, t
+from aiceberg.i18n import numbers as N
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.quantity import Q
 
@@ -111,10 +113,10 @@ def breakdown_svg(fp: Footprint, lang: str = "en", *, width: int = 720, title: s
         n = fam_n.get(fam, 0)
         fam_n[fam] = n + 1
         g = p.co2e_kg
-        share = f" · {fmt_number(g.central / total * 100, lang, 2)} %" if total else ""
-        bars.append(Bar(label(p.name, lang), g, part_colour(p.name, n, visible=p.visible),
-                        fmt_mass_kg(g.central, lang) + share))
-    heading = title or ("Emissions by part, with ranges" if lang == "en" else "Émissions par poste, avec fourchettes")
+        share = f" · {N.percent(g.central / total * 100, lang)}" if total else ""
+        bars.append(Bar(part_label(p.name, lang), g, part_colour(p.name, n, visible=p.visible),
+                        N.co2e(g.central, lang) + share))
+    heading = title or t("report.chart_breakdown", lang)
     return bars_svg(bars, title=heading, width=width)
 
 
@@ -153,28 +155,24 @@ def comparison_entries(fp: Footprint, lang: str = "en", *, name: str = "", case_
     """
     entries = []
     for cname, ten, tfr, complete, published in case_figures():
-        entries.append(CompareEntry(cname, tfr if lang == "fr" else ten, complete, published,
+        entries.append(CompareEntry(cname, Localised(en=ten, fr=tfr).render(lang), complete, published,
                                     highlight=cname == case_name))
     if case_name is None or case_name not in {e.key for e in entries}:
-        mine = name or ("This footprint" if lang == "en" else "Cette empreinte")
+        mine = name or t("report.this_footprint", lang)
         entries.append(CompareEntry("this", mine, fp.co2e_kg, None, highlight=True))
     entries.sort(key=lambda e: (not e.highlight, -e.complete.central))
     return entries
 
 
-_DECADES = {-3: "1 g", -2: "10 g", -1: "100 g", 0: "1 kg", 1: "10 kg", 2: "100 kg", 3: "1 t", 4: "10 t",
-            5: "100 t", 6: "1 kt", 7: "10 kt", 8: "100 kt", 9: "1 Mt", 10: "10 Mt", 11: "100 Mt"}
-
-
 def _decade_label(exp: int, lang: str) -> str:
-    return _DECADES.get(exp) or fmt_mass_kg(10.0 ** exp, lang).replace(" CO2e", "")
+    """A decade of the log axis in kg, at its prefix: ``1 g``, ``100 kg``, ``10 kt``."""
+    return N.mass(10.0 ** exp, lang)
 
 
 def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width: int = 720,
                     title: str | None = None) -> str:
     """Complete figures (dot and range) and published figures (open diamond) on one log scale in kgCO2e."""
-    title = title or ("Where this figure sits among the case studies (log scale, CO2e)" if lang == "en"
-                      else "Où se situe ce chiffre parmi les études de cas (échelle logarithmique, CO2e)")
+    title = title or t("report.chart_compare", lang)
     values = [v for e in entries for v in (e.complete.low, e.complete.central, e.complete.high, e.published or 0)
               if v and v > 0]
     row_h, top, bottom, label_w = 30, 10, 52, 300
@@ -208,9 +206,9 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
         if e.highlight:
             out.append(f'<rect x="2" y="{cy - row_h / 2 + 2:.1f}" width="{width - 4}" height="{row_h - 4}" '
                        'rx="4" fill="#fff1e6"/>')
-        hover = f"{e.label}: {fmt_mass_kg(e.complete.central, lang)}"
+        hover = f"{colon(e.label, lang)} {N.co2e(e.complete.central, lang)}"
         if e.published:
-            hover += f" ({'published' if lang == 'en' else 'publié'} {fmt_mass_kg(e.published, lang)})"
+            hover += f" ({t('report.published_value', lang, value=N.co2e(e.published, lang))})"
         out.append(f'<g class="entry" data-key="{escape(e.key, quote=True)}"><title>{escape(hover)}</title>')
         out.append(f'<text x="{x0 - 10}" y="{cy + 4:.1f}" text-anchor="end" font-size="12" fill="{_INK}"'
                    f'{weight}>{escape(_short(e.label, 42))}</text>')
@@ -225,8 +223,8 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
                        f'L{px - 6:.1f},{cy:.1f}Z" fill="#ffffff" stroke="{_INK}" stroke-width="1.4"/>')
         out.append("</g>")
     ly = y_axis + 36
-    lc = "complete iceberg view (range)" if lang == "en" else "vue complète de l'iceberg (fourchette)"
-    lp = "as published" if lang == "en" else "tel que publié"
+    lc = t("report.legend_complete", lang)
+    lp = t("report.legend_published", lang)
     out.append(f'<circle cx="{x0 + 6}" cy="{ly - 4}" r="5" fill="#1f5f8b"/><text x="{x0 + 16}" y="{ly}" '
                f'font-size="11.5" fill="{_INK}">{escape(lc)}</text>')
     px = x0 + 250
@@ -299,7 +297,7 @@ def power_svg(series: Mapping[str, Sequence[tuple[float, float]]],
     ``series`` maps a device label to ``(t_s, power_w)`` points; ``phases`` are ``(name, start_s, end_s)``
     (``end_s`` None: until the end). Each series is averaged down to ``max_points`` to stay light.
     """
-    title = title or ("Power over time per device" if lang == "en" else "Puissance au cours du temps par appareil")
+    title = title or t("report.chart_power", lang)
     left, right, top, bottom = 58, 16, 26, 58
     pts_all = [p for s in series.values() for p in s]
     out = [_open(width, height, title, "aiceberg-power")]
@@ -334,17 +332,17 @@ def power_svg(series: Mapping[str, Sequence[tuple[float, float]]],
         gy = sy(v)
         out.append(f'<line x1="{x0}" y1="{gy:.1f}" x2="{x1}" y2="{gy:.1f}" stroke="{_GRID}"/>'
                    f'<text x="{x0 - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="{_MUTED}">'
-                   f'{escape(fmt_number(v, lang))}</text>')
+                   f'{escape(N.number(v, lang))}</text>')
         v += ystep
     tstep = _nice_step((t_end - t_start) / tdiv, 6)
     tv = math.ceil(t_start / tdiv / tstep) * tstep
     while tv <= t_end / tdiv + 1e-9:
         gx = sx(tv * tdiv)
         out.append(f'<text x="{gx:.1f}" y="{y0 + 15}" text-anchor="middle" font-size="11" fill="{_MUTED}">'
-                   f'{escape(fmt_number(tv, lang))}</text>')
+                   f'{escape(N.number(tv, lang))}</text>')
         tv += tstep
     out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{_INK}"/>')
-    unit_t = ("time (min)" if minutes else "time (s)") if lang == "en" else ("temps (min)" if minutes else "temps (s)")
+    unit_t = t("report.axis_time_min" if minutes else "report.axis_time_s", lang)
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 32}" text-anchor="middle" font-size="11.5" '
                f'fill="{_INK}">{escape(unit_t)}</text>')
     out.append(f'<text x="14" y="{(y0 + y1) / 2:.1f}" transform="rotate(-90 14 {(y0 + y1) / 2:.1f})" '

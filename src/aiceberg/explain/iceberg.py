@@ -21,7 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from aiceberg.explain.i18n import fmt_mass_kg, fmt_number, label
+from aiceberg.explain.render import colon, part_label
+from aiceberg.i18n import numbers as N
+from aiceberg.i18n import t as tr
 from aiceberg.model.footprint import Footprint, Part
 
 __all__ = [
@@ -315,16 +317,6 @@ def iceberg_layout(fp: Footprint, *, width: float = 760, height: float = 520) ->
 
 # -- drawing -------------------------------------------------------------------------------------
 
-_TEXT = {
-    "en": {"visible": "Visible", "submerged": "Submerged", "title": "The iceberg of this footprint",
-           "desc": "Each area is proportional to the part's share of the emissions (kgCO2e).",
-           "range": "range", "empty": "No emissions to draw."},
-    "fr": {"visible": "Partie émergée", "submerged": "Partie immergée", "title": "L'iceberg de cette empreinte",
-           "desc": "Chaque surface est proportionnelle à la part des émissions (kgCO2e) du poste.",
-           "range": "fourchette", "empty": "Aucune émission à dessiner."},
-}
-
-
 def _wrap(text: str, width: int) -> list[str]:
     words, lines, cur = text.split(), [], ""
     for w in words:
@@ -343,17 +335,12 @@ def _pts(points: Sequence[tuple[float, float]]) -> str:
 
 
 def _share_text(share: float, lang: str) -> str:
-    pct = share * 100
-    if 0 < pct < 0.1:
-        return "< 0.1 %" if lang == "en" else "< 0,1 %"
-    return f"{fmt_number(pct, lang, 2 if pct < 10 else 3 if pct >= 100 else 2)} %"
+    return N.percent(share * 100, lang)
 
 
 def _range_text(p: Part, lang: str) -> str:
-    g = p.co2e_kg
-    if g.is_exact:
-        return ""
-    return f"{fmt_mass_kg(g.low, lang)} – {fmt_mass_kg(g.high, lang)}"
+    """The part's range in the unit of its central value (empty when exact)."""
+    return N.span(p.co2e_kg, "kg CO2e", lang)
 
 
 #: Vertical room a label's text takes: lines of the name, lines of the figures, and the gap below.
@@ -405,22 +392,22 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
         width, height: size in pixels of the picture (the SVG scales with its ``viewBox``).
         id_prefix: prefix of the ids inside the SVG, to put several on one page.
         title: the accessible title (default: "The iceberg of this footprint").
-        labels: part name → label, for parts whose label is not :func:`aiceberg.explain.i18n.label`'s.
+        labels: part name → label, for parts whose label is not the catalog's ``part.<name>``.
     """
-    t = _TEXT.get(lang, _TEXT["en"])
+    t = {k: tr(f"report.iceberg_{k}", lang) for k in ("visible", "submerged", "title", "desc", "empty")}
     lay = iceberg_layout(fp, width=width, height=height)
     names = labels or {}
 
     def name_of(part_name: str) -> str:
-        return names.get(part_name) or label(part_name, lang)
+        return names.get(part_name) or part_label(part_name, lang)
 
     pid = escape(id_prefix, quote=True)
     title_text = title or t["title"]
     vis = sum(b.part.co2e_kg.central for b in lay.bands if b.part.visible)
     sub = lay.total_co2e_kg - vis
-    desc = (f"{t['desc']} {t['visible']}: {fmt_mass_kg(vis, lang)} ({_share_text(vis / lay.total_co2e_kg, lang)}); "
-            f"{t['submerged']}: {fmt_mass_kg(sub, lang)} ({_share_text(sub / lay.total_co2e_kg, lang)})."
-            if lay.total_co2e_kg else t["empty"])
+    desc = (f"{t['desc']} {colon(t['visible'], lang)} {N.co2e(vis, lang)} "
+            f"({_share_text(vis / lay.total_co2e_kg, lang)}); {colon(t['submerged'], lang)} {N.co2e(sub, lang)} "
+            f"({_share_text(sub / lay.total_co2e_kg, lang)})." if lay.total_co2e_kg else t["empty"])
 
     # the labels: their text, then their places (which may grow the canvas: dy more sky, extra more sea)
     chars = max(int((width - lay.label_x - 16) / 8.0), 18)
@@ -428,9 +415,9 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
     for b in lay.bands:
         p = b.part
         name_lines = _wrap(name_of(p.name), chars)
-        detail = f"{fmt_mass_kg(p.co2e_kg.central, lang)} · {_share_text(b.share, lang)}"
+        detail = f"{N.co2e(p.co2e_kg.central, lang)} · {_share_text(b.share, lang)}"
         rng = _range_text(p, lang)
-        lines2 = [detail] + ([f"{t['range']} {rng}"] if rng else [])
+        lines2 = [detail] + ([tr("report.range_of", lang, range=rng)] if rng else [])
         h = _NAME_LINE * len(name_lines) + _DETAIL_LINE * len(lines2) + _LABEL_GAP
         blocks.append((b, name_lines, lines2, h))
     tip_blocks = [x for x in blocks if x[0].part.visible]
@@ -471,15 +458,14 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
         out.append(f'<text x="{width / 2}" y="{wl - 12:.1f}" text-anchor="middle" fill="#1b2a4a" '
                    f'font-size="15">{escape(t["empty"])}</text></svg>')
         return "".join(out)
-    colon = " :" if lang == "fr" else ":"
     # the bands
     out.append('<g class="bands" stroke="#ffffff" stroke-width="1" stroke-linejoin="round">')
     for b in lay.bands:
         p = b.part
         rng = _range_text(p, lang)
-        hover = f"{name_of(p.name)}{colon} {fmt_mass_kg(p.co2e_kg.central, lang)} ({_share_text(b.share, lang)})"
+        hover = f"{colon(name_of(p.name), lang)} {N.co2e(p.co2e_kg.central, lang)} ({_share_text(b.share, lang)})"
         if rng:
-            hover += f", {t['range']} {rng}"
+            hover += ", " + tr("report.range_of", lang, range=rng)
         out.append(
             f'<polygon points="{shifted(b.points)}" fill="{b.colour}" data-part="{escape(p.name, quote=True)}" '
             f'data-share="{b.share:.6f}" class="band fam-{b.family}"><title>{escape(hover)}</title></polygon>'
@@ -498,8 +484,8 @@ def iceberg_svg(fp: Footprint, lang: str = "en", *, width: int = 760, height: in
     out.append(f'<path d="{" ".join(waves)}" fill="none" stroke="#bfe3f7" stroke-width="2" opacity="0.9"/>')
     out.append(f'<rect x="0" y="{wl:.2f}" width="{width}" height="6" fill="#ffffff" opacity="0.18"/>')
     # the split: headings of the label column, one above and one below the waterline
-    tv = f"▲ {t['visible']}{colon} {fmt_mass_kg(vis, lang)} · {_share_text(vis / lay.total_co2e_kg, lang)}"
-    ts = f"▼ {t['submerged']}{colon} {fmt_mass_kg(sub, lang)} · {_share_text(sub / lay.total_co2e_kg, lang)}"
+    tv = f"▲ {colon(t['visible'], lang)} {N.co2e(vis, lang)} · {_share_text(vis / lay.total_co2e_kg, lang)}"
+    ts = f"▼ {colon(t['submerged'], lang)} {N.co2e(sub, lang)} · {_share_text(sub / lay.total_co2e_kg, lang)}"
     out.append(f'<text x="{lay.label_x - 1:.1f}" y="22" font-size="14" font-weight="700" fill="#12324f" '
                f'class="split-visible">{escape(tv)}</text>')
     out.append(f'<text x="{lay.label_x - 1:.1f}" y="{wl + 24:.1f}" font-size="14" font-weight="700" '

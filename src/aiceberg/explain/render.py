@@ -6,6 +6,7 @@ Every word comes from the catalog (``part.*``, ``heading.*``, ``status.*``), eve
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiceberg.explain.equivalents import (
@@ -20,7 +21,8 @@ from aiceberg.i18n import has, localise, t
 from aiceberg.i18n import numbers as N
 from aiceberg.model.footprint import Footprint
 
-__all__ = ["colon", "footprint_dict", "footprint_text", "part_label", "render_table", "status_label"]
+__all__ = ["colon", "deviation", "footprint_dict", "footprint_text", "part_label", "render_table", "status_label",
+           "unit_label"]
 
 
 def part_label(name: str, lang: str = "en") -> str:
@@ -33,6 +35,18 @@ def status_label(status: object, lang: str = "en") -> str:
     """How a number was obtained, in words (``measured`` → "mesuré")."""
     key = f"status.{status}"
     return t(key, lang) if has(key) else str(status)
+
+
+def unit_label(unit: str, lang: str = "en") -> str:
+    """A unit as the data writes it, in the reader's words where the language has its own
+    (``round trips`` → ``allers-retours``); symbols (``kWh``, ``kgCO2e``) as they are."""
+    key = "unit." + re.sub(r"[^a-z0-9-]+", "_", unit.lower()).strip("_")
+    return t(key, lang) if has(key) else unit
+
+
+def deviation(pct_value: float, lang: str = "en") -> str:
+    """A reproduction's deviation from the published figure: ``+0.06 %``."""
+    return N.percent(pct_value, lang, 2, signed=True)
 
 
 def colon(text: str, lang: str = "en") -> str:

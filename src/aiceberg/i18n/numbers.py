@@ -7,7 +7,7 @@ Every number a person reads (CLI, reports, web, catalog messages) is written by 
 * **significant digits chosen for the magnitude and the range**: three by default, more when the low,
   central and high values of a range would otherwise read the same;
 * **SI prefixes** for the project's units: energy (mWh, Wh, kWh, MWh, GWh, TWh), mass (mg, g, kg, t,
-  kt, Mt), power (mW, W, kW, MW), data (kB, MB, GB, TB);
+  kt, Mt), power (mW, W, kW, MW), data (kB, MB, GB, TB), operations (TFLOP … ZFLOP);
 * **a total and its range in one unit**: ``0.293 Wh (0.204 – 0.463 Wh)``, never ``0.293 Wh (0.000204 –
   0.000463 kWh)``;
 * **published figures exactly as published** (:func:`exact`): ``24,690``, not ``24,700``;
@@ -62,16 +62,24 @@ _FAMILIES: dict[str, tuple[tuple[str, float], ...]] = {
     "g": (("mg", 1e-3), ("g", 1.0), ("kg", 1e3), ("t", 1e6), ("kt", 1e9), ("Mt", 1e12)),
     "W": (("mW", 1e-3), ("W", 1.0), ("kW", 1e3), ("MW", 1e6), ("GW", 1e9)),
     "B": (("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)),
+    "FLOP": (("FLOP", 1.0), ("kFLOP", 1e3), ("MFLOP", 1e6), ("GFLOP", 1e9), ("TFLOP", 1e12), ("PFLOP", 1e15),
+             ("EFLOP", 1e18), ("ZFLOP", 1e21), ("YFLOP", 1e24)),
 }
 # a unit as written by the code → (family, its factor relative to the family's base)
 _UNITS: dict[str, tuple[str, float]] = {sym: (fam, f) for fam, rows in _FAMILIES.items() for sym, f in rows}
 
 
+#: Each language's typography: (thousands separator, decimal mark, space before %).
+TYPOGRAPHY: dict[str, tuple[str, str, str]] = {
+    "en": (",", ".", " "),
+    "fr": (NNBSP, ",", NNBSP),
+}
+
+
 def _localise(text: str, lang: str) -> str:
-    """``1,234.5`` → ``1 234,5`` in French (the English text uses ``,`` and ``.``)."""
-    if lang == "fr":
-        return text.replace(",", "\x00").replace(".", ",").replace("\x00", NNBSP)
-    return text
+    """``1,234.5`` (as Python writes it) in the language's typography: ``1 234,5`` in French."""
+    thousands, decimal, _ = TYPOGRAPHY.get(lang, TYPOGRAPHY["en"])
+    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
 
 
 def _decimals(x: float, sig: int) -> int:
@@ -138,12 +146,16 @@ def exact(x: float, lang: str = "en") -> str:
     return _localise(f"{int(whole):,}" + ("." + frac if frac else "") if whole != "-0" else "-0." + frac, lang)
 
 
-def percent(pct: float, lang: str = "en", sig: int = 2) -> str:
-    """A percentage (``pct`` already × 100): ``12 %``, ``0.35 %``, ``< 0.1 %``, ``100 %``."""
-    space = NNBSP if lang == "fr" else " "
+def percent(pct: float, lang: str = "en", sig: int = 2, *, signed: bool = False) -> str:
+    """A percentage (``pct`` already × 100): ``12 %``, ``0.35 %``, ``< 0.1 %``, ``100 %``; ``signed``
+    for a deviation, to two decimals (``+0.06 %``, ``-0.11 %``, ``+12.50 %``)."""
+    space = TYPOGRAPHY.get(lang, TYPOGRAPHY["en"])[2]
+    if signed:
+        sign = "+" if pct >= 0 else "-"
+        return f"{sign}{_localise(f'{abs(pct):,.2f}', lang)}{space}%"
     if 0 < pct < 0.1:
         return f"< {_localise('0.1', lang)}{space}%"
-    if pct >= 99.5 and pct <= 100.0:
+    if 99.5 <= pct <= 100.0:
         return f"100{space}%"
     return f"{number(pct, lang, sig if pct < 100 else 3)}{space}%"
 
@@ -209,6 +221,8 @@ def quantity(q: Any, unit: str, lang: str = "en", sig: int = 3, *, with_range: b
         central, low, high = float(q.central), float(q.low), float(q.high)
     else:
         central = low = high = float(q)
+    if unit == "%":
+        return percent(central, lang, sig)
     if not math.isfinite(central):
         return f"{number(central, lang)} {unit}"
     anchor = central or high
@@ -258,7 +272,7 @@ def power(w: Any, lang: str = "en", sig: int = 3, *, with_range: bool = False) -
 
 
 def duration(seconds: float, lang: str = "en") -> str:
-    """Seconds for people: ``42.5 s``, ``12.5 min``, ``3.25 h``, ``2.5 days`` (``jours`` in French)."""
+    """Seconds for people: ``42.5 s``, ``12.5 min``, ``3.25 h``, ``2.5 d`` (SI symbols, the same in French)."""
     s = float(seconds)
     special = _special(s)
     if special is not None:
@@ -269,7 +283,7 @@ def duration(seconds: float, lang: str = "en") -> str:
         return f"{number(s / 60, lang)} min"
     if s < 3 * 86400:
         return f"{number(s / 3600, lang)} h"
-    return f"{number(s / 86400, lang)} {'jours' if lang == 'fr' else 'days'}"
+    return f"{number(s / 86400, lang)} d"
 
 
 class Amount:

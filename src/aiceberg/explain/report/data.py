@@ -14,18 +14,15 @@ from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.explain.charts import CompareEntry, comparison_entries
-from aiceberg.explain.equivalents import EquivalentValue, country_of, equivalents
-from aiceberg.explain.i18n import check_lang
+from aiceberg.explain.equivalents import EquivalentValue, Shown, country_of, for_footprint, headline, readable
+from aiceberg.i18n import Msg, check_lang, has, localise, t
+from aiceberg.i18n import numbers as N
 from aiceberg.model.footprint import Footprint, Status
 from aiceberg.refdata import get_source
 
-__all__ = ["KINDS", "ReportData", "RunTrace", "SourceRow", "report_data"]
+__all__ = ["KINDS", "ReportData", "RunTrace", "SourceRow", "report_data", "run_info", "status_word"]
 
 KINDS = ("estimate", "case", "run")
-
-#: The equivalents shown in big type in the headline, in order of preference.
-HEADLINE_EQUIVALENTS = ("paris_new_york_round_trips", "person_years_electricity", "car_km", "forest_m2",
-                        "smartphone_charges")
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,56 @@ class RunTrace:
         name: the run's name (shown escaped).
         series: device label → ``[(t_s, power_w), …]``.
         phases: ``(name, start_s, end_s)``; ``end_s`` is None for a phase still open.
-        info: other facts to list (status, duration, command, host…), label → text.
+        status, started_at, duration_s, energy_kwh, command, host, location: the facts the report lists
+            (``None`` or empty: not known, not shown).
+        info: other facts to list, label → text (shown as they are).
     """
 
     run_id: str
     name: str = ""
     series: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     phases: tuple[tuple[str, float, float | None], ...] = ()
+    status: str = ""
+    started_at: str = ""
+    duration_s: float | None = None
+    energy_kwh: float | None = None
+    command: str = ""
+    host: str = ""
+    location: str = ""
     info: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "name": self.name, "status": self.status, "started_at": self.started_at,
+                "duration_s": self.duration_s, "energy_kwh": self.energy_kwh, "command": self.command,
+                "host": self.host, "location": self.location, "info": self.info,
+                "phases": [{"name": n, "start_s": a, "end_s": b} for n, a, b in self.phases],
+                "series": {k: [[t_s, w] for t_s, w in v] for k, v in self.series.items()}}
+
+
+def run_info(run: RunTrace, lang: str = "en") -> list[tuple[str, str]]:
+    """The facts of a run as ``(label, text)`` rows in ``lang``; unknown facts are left out."""
+    rows = [(t("report.run_id", lang), run.run_id)]
+    if run.status:
+        rows.append((t("report.run_status", lang), status_word(run.status, lang)))
+    if run.started_at:
+        rows.append((t("report.run_started", lang), run.started_at[:19].replace("T", " ")))
+    if run.duration_s is not None:
+        rows.append((t("report.duration", lang), N.duration(run.duration_s, lang)))
+    if run.energy_kwh is not None:
+        rows.append((t("report.run_energy", lang), N.energy(run.energy_kwh, lang)))
+    if run.command:
+        rows.append((t("report.command", lang), run.command))
+    if run.host:
+        rows.append((t("report.host", lang), run.host))
+    if run.location:
+        rows.append((t("report.run_location", lang), run.location))
+    return rows + list(run.info.items())
+
+
+def status_word(status: str, lang: str = "en") -> str:
+    """A run's status in words (``interrupted`` → "interrompue")."""
+    key = f"report.run_status.{status}"
+    return t(key, lang) if has(key) else status
 
 
 @dataclass(frozen=True)
@@ -69,7 +108,8 @@ class ReportData:
     kind: str
     country: str
     equivalents: dict[str, EquivalentValue]
-    headline: tuple[str, ...]
+    shown: tuple[Shown, ...]
+    headline: tuple[Shown, ...]
     comparison: list[CompareEntry]
     sources: dict[str, SourceRow]
     by_status: dict[str, list[str]]
@@ -112,17 +152,16 @@ def report_data(fp: Footprint, *, lang: str = "en", title: str | None = None, ki
     country = country or country_of(fp)
     check_lang(lang, "lang")
     if kind not in KINDS:
-        raise InputError("kind", f"unknown report kind {kind!r}", ", ".join(KINDS))
-    eq = equivalents(fp.co2e_kg, fp.energy_kwh, country) if fp.co2e_kg.central > 0 else {}
-    headline = tuple(k for k in HEADLINE_EQUIVALENTS if k in eq)[:4]
+        raise InputError("kind", Msg("report.unknown_kind", kind=kind), ", ".join(KINDS))
+    eq = for_footprint(fp.co2e_kg, fp.energy_kwh, country)
     case_name = case_result.case.name if case_result is not None else None
     title = title or fp.title or (case_result.case.title(lang) if case_result is not None else "")
     comparison = comparison_entries(fp, lang, name=title if kind != "case" else "", case_name=case_name)
     ids: list[str] = list(fp.sources)
     for f in fp.factors:
         ids += f.sources
-    for e in eq.values():
-        ids += e.sources
+    for s in readable(eq):
+        ids += s.sources
     if case_result is not None:
         ids += case_result.case.sources
     by_status: dict[str, list[str]] = {}
@@ -130,9 +169,10 @@ def report_data(fp: Footprint, *, lang: str = "en", title: str | None = None, ki
         by_status.setdefault(str(p.status), []).append(p.name)
     order = [s.value for s in Status]
     by_status = dict(sorted(by_status.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
-    left_out = list(fp.meta.get("left_out", ()) or ())
+    left_out = [localise(x, lang) for x in fp.meta.get("left_out", ()) or ()]
     if case_result is not None:
         left_out += [x for x in case_result.case.left_out(lang) if x not in left_out]
     return ReportData(fp=fp, lang=lang, title=title, kind=kind, country=country, equivalents=eq,
-                      headline=headline, comparison=comparison, sources=_resolve(ids), by_status=by_status,
-                      left_out=tuple(left_out), warnings=tuple(fp.warnings), case_result=case_result, run=run)
+                      shown=tuple(readable(eq)), headline=tuple(headline(eq)), comparison=comparison,
+                      sources=_resolve(ids), by_status=by_status, left_out=tuple(left_out),
+                      warnings=tuple(localise(w, lang) for w in fp.warnings), case_result=case_result, run=run)

@@ -11,12 +11,25 @@ from collections.abc import Set
 from html import escape
 from typing import Any
 
+from aiceberg.explain.case_text import case_notes, case_rows, ratio_text, unreproduced_lines
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
 from aiceberg.explain.iceberg import family_of, iceberg_svg, part_colour
-from aiceberg.explain.report.common import anchor, energy, mass, mass_range, num_range, pct, version
-from aiceberg.explain.report.data import ReportData, RunTrace, report_data
-from aiceberg.explain.report.labels import t
+from aiceberg.explain.render import colon, part_label, status_label
+from aiceberg.explain.report.common import (
+    anchor,
+    energy,
+    energy_range,
+    mass,
+    mass_range,
+    num_range,
+    pct,
+    text,
+    unit_label,
+    version,
+)
+from aiceberg.explain.report.data import ReportData, RunTrace, report_data, run_info
+from aiceberg.i18n import numbers as N
+from aiceberg.i18n import t
 from aiceberg.model.footprint import Footprint
 
 __all__ = ["CSS", "html_report", "render_html"]
@@ -74,17 +87,12 @@ footer{margin-top:40px;font-size:13px;color:var(--muted);border-top:1px solid va
 """
 
 
-def _c(lang: str) -> str:
-    """A colon, with the French space before it."""
-    return "\u202f:" if lang == "fr" else ":"
-
-
 def _e(x: Any) -> str:
     return escape(str(x), quote=True)
 
 
 def _status(status: str, lang: str) -> str:
-    return f'<span class="st st-{_e(status)}">{_e(label("status:" + status, lang))}</span>'
+    return f'<span class="st st-{_e(status)}">{_e(status_label(status, lang))}</span>'
 
 
 def _srcs(ids: Any) -> str:
@@ -120,33 +128,36 @@ def _headline(d: ReportData) -> str:
     g, e = fp.co2e_kg, fp.energy_kwh
     vis, sub = fp.visible.co2e_kg.central, fp.submerged.co2e_kg.central
     rng = mass_range(g, lang)
-    out = ['<section aria-labelledby="h-headline"><h2 id="h-headline">' + _e(t("headline", lang)) + "</h2>",
+    erng = energy_range(e, lang)
+    out = ['<section aria-labelledby="h-headline"><h2 id="h-headline">' + _e(t("report.headline", lang)) + "</h2>",
            '<div class="headline"><div class="total">',
-           f'<div class="what">{_e(t("total_emissions", lang))}</div>',
-           f'<div class="big" data-co2e-kg="{g.central:.6g}">{_e(fmt_mass_kg(g.central, lang))}</div>']
+           f'<div class="what">{_e(t("report.total_emissions", lang))}</div>',
+           f'<div class="big" data-co2e-kg="{g.central!r}">{_e(mass(g, lang))}</div>']
     if rng:
-        out.append(f'<div class="rng">{_e(t("likely_range", lang))} {_e(rng)}</div>')
-    out.append(f'<div class="en">{_e(t("total_energy", lang))}{_c(lang)} {_e(fmt_energy_kwh(e.central, lang))}'
-               + (f" ({_e(num_range(e, lang))} kWh)" if not e.is_exact else "") + "</div>")
-    out.append(f'<div class="split">▲ {_e(label("visible", lang))}{_c(lang)} '
-               f'<strong>{_e(fmt_mass_kg(vis, lang))}</strong> '
-               f'({_e(pct(vis, g.central, lang))})<br>▼ {_e(label("submerged", lang))}{_c(lang)} '
-               f'<strong>{_e(fmt_mass_kg(sub, lang))}</strong> ({_e(pct(sub, g.central, lang))})</div></div>')
-    out.append(f'<div><div class="what">{_e(t("as_much_as", lang))}…</div><div class="eqs">')
-    for key in d.headline:
-        ev = d.equivalents[key]
-        v = ev.value
-        out.append(f'<div class="eq"><div class="big">{_e(fmt_number(v.central, lang))}</div>'
-                   f'<div class="what">{_e(ev.label(lang))}</div>'
-                   + (f'<div class="rng">{_e(num_range(v, lang))}</div>' if not v.is_exact else "") + "</div>")
+        out.append(f'<div class="rng">{_e(t("report.range_of", lang, range=rng))}</div>')
+    out.append(f'<div class="en">{_e(colon(t("report.total_energy", lang), lang))} {_e(energy(e, lang))}'
+               + (f" ({_e(erng)})" if erng else "") + "</div>")
+    out.append(f'<div class="split">▲ {_e(colon(t("heading.visible", lang), lang))} '
+               f'<strong>{_e(N.co2e(vis, lang))}</strong> '
+               f'({_e(pct(vis, g.central, lang))})<br>▼ {_e(colon(t("heading.submerged", lang), lang))} '
+               f'<strong>{_e(N.co2e(sub, lang))}</strong> ({_e(pct(sub, g.central, lang))})</div></div>')
+    out.append(f'<div><div class="what">{_e(t("report.as_much_as", lang))}…</div><div class="eqs">')
+    for s in d.headline:
+        v = s.value
+        rng_v = num_range(v, lang)
+        out.append(f'<div class="eq" data-equivalent="{_e(s.id)}"><div class="big">{_e(N.number(v.central, lang))}'
+                   f'</div><div class="what">{_e(s.label(lang))}</div>'
+                   + (f'<div class="rng">{_e(rng_v)}</div>' if rng_v else "") + "</div>")
+    if not d.headline:
+        out.append(f'<p class="note">{_e(t("report.no_equivalent", lang))}</p>')
     out.append("</div></div></div></section>")
     return "".join(out)
 
 
 def _iceberg(d: ReportData) -> str:
     svg = iceberg_svg(d.fp, d.lang, id_prefix="iceberg", width=900, height=540)
-    return ('<section aria-labelledby="h-iceberg"><h2 id="h-iceberg">' + _e(t("iceberg", d.lang)) + "</h2>"
-            f"<figure>{svg}<figcaption>{_e(t('iceberg_note', d.lang))}</figcaption></figure></section>")
+    return ('<section aria-labelledby="h-iceberg"><h2 id="h-iceberg">' + _e(t("report.iceberg", d.lang)) + "</h2>"
+            f"<figure>{svg}<figcaption>{_e(t('report.iceberg_note', d.lang))}</figcaption></figure></section>")
 
 
 def _breakdown(d: ReportData) -> str:
@@ -159,18 +170,19 @@ def _breakdown(d: ReportData) -> str:
         n = fam_n.get(fam, 0)
         fam_n[fam] = n + 1
         colour = part_colour(p.name, n, visible=p.visible)
+        detail = text(p.detail, lang)
         rows.append([
             f'<span class="sw" style="background:{colour}"></span>{"▲" if p.visible else "▼"} '
-            f'<span data-part="{_e(p.name)}">{_e(label(p.name, lang))}</span>'
-            + (f'<div class="detail">{_e(p.detail)}</div>' if p.detail else ""),
+            f'<span data-part="{_e(p.name)}">{_e(part_label(p.name, lang))}</span>'
+            + (f'<div class="detail">{_e(detail)}</div>' if detail else ""),
             _e(energy(p.energy_kwh, lang)), _e(mass(p.co2e_kg, lang)), _e(mass_range(p.co2e_kg, lang)),
             _e(pct(p.co2e_kg.central, total.central, lang)), _status(str(p.status), lang), _srcs(p.sources),
         ])
-    head = [label("part", lang), label("energy", lang), label("co2e", lang), label("range", lang),
-            t("share", lang), label("status", lang), label("sources", lang)]
-    tot = [_e(label("total", lang)), _e(energy(fp.energy_kwh, lang)), _e(mass(total, lang)),
-           _e(mass_range(total, lang)), "100 %", _status(str(fp.status), lang), ""]
-    return ('<section aria-labelledby="h-breakdown"><h2 id="h-breakdown">' + _e(t("breakdown", lang)) + "</h2>"
+    head = [t("heading.part", lang), t("heading.energy", lang), t("heading.co2e", lang), t("heading.range", lang),
+            t("report.share", lang), t("heading.status", lang), t("heading.sources", lang)]
+    tot = [_e(t("heading.total", lang)), _e(energy(fp.energy_kwh, lang)), _e(mass(total, lang)),
+           _e(mass_range(total, lang)), _e(N.percent(100, lang)), _status(str(fp.status), lang), ""]
+    return ('<section aria-labelledby="h-breakdown"><h2 id="h-breakdown">' + _e(t("report.breakdown", lang)) + "</h2>"
             f"<figure>{breakdown_svg(fp, lang, width=900)}</figure>" + _table(head, rows, {1, 2, 3, 4}, total=tot)
             + "</section>")
 
@@ -178,33 +190,25 @@ def _breakdown(d: ReportData) -> str:
 def _case(d: ReportData) -> str:
     r, lang = d.case_result, d.lang
     case = r.case
-    dev = r.deviation_pct
-    rows = []
-    for p in case.published:
-        got = r.reproduced.get(p.metric)
-        rows.append([_e(f"{p.metric} ({p.unit})"), _e(fmt_exact(p.value, lang)),
-                     _e(fmt_exact(got, lang)) if got is not None else "–",
-                     _e(f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else ".")) if p.metric in dev
-                     else "", _status(p.status, lang), _e(p.where)])
-    head = [label("metric", lang), label("published", lang), label("reproduced", lang), label("deviation", lang),
-            label("status", lang), label("sources", lang)]
-    out = ['<section aria-labelledby="h-case"><h2 id="h-case">' + _e(t("case", lang)) + "</h2>",
-           f"<p><strong>{_e(label('convention', lang))}:</strong> {_e(case.convention(lang))}</p>",
+    rows = [[_e(row.name) + f'<div class="detail">{_e(row.unit)}</div>', _e(row.published), _e(row.reproduced),
+             _e(row.deviation), _status(p.status, lang), _e(row.where)]
+            for row, p in zip(case_rows(r, lang), case.published, strict=True)]
+    head = [t("heading.metric", lang), t("heading.published", lang), t("heading.reproduced", lang),
+            t("heading.deviation", lang), t("heading.status", lang), t("heading.sources", lang)]
+    out = ['<section aria-labelledby="h-case"><h2 id="h-case">' + _e(t("report.case", lang)) + "</h2>",
+           f"<p><strong>{_e(colon(t('heading.convention', lang), lang))}</strong> {_e(case.convention(lang))}</p>",
            _table(head, rows, {1, 2, 3})]
-    for u in case.unreproduced:
-        head_u = {"en": "Not reproduced", "fr": "Non reproduit"}[lang]
-        why = u.get(f"why_{lang}", u.get("why_en", ""))
-        out.append(f'<p class="note"><strong>{_e(head_u)}:</strong> {_e(fmt_exact(u["value"], lang))} '
-                   f'{_e(u["unit"])} — {_e(u["where"])}: {_e(why)}</p>')
-    if r.notes:
-        out.append(f"<h3>{_e(t('notes_case', lang))}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes)
+    out += [f'<p class="note">{_e(line)}</p>' for line in unreproduced_lines(r, lang)]
+    notes = case_notes(r, lang)
+    if notes:
+        out.append(f"<h3>{_e(t('report.notes_case', lang))}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes)
                    + "</ul>")
-    repro = r.reproduction.co2e_kg.central
-    if repro:
-        ratio = r.complete.co2e_kg.central / repro
-        out.append(f'<p class="ratio">{_e(t("case_ratio", lang, ratio=fmt_number(ratio, lang)))}</p>')
-    out.append(f'<p class="note">{_e(label("complete", lang))}: {_e(fmt_mass_kg(r.complete.co2e_kg.central, lang))}'
-               f' · {_e(label("reproduced", lang))}: {_e(fmt_mass_kg(repro, lang))} · {_srcs(case.sources)}</p>')
+    ratio = ratio_text(r, lang)
+    if ratio:
+        out.append(f'<p class="ratio">{_e(ratio)}</p>')
+    out.append(f'<p class="note">{_e(colon(t("heading.complete", lang), lang))} {_e(mass(r.complete.co2e_kg, lang))}'
+               f' · {_e(colon(t("heading.reproduced", lang), lang))} {_e(mass(r.reproduction.co2e_kg, lang))} · '
+               f'{_srcs(case.sources)}</p>')
     out.append("</section>")
     return "".join(out)
 
@@ -213,63 +217,67 @@ def _run(d: ReportData) -> str:
     run = d.run
     assert run is not None  # the caller renders this section only for a run
     lang = d.lang
-    out = ['<section aria-labelledby="h-run"><h2 id="h-run">' + _e(t("run", lang)) + "</h2>"]
-    info = {t("run_id", lang): run.run_id, **run.info}
-    out.append(_table([t("metric", lang), t("value", lang)], [[_e(k), _e(v)] for k, v in info.items()]))
-    out.append(f"<h3>{_e(t('power', lang))}</h3>")
+    out = ['<section aria-labelledby="h-run"><h2 id="h-run">' + _e(t("report.run", lang)) + "</h2>"]
+    out.append(_table([t("heading.metric", lang), t("report.value", lang)],
+                      [[_e(k), _e(v)] for k, v in run_info(run, lang)]))
+    out.append(f"<h3>{_e(t('report.power', lang))}</h3>")
     if run.series:
         out.append(f"<figure>{power_svg(run.series, run.phases, lang, width=900)}</figure>")
     else:
-        out.append(f'<p class="note">{_e(t("no_samples", lang))}</p>')
+        out.append(f'<p class="note">{_e(t("report.no_samples", lang))}</p>')
     if run.phases:
-        rows = [[_e(n), _e(fmt_number(a, lang)), _e(fmt_number(b, lang)) if b is not None else "…"]
+        rows = [[_e(n), _e(N.number(a, lang)), _e(N.number(b, lang)) if b is not None else "…"]
                 for n, a, b in run.phases]
-        out.append(f"<h3>{_e(t('phases', lang))}</h3>" + _table([t("phase", lang), t("start", lang), t("end", lang)],
-                                                                 rows, {1, 2}))
+        out.append(f"<h3>{_e(t('report.phases', lang))}</h3>"
+                   + _table([t("report.phase", lang), t("report.start", lang), t("report.end", lang)], rows, {1, 2}))
     out.append("</section>")
     return "".join(out)
 
 
 def _equivalents(d: ReportData) -> str:
     lang = d.lang
-    rows = [[_e(ev.label(lang)), _e(fmt_number(ev.value.central, lang)), _e(num_range(ev.value, lang)),
-             _srcs(ev.sources)] for ev in d.equivalents.values()]
-    return ('<section aria-labelledby="h-equivalents"><h2 id="h-equivalents">' + _e(label("equivalents", lang))
-            + "</h2>" + f'<p class="note">{_e(t("equivalents_note", lang))}</p>'
-            + _table([t("equivalent", lang), t("value", lang), label("range", lang), label("sources", lang)], rows,
-                     {1, 2}) + "</section>")
+    rows = [[_e(s.label(lang)), _e(N.number(s.value.central, lang)), _e(num_range(s.value, lang)), _srcs(s.sources)]
+            for s in d.shown]
+    body = (_table([t("report.equivalent", lang), t("report.value", lang), t("heading.range", lang),
+                    t("heading.sources", lang)], rows, {1, 2}) if rows
+            else f'<p class="note">{_e(t("report.no_equivalent", lang))}</p>')
+    return ('<section aria-labelledby="h-equivalents"><h2 id="h-equivalents">' + _e(t("heading.equivalents", lang))
+            + "</h2>" + f'<p class="note">{_e(t("report.equivalents_note", lang))} '
+            f'{_e(t("report.equivalents_hidden", lang))}</p>' + body + "</section>")
 
 
 def _comparison(d: ReportData) -> str:
     lang = d.lang
     rows = [[("<strong>" + _e(e.label) + "</strong>") if e.highlight else _e(e.label),
-             _e(fmt_mass_kg(e.complete.central, lang)), _e(mass_range(e.complete, lang)),
-             _e(fmt_mass_kg(e.published, lang)) if e.published else "–"] for e in d.comparison]
-    return ('<section aria-labelledby="h-comparison"><h2 id="h-comparison">' + _e(t("comparison", lang)) + "</h2>"
-            f"<figure>{log_compare_svg(d.comparison, lang, width=900)}"
-            f"<figcaption>{_e(t('comparison_note', lang))}</figcaption></figure>"
-            + _table([t("case_col", lang), t("complete_col", lang), label("range", lang), t("published_col", lang)],
-                     rows, {1, 2, 3}) + "</section>")
+             _e(mass(e.complete, lang)), _e(mass_range(e.complete, lang)),
+             _e(N.co2e(e.published, lang)) if e.published else "–"] for e in d.comparison]
+    return ('<section aria-labelledby="h-comparison"><h2 id="h-comparison">' + _e(t("report.comparison", lang))
+            + "</h2>" f"<figure>{log_compare_svg(d.comparison, lang, width=900)}"
+            f"<figcaption>{_e(t('report.comparison_note', lang))}</figcaption></figure>"
+            + _table([t("report.case_col", lang), t("report.complete_col", lang), t("heading.range", lang),
+                      t("report.published_col", lang)], rows, {1, 2, 3}) + "</section>")
 
 
 def _provenance(d: ReportData) -> str:
     fp, lang = d.fp, d.lang
-    rows = [[_e(f.name) + f'<div class="detail">{_e(f.id)}</div>', _e(fmt_number(f.value.central, lang, 4)),
-             _e(num_range(f.value, lang)), _e(f.unit), _e(f.year if f.year is not None else "–"),
+    rows = [[_e(text(f.name, lang)) + f'<div class="detail">{_e(f.id)}</div>', _e(N.number(f.value.central, lang, 4)),
+             _e(num_range(f.value, lang)), _e(unit_label(f.unit, lang)), _e(f.year if f.year is not None else "–"),
              _status(str(f.status), lang), _srcs(f.sources)] for f in fp.factors]
-    out = ['<section aria-labelledby="h-provenance"><h2 id="h-provenance">' + _e(t("provenance", lang)) + "</h2>",
-           f"<h3>{_e(label('factors', lang))}</h3>", f'<p class="note">{_e(t("provenance_note", lang))}</p>',
-           _table([t("factor", lang), t("value", lang), label("range", lang), t("unit", lang), t("year", lang),
-                   label("status", lang), label("sources", lang)], rows, {1, 2, 4})]
-    srows = [[_status(s, lang), ", ".join(_e(label(n, lang)) for n in names)] for s, names in d.by_status.items()]
-    out.append(f"<h3>{_e(t('how_obtained', lang))}</h3>" + _table([label("status", lang), t("parts_col", lang)], srows))
-    out.append(f"<h3>{_e(t('source_list', lang))}</h3><ol class=\"sources\">")
+    out = ['<section aria-labelledby="h-provenance"><h2 id="h-provenance">' + _e(t("report.provenance", lang))
+           + "</h2>", f"<h3>{_e(t('heading.factors', lang))}</h3>",
+           f'<p class="note">{_e(t("report.provenance_note", lang))}</p>',
+           _table([t("report.factor", lang), t("report.value", lang), t("heading.range", lang), t("report.unit", lang),
+                   t("report.year", lang), t("heading.status", lang), t("heading.sources", lang)], rows, {1, 2, 4})]
+    srows = [[_status(s, lang), ", ".join(_e(part_label(n, lang)) for n in names)] for s, names in d.by_status.items()]
+    out.append(f"<h3>{_e(t('report.how_obtained', lang))}</h3>"
+               + _table([t("heading.status", lang), t("report.parts_col", lang)], srows))
+    out.append(f"<h3>{_e(t('report.source_list', lang))}</h3><ol class=\"sources\">")
     for s in d.sources.values():
         if s.known:
             body = (f"<strong>{_e(s.title)}</strong>. {_e(s.publisher)}, {_e(s.year)}."
                     + (f' <span class="url">{_e(s.url)}</span>' if s.url else ""))
         else:
-            body = _e(t("unknown_source", lang))
+            body = _e(t("report.unknown_source", lang))
         out.append(f'<li id="{_e(anchor(s.id))}"><code>{_e(s.id)}</code> — {body}</li>')
     out.append("</ol></section>")
     return "".join(out)
@@ -277,15 +285,15 @@ def _provenance(d: ReportData) -> str:
 
 def _notes(d: ReportData) -> str:
     lang = d.lang
-    out = ['<section aria-labelledby="h-notes"><h2 id="h-notes">' + _e(t("notes", lang)) + "</h2>"]
+    out = ['<section aria-labelledby="h-notes"><h2 id="h-notes">' + _e(t("report.notes", lang)) + "</h2>"]
     if d.warnings:
-        out.append(f"<h3>{_e(label('warnings', lang))}</h3><ul class=\"warn\">"
+        out.append(f"<h3>{_e(t('heading.warnings', lang))}</h3><ul class=\"warn\">"
                    + "".join(f"<li>{_e(w)}</li>" for w in d.warnings) + "</ul>")
-    out.append(f"<h3>{_e(label('left_out', lang))}</h3>")
+    out.append(f"<h3>{_e(t('heading.left_out', lang))}</h3>")
     if d.left_out:
         out.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in d.left_out) + "</ul>")
     else:
-        out.append(f'<p class="note">{_e(t("nothing_left_out", lang))}</p>')
+        out.append(f'<p class="note">{_e(t("report.nothing_left_out", lang))}</p>')
     out.append("</section>")
     return "".join(out)
 
@@ -301,11 +309,11 @@ def render_sections(d: ReportData) -> tuple[str, list[tuple[str, str]]]:
         sections.append(("run", _run(d)))
     sections += [("equivalents", _equivalents(d)), ("comparison", _comparison(d)),
                  ("provenance", _provenance(d)), ("notes", _notes(d))]
-    nav_names = {"headline": t("headline", lang), "iceberg": t("iceberg", lang), "breakdown": t("breakdown", lang),
-                 "case": t("case", lang), "run": t("run", lang), "equivalents": label("equivalents", lang),
-                 "comparison": t("comparison", lang), "provenance": t("provenance", lang), "notes": t("notes", lang)}
+    nav_names = {k: t(f"report.{k}", lang) for k in ("headline", "iceberg", "breakdown", "case", "run",
+                                                     "comparison", "provenance", "notes")}
+    nav_names["equivalents"] = t("heading.equivalents", lang)
     items = "".join(f'<li><a href="#h-{k}">{_e(nav_names[k])}</a></li>' for k, _ in sections)
-    nav = f'<nav aria-label="{_e(t("contents", lang))}"><ol>{items}</ol></nav>'
+    nav = f'<nav aria-label="{_e(t("report.contents", lang))}"><ol>{items}</ol></nav>'
     return nav, sections
 
 
@@ -313,16 +321,16 @@ def render_html(d: ReportData) -> str:
     """The page for gathered report data (see :func:`aiceberg.explain.report.data.report_data`)."""
     lang = d.lang
     nav, sections = render_sections(d)
-    title = d.title or t("report", lang)
+    title = d.title or t("report.report", lang)
     return "".join([
         f'<!DOCTYPE html>\n<html lang="{_e(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="aiceberg {_e(version())}">'
         f"<title>{_e(title)} — aiceberg</title><style>{CSS}</style></head><body>",
-        f'<header class="top"><div class="in"><span class="kind">{_e(t("kind:" + d.kind, lang))}</span>'
-        f'<h1>{_e(title)}</h1><p class="sub">{_e(t("report", lang))}</p>{nav}</div></header><main>',
+        f'<header class="top"><div class="in"><span class="kind">{_e(t(f"report.kind.{d.kind}", lang))}</span>'
+        f'<h1>{_e(title)}</h1><p class="sub">{_e(t("report.report", lang))}</p>{nav}</div></header><main>',
         *(s for _, s in sections),
-        f'<footer>{_e(t("generated", lang, version=version()))}</footer></main></body></html>\n',
+        f'<footer>{_e(t("report.generated", lang, version=version()))}</footer></main></body></html>\n',
     ])
 
 

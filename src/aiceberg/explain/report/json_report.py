@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from aiceberg.explain.case_text import case_dict
+from aiceberg.explain.equivalents import shown_dict
 from aiceberg.explain.render import footprint_dict
 from aiceberg.explain.report.common import version
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data
@@ -25,7 +26,8 @@ def report_dict(d: ReportData) -> dict[str, Any]:
         "title": d.title,
         "lang": d.lang,
         "generator": f"aiceberg {version()}",
-        "headline_equivalents": list(d.headline),
+        "headline_equivalents": [s.id for s in d.headline],
+        "equivalents_shown": [shown_dict(s, d.lang) for s in d.shown],
         "comparison": [
             {"key": e.key, "label": e.label, "co2e_kg": e.complete.central, "co2e_kg_low": e.complete.low,
              "co2e_kg_high": e.complete.high, "published_co2e_kg": e.published, "highlight": e.highlight}
@@ -38,9 +40,7 @@ def report_dict(d: ReportData) -> dict[str, Any]:
     if d.case_result is not None:
         out["case"] = case_dict(d.case_result, d.lang)
     if d.run is not None:
-        out["run"] = {"run_id": d.run.run_id, "name": d.run.name, "info": d.run.info,
-                      "phases": [{"name": n, "start_s": a, "end_s": b} for n, a, b in d.run.phases],
-                      "series": {k: [[t_s, w] for t_s, w in v] for k, v in d.run.series.items()}}
+        out["run"] = d.run.to_dict()
     return out
 
 

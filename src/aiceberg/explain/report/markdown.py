@@ -10,10 +10,21 @@ import re
 from collections.abc import Set
 from typing import Any
 
-from aiceberg.explain.i18n import fmt_energy_kwh, fmt_exact, fmt_mass_kg, fmt_number, label
-from aiceberg.explain.report.common import energy, mass, mass_range, num_range, pct, version
-from aiceberg.explain.report.data import ReportData, RunTrace, report_data
-from aiceberg.explain.report.labels import t
+from aiceberg.explain.case_text import case_notes, case_rows, ratio_text, unreproduced_lines
+from aiceberg.explain.render import colon, part_label, status_label, unit_label
+from aiceberg.explain.report.common import (
+    energy,
+    energy_range,
+    mass,
+    mass_range,
+    num_range,
+    pct,
+    text,
+    version,
+)
+from aiceberg.explain.report.data import ReportData, RunTrace, report_data, run_info
+from aiceberg.i18n import numbers as N
+from aiceberg.i18n import t
 from aiceberg.model.footprint import Footprint
 
 __all__ = ["markdown_report", "render_markdown"]
@@ -43,106 +54,112 @@ def render_markdown(d: ReportData) -> str:
     fp, lang = d.fp, d.lang
     g, e = fp.co2e_kg, fp.energy_kwh
     vis, sub = fp.visible.co2e_kg.central, fp.submerged.co2e_kg.central
-    out = [f"# {_text(d.title or t('report', lang))}", "",
-           f"*{_text(t('kind:' + d.kind, lang))} — {_text(t('report', lang))}*", "",
-           f"## {t('headline', lang)}", ""]
+
+    def c(label: str) -> str:
+        return _text(colon(label, lang))
+
+    out = [f"# {_text(d.title or t('report.report', lang))}", "",
+           f"*{_text(t(f'report.kind.{d.kind}', lang))} — {_text(t('report.report', lang))}*", "",
+           f"## {t('report.headline', lang)}", ""]
     rng = mass_range(g, lang)
-    out.append(f"- **{_text(t('total_emissions', lang))}: {_text(fmt_mass_kg(g.central, lang))}**"
-               + (f" ({_text(t('likely_range', lang))} {_text(rng)})" if rng else ""))
-    out.append(f"- {_text(t('total_energy', lang))}: {_text(fmt_energy_kwh(e.central, lang))}"
-               + (f" ({_text(num_range(e, lang))} kWh)" if not e.is_exact else ""))
-    out.append(f"- ▲ {_text(label('visible', lang))}: {_text(fmt_mass_kg(vis, lang))} "
-               f"({_text(pct(vis, g.central, lang))})")
-    out.append(f"- ▼ {_text(label('submerged', lang))}: {_text(fmt_mass_kg(sub, lang))} "
-               f"({_text(pct(sub, g.central, lang))})")
-    for key in d.headline:
-        ev = d.equivalents[key]
-        out.append(f"- {_text(t('as_much_as', lang))} **{_text(fmt_number(ev.value.central, lang))}** "
-                   f"{_text(ev.label(lang))}")
-    out += ["", f"## {t('breakdown', lang)}", "", _text(t("iceberg_note", lang)), ""]
+    out.append(f"- **{c(t('report.total_emissions', lang))} {_text(mass(g, lang))}**"
+               + (f" ({_text(t('report.range_of', lang, range=rng))})" if rng else ""))
+    erng = energy_range(e, lang)
+    out.append(f"- {c(t('report.total_energy', lang))} {_text(energy(e, lang))}"
+               + (f" ({_text(erng)})" if erng else ""))
+    out.append(f"- ▲ {c(t('heading.visible', lang))} {_text(N.co2e(vis, lang))} ({_text(pct(vis, g.central, lang))})")
+    out.append(f"- ▼ {c(t('heading.submerged', lang))} {_text(N.co2e(sub, lang))} ({_text(pct(sub, g.central, lang))})")
+    for s in d.headline:
+        out.append(f"- {_text(t('report.as_much_as', lang))} **{_text(N.number(s.value.central, lang))}** "
+                   f"{_text(s.label(lang))}")
+    out += ["", f"## {t('report.breakdown', lang)}", "", _text(t("report.iceberg_note", lang)), ""]
     rows = []
     for p in fp.parts:
-        rows.append([("▲ " if p.visible else "▼ ") + _cell(label(p.name, lang)), _cell(energy(p.energy_kwh, lang)),
+        rows.append([("▲ " if p.visible else "▼ ") + _cell(part_label(p.name, lang)), _cell(energy(p.energy_kwh, lang)),
                      _cell(mass(p.co2e_kg, lang)), _cell(mass_range(p.co2e_kg, lang)),
-                     _cell(pct(p.co2e_kg.central, g.central, lang)), _cell(label("status:" + str(p.status), lang)),
+                     _cell(pct(p.co2e_kg.central, g.central, lang)), _cell(status_label(p.status, lang)),
                      _cell(", ".join(dict.fromkeys(p.sources)))])
-    rows.append([f"**{_cell(label('total', lang))}**", _cell(energy(e, lang)), f"**{_cell(mass(g, lang))}**",
-                 _cell(mass_range(g, lang)), "100 %", _cell(label("status:" + str(fp.status), lang)), ""])
-    out.append(_table([label("part", lang), label("energy", lang), label("co2e", lang), label("range", lang),
-                       t("share", lang), label("status", lang), label("sources", lang)], rows, {1, 2, 4}))
-    details = [(p.name, p.detail) for p in fp.parts if p.detail]
+    rows.append([f"**{_cell(t('heading.total', lang))}**", _cell(energy(e, lang)), f"**{_cell(mass(g, lang))}**",
+                 _cell(mass_range(g, lang)), _cell(N.percent(100, lang)), _cell(status_label(fp.status, lang)), ""])
+    out.append(_table([t("heading.part", lang), t("heading.energy", lang), t("heading.co2e", lang),
+                       t("heading.range", lang), t("report.share", lang), t("heading.status", lang),
+                       t("heading.sources", lang)], rows, {1, 2, 4}))
+    details = [(p.name, text(p.detail, lang)) for p in fp.parts if p.detail]
     if details:
-        out += ["", f"**{_text(t('detail', lang))}**", ""]
-        out += [f"- {_text(label(n, lang))}: {_text(det)}" for n, det in details]
+        out += ["", f"**{_text(t('report.detail', lang))}**", ""]
+        out += [f"- {c(part_label(n, lang))} {_text(det)}" for n, det in details]
     if d.case_result is not None:
         r = d.case_result
-        dev = r.deviation_pct
-        convention = f"**{_text(label('convention', lang))}:** {_text(r.case.convention(lang))}"
-        out += ["", f"## {t('case', lang)}", "", convention, ""]
-        crow = []
-        for p in r.case.published:
-            got = r.reproduced.get(p.metric)
-            crow.append([_cell(f"{p.metric} ({p.unit})"), _cell(fmt_exact(p.value, lang)),
-                         _cell(fmt_exact(got, lang)) if got is not None else "–",
-                         _cell(f"{dev[p.metric]:+.2f} %".replace(".", "," if lang == "fr" else "."))
-                         if p.metric in dev else "", _cell(label("status:" + p.status, lang)), _cell(p.where)])
-        out.append(_table([label("metric", lang), label("published", lang), label("reproduced", lang),
-                           label("deviation", lang), label("status", lang), label("sources", lang)], crow, {1, 2, 3}))
-        if r.notes:
-            out += [""] + [f"- {_text(n)}" for n in r.notes]
-        repro = r.reproduction.co2e_kg.central
-        if repro:
-            out += ["", _text(t("case_ratio", lang, ratio=fmt_number(r.complete.co2e_kg.central / repro, lang)))]
+        convention = f"**{c(t('heading.convention', lang))}** {_text(r.case.convention(lang))}"
+        out += ["", f"## {t('report.case', lang)}", "", convention, ""]
+        crow = [[_cell(f"{row.name} ({row.unit})"), _cell(row.published), _cell(row.reproduced), _cell(row.deviation),
+                 _cell(row.status), _cell(row.where)] for row in case_rows(r, lang)]
+        out.append(_table([t("heading.metric", lang), t("heading.published", lang), t("heading.reproduced", lang),
+                           t("heading.deviation", lang), t("heading.status", lang), t("heading.sources", lang)],
+                          crow, {1, 2, 3}))
+        extra = unreproduced_lines(r, lang) + case_notes(r, lang)
+        if extra:
+            out += [""] + [f"- {_text(n)}" for n in extra]
+        ratio = ratio_text(r, lang)
+        if ratio:
+            out += ["", _text(ratio)]
     if d.run is not None:
         run = d.run
-        out += ["", f"## {t('run', lang)}", ""]
-        info = {t("run_id", lang): run.run_id, **run.info}
-        out.append(_table([t("metric", lang), t("value", lang)], [[_cell(k), _cell(v)] for k, v in info.items()]))
+        out += ["", f"## {t('report.run', lang)}", ""]
+        out.append(_table([t("heading.metric", lang), t("report.value", lang)],
+                          [[_cell(k), _cell(v)] for k, v in run_info(run, lang)]))
         if run.series:
-            out += ["", _table([label("part", lang), "W (min)", "W (max)", "n"],
-                               [[_cell(k), _cell(fmt_number(min(w for _, w in s), lang)),
-                                 _cell(fmt_number(max(w for _, w in s), lang)), str(len(s))]
+            out += ["", _table([t("heading.part", lang), "W (min)", "W (max)", "n"],
+                               [[_cell(k), _cell(N.number(min(w for _, w in s), lang)),
+                                 _cell(N.number(max(w for _, w in s), lang)), _cell(N.plain(len(s), lang))]
                                 for k, s in run.series.items()], {1, 2, 3})]
         if run.phases:
-            out += ["", _table([t("phase", lang), t("start", lang), t("end", lang)],
-                               [[_cell(n), _cell(fmt_number(a, lang)),
-                                 _cell(fmt_number(b, lang)) if b is not None else "…"]
+            out += ["", _table([t("report.phase", lang), t("report.start", lang), t("report.end", lang)],
+                               [[_cell(n), _cell(N.number(a, lang)),
+                                 _cell(N.number(b, lang)) if b is not None else "…"]
                                 for n, a, b in run.phases], {1, 2})]
-    out += ["", f"## {label('equivalents', lang)}", "", _text(t("equivalents_note", lang)), ""]
-    out.append(_table([t("equivalent", lang), t("value", lang), label("range", lang), label("sources", lang)],
-                      [[_cell(ev.label(lang)), _cell(fmt_number(ev.value.central, lang)),
-                        _cell(num_range(ev.value, lang)), _cell(", ".join(dict.fromkeys(ev.sources)))]
-                       for ev in d.equivalents.values()], {1, 2}))
-    out += ["", f"## {t('comparison', lang)}", "", _text(t("comparison_note", lang)), ""]
-    out.append(_table([t("case_col", lang), t("complete_col", lang), label("range", lang), t("published_col", lang)],
-                      [[("**" + _cell(c.label) + "**") if c.highlight else _cell(c.label),
-                        _cell(fmt_mass_kg(c.complete.central, lang)), _cell(mass_range(c.complete, lang)),
-                        _cell(fmt_mass_kg(c.published, lang)) if c.published else "–"] for c in d.comparison],
+    out += ["", f"## {t('heading.equivalents', lang)}", "",
+            _text(t("report.equivalents_note", lang) + " " + t("report.equivalents_hidden", lang)), ""]
+    if d.shown:
+        out.append(_table([t("report.equivalent", lang), t("report.value", lang), t("heading.range", lang),
+                           t("heading.sources", lang)],
+                          [[_cell(s.label(lang)), _cell(N.number(s.value.central, lang)),
+                            _cell(num_range(s.value, lang)), _cell(", ".join(dict.fromkeys(s.sources)))]
+                           for s in d.shown], {1, 2}))
+    else:
+        out.append(_text(t("report.no_equivalent", lang)))
+    out += ["", f"## {t('report.comparison', lang)}", "", _text(t("report.comparison_note", lang)), ""]
+    out.append(_table([t("report.case_col", lang), t("report.complete_col", lang), t("heading.range", lang),
+                       t("report.published_col", lang)],
+                      [[("**" + _cell(e.label) + "**") if e.highlight else _cell(e.label),
+                        _cell(mass(e.complete, lang)), _cell(mass_range(e.complete, lang)),
+                        _cell(N.co2e(e.published, lang)) if e.published else "–"] for e in d.comparison],
                       {1, 2, 3}))
-    out += ["", f"## {t('provenance', lang)}", "", f"### {label('factors', lang)}", ""]
-    out.append(_table([t("factor", lang), t("value", lang), label("range", lang), t("unit", lang), t("year", lang),
-                       label("status", lang), label("sources", lang)],
-                      [[_cell(f.name), _cell(fmt_number(f.value.central, lang, 4)), _cell(num_range(f.value, lang)),
-                        _cell(f.unit), _cell(f.year if f.year is not None else "–"),
-                        _cell(label("status:" + str(f.status), lang)), _cell(", ".join(f.sources))]
-                       for f in fp.factors], {1, 2, 4}))
-    out += ["", f"### {t('how_obtained', lang)}", ""]
-    out.append(_table([label("status", lang), t("parts_col", lang)],
-                      [[_cell(label("status:" + s, lang)), _cell(", ".join(label(n, lang) for n in names))]
+    out += ["", f"## {t('report.provenance', lang)}", "", f"### {t('heading.factors', lang)}", ""]
+    out.append(_table([t("report.factor", lang), t("report.value", lang), t("heading.range", lang),
+                       t("report.unit", lang), t("report.year", lang), t("heading.status", lang),
+                       t("heading.sources", lang)],
+                      [[_cell(text(f.name, lang)), _cell(N.number(f.value.central, lang, 4)),
+                        _cell(num_range(f.value, lang)), _cell(unit_label(f.unit, lang)),
+                        _cell(f.year if f.year is not None else "–"), _cell(status_label(f.status, lang)),
+                        _cell(", ".join(f.sources))] for f in fp.factors], {1, 2, 4}))
+    out += ["", f"### {t('report.how_obtained', lang)}", ""]
+    out.append(_table([t("heading.status", lang), t("report.parts_col", lang)],
+                      [[_cell(status_label(s, lang)), _cell(", ".join(part_label(n, lang) for n in names))]
                        for s, names in d.by_status.items()]))
-    out += ["", f"### {t('source_list', lang)}", ""]
-    for s in d.sources.values():
-        if s.known:
-            url = f" <{s.url}>" if s.url else ""
-            out.append(f"- `{s.id}` — {_text(s.title)}. {_text(s.publisher)}, {s.year}.{url}")
+    out += ["", f"### {t('report.source_list', lang)}", ""]
+    for src in d.sources.values():
+        if src.known:
+            url = f" <{src.url}>" if src.url else ""
+            out.append(f"- `{src.id}` — {_text(src.title)}. {_text(src.publisher)}, {src.year}.{url}")
         else:
-            out.append(f"- `{s.id}` — {_text(t('unknown_source', lang))}")
-    out += ["", f"## {t('notes', lang)}", ""]
+            out.append(f"- `{src.id}` — {_text(t('report.unknown_source', lang))}")
+    out += ["", f"## {t('report.notes', lang)}", ""]
     if d.warnings:
-        out += [f"**{_text(label('warnings', lang))}**", ""] + [f"- {_text(w)}" for w in d.warnings] + [""]
-    out += [f"**{_text(label('left_out', lang))}**", ""]
-    out += [f"- {_text(x)}" for x in d.left_out] if d.left_out else [_text(t("nothing_left_out", lang))]
-    out += ["", "---", "", _text(t("generated", lang, version=version())), ""]
+        out += [f"**{_text(t('heading.warnings', lang))}**", ""] + [f"- {_text(w)}" for w in d.warnings] + [""]
+    out += [f"**{_text(t('heading.left_out', lang))}**", ""]
+    out += [f"- {_text(x)}" for x in d.left_out] if d.left_out else [_text(t("report.nothing_left_out", lang))]
+    out += ["", "---", "", _text(t("report.generated", lang, version=version())), ""]
     return "\n".join(out)
 
 

@@ -53,16 +53,6 @@ def from_estimate(path: str | os.PathLike[str]) -> ReportInput:
     return ReportInput(fp, "estimate", stem, fp.title)
 
 
-def _fmt_s(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds < 120:
-        return f"{seconds:.1f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.2f} h"
-
-
 def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
     """A run of the store: its footprint (as the tracker computed it), its power trace and phases.
 
@@ -101,16 +91,10 @@ def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
                          "a finished run whose footprint the engine computed (see 'aiceberg runs show')")
     fp = footprint_from_dict(fp_dict)
     name = rec.name or rec.run_id[:12]
-    info = {"status": rec.status, "started (UTC)": rec.started_at, "duration": _fmt_s(rec.duration_s)}
-    if rec.energy_kwh is not None:
-        info["energy (kWh)"] = f"{rec.energy_kwh:.4g}"
-    if rec.command:
-        info["command"] = rec.command
-    info["host"] = rec.hostname
-    if rec.location:
-        info["location"] = rec.location
     trace = RunTrace(
         run_id=rec.run_id, name=name, series=power_series(samples, channels),
-        phases=tuple((p.name, p.start_s, p.end_s) for p in phases), info=info,
+        phases=tuple((p.name, p.start_s, p.end_s) for p in phases), status=rec.status,
+        started_at=rec.started_at or "", duration_s=rec.duration_s, energy_kwh=rec.energy_kwh,
+        command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
     )
     return ReportInput(fp, "run", name, rec.name or fp.title or name, run=trace)
