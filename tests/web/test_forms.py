@@ -150,3 +150,23 @@ def test_case_pages_show_published_figures_as_published(client):
     assert rows["energy_kwh"][1].startswith("433,") and len(rows["energy_kwh"][1]) == len("433,196 kWh")
     fr = client.get("/cases/bloom-training?lang=fr").text
     assert "24\u202f690 kgCO2e" in fr
+
+
+def test_a_run_tracked_from_python_shows_its_command(tmp_path):
+    import subprocess
+    import sys
+
+    from starlette.testclient import TestClient
+
+    from aiceberg.web import create_app
+
+    db = tmp_path / "runs.db"
+    script = tmp_path / "train_model.py"
+    script.write_text(f"import aiceberg\nwith aiceberg.track(store={str(db)!r}, location='FR', name='py'):\n"
+                      "    sum(range(1000))\n")
+    subprocess.run([sys.executable, str(script), "--epochs", "3"], check=True, capture_output=True, timeout=120)
+    with TestClient(create_app(str(db)), base_url="http://localhost") as c:
+        html = unescape(c.get("/runs").text)
+    command = re.search(r'<td class="small"><code title="([^"]*)">([^<]*)</code></td></tr>', html)
+    assert command and command.group(1).endswith("train_model.py --epochs 3")  # the whole of it
+    assert command.group(1).startswith(command.group(2)[:-1])  # shown cut to the column

@@ -38,8 +38,9 @@ def command_html(command: str | None, lang: str, limit: int | None = None) -> st
     """A run's command as code, or a dash saying that none was recorded."""
     if not command:
         return f'<span class="muted" title="{e(t("web.no_command", lang))}">—</span>'
-    shown = command if limit is None or len(command) <= limit else command[:limit - 1] + "…"
-    return f"<code>{e(shown)}</code>"
+    if limit is None or len(command) <= limit:
+        return f"<code>{e(command)}</code>"
+    return f'<code title="{e(command)}">{e(command[:limit - 1])}…</code>'
 
 
 def pager(query: Sequence[tuple[str, str]], page: int, more: bool, lang: str) -> str:
