@@ -135,6 +135,8 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool = False,
               maximum: float | None = None) -> float:
+    if isinstance(value, str):  # the environment: the project's one number rule (aiceberg.i18n.parse), English
+        value = parse_number(value, label)
     try:
         number = float(value)
     except (TypeError, ValueError):

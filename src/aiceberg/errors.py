@@ -22,7 +22,7 @@ command line and the form's label on the web).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 # a module import, used at call time: the catalog's check_lang raises InputError (foundation modules
 # may import each other; neither touches the other's names while it loads)
@@ -83,27 +83,51 @@ class InputError(AicebergError, ValueError):
         """The accepted values, in English."""
         return None if self.accepted_msg is None else str(self.accepted_msg)
 
+    def _reason(self, lang: str) -> str:
+        return _text(self.message, lang)
+
     def render(self, lang: str = "en", field: str | None = None) -> str:
         """``field: reason (accepted: …)`` in ``lang``; ``field`` names it as the caller knows it."""
         text = catalog.t("error.field", lang, field=self.field if field is None else field,
-                         reason=_text(self.message, lang))
+                         reason=self._reason(lang))
         if self.accepted_msg:
             text += catalog.t("error.accepted", lang, accepted=_text(self.accepted_msg, lang))
         return text
 
 
 class UnknownNameError(InputError):
-    """A name (hardware, zone, case, equivalent…) that the reference data does not know."""
+    """A name (hardware, zone, case…) that the reference data does not know, with the closest known ones.
+
+    Args:
+        suggestions: the ids of the closest rows, best first (``["FR"]``).
+        what: the kind of name (text or a catalog message: ``Msg("input.what.zone")``).
+        labels: id → its name for people, one text or one per language (``{"DE": {"en": "Germany",
+            "fr": "Allemagne"}}``), shown beside the id in the message.
+    """
 
     def __init__(
-        self, field: str, name: str, suggestions: Sequence[str], what: str, hint: str | None = None
+        self, field: str, name: str, suggestions: Sequence[str], what: str | Msg, hint: str | Msg | None = None,
+        labels: Mapping[str, str | Mapping[str, str]] | None = None,
     ) -> None:
         self.name = name
         self.suggestions = list(suggestions)
-        message = f"unknown {what} {name!r}"
-        if self.suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        super().__init__(field, message, hint)
+        self.what = what
+        self.labels = dict(labels or {})
+        super().__init__(field, self._message("en"), hint)
+
+    def _message(self, lang: str) -> Msg:
+        if not self.suggestions:
+            return catalog.Msg("input.unknown_name", what=self.what, name=self.name)
+        shown = []
+        for s in self.suggestions:
+            label = self.labels.get(s)
+            if isinstance(label, Mapping):
+                label = label.get(lang) or label.get("en")
+            shown.append(f"{s!r} ({label})" if label else repr(s))
+        return catalog.Msg("input.unknown_name_suggest", what=self.what, name=self.name, suggestions=", ".join(shown))
+
+    def _reason(self, lang: str) -> str:
+        return self._message(lang).render(lang)
 
 
 class SensorError(AicebergError):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from aiceberg.cli import main
+from aiceberg.errors import InputError
 
 JSON_PART_KEYS = {"name", "energy_kwh", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "status", "sources"}
 
@@ -171,3 +172,85 @@ def test_person_years_use_the_grid_zones_country_unless_told(capsys):
     _, out, _ = run(capsys, "estimate", "training", "--hardware", "a100", "--hours", "100", "--location", "DE",
                     "--country", "FR", "--json")
     assert "France" in json.loads(out)["equivalents"]["person_years_electricity"]["label"]
+
+
+# -- issue 7: bounds, unused options, counts, files -------------------------------------------------------
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["estimate", "training", "--hardware", "a100", "--hours", "1e308"], "--hours"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--intensity", "1e308"], "--intensity"),
+    (["estimate", "training", "--hardware", "a100", "--flops", "1e23", "--mfu", "1e-300"], "--mfu"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--lifetime-years", "1e-300"], "--lifetime-years"),
+    (["estimate", "inference", "--wh-per-request", "1", "--requests", "1e308"], "--requests"),
+    (["estimate", "usage", "--wh-per-request", "1", "--users", "1e308", "--requests-per-day", "1"], "--users"),
+    (["estimate", "usage", "--wh-per-request", "1", "--users", "10", "--requests-per-day", "1e308"],
+     "--requests-per-day"),
+    (["estimate", "inference", "--parameters-b", "1e308", "--output-tokens", "3"], "--parameters-b"),
+    (["equivalents", "--co2e-kg", "1e308"], "--co2e-kg"),
+    (["equivalents", "--co2e-kg", "1", "--energy-kwh", "1e308"], "--energy-kwh"),
+])
+def test_huge_numbers_are_refused_in_one_line_with_the_bounds(capsys, argv, flag):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and not out
+    assert err.count("\n") == 1 and err.startswith(f"aiceberg: error: {flag}: ") and "accepted" in err
+    assert "Traceback" not in err and len(err) < 300
+
+
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--mfu", "2"], "--mfu"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--no-embodied", "--lifetime-years", "3"],
+     "--lifetime-years"),
+    (["estimate", "training", "--hardware", "a100", "--hours", "1", "--no-embodied", "--server", "x"], "--server"),
+    (["estimate", "inference", "--wh-per-request", "1", "--network", "6g"], "--network"),
+    (["estimate", "inference", "--wh-per-request", "1", "--device", "toaster"], "--device"),
+    (["estimate", "inference", "--wh-per-request", "1", "--device-seconds", "3"], "--device-seconds"),
+    (["estimate", "inference", "--wh-per-request", "1", "--output-tokens", "300"], "--output-tokens"),
+    (["estimate", "inference", "--task", "phd-text-generation", "--latency-s", "3"], "--latency-s"),
+    (["estimate", "inference", "--parameters-b", "7", "--output-tokens", "3", "--boundary", "it"], "--boundary"),
+    (["estimate", "usage", "--wh-per-request", "1", "--requests", "5", "--days", "3"], "--days"),
+    (["equivalents", "--co2e-kg", "5", "--country", "Frnace"], "--country"),
+])
+def test_an_option_given_but_unused_is_an_error(capsys, argv, flag):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.startswith(f"aiceberg: error: {flag}: given but not used"), err
+
+
+@pytest.mark.parametrize(("argv", "flag", "words"), [
+    (["estimate", "inference", "--wh-per-request", "1", "--requests", "1.5"], "--requests", "whole number"),
+    (["estimate", "inference", "--wh-per-request", "1", "--requests", "10:20.5:30"], "--requests", "whole number"),
+    (["estimate", "inference", "--parameters-b", "7", "--active-parameters-b", "8", "--output-tokens", "3"],
+     "--active-parameters-b", "exceed"),
+    (["equivalents", "--co2e-kg", "5", "--energy-kwh", "3", "--country", "Frnace"], "--country", "'FR' (France)"),
+])
+def test_refused_combinations_name_the_flag(capsys, argv, flag, words):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1 and flag in err and words in err, err
+
+
+def test_errors_follow_the_language_of_the_command(capsys):
+    code, _, err = run(capsys, "estimate", "training", "--hardware", "a100", "--hours", "-1", "--lang", "fr")
+    assert code == 2 and err.startswith("aiceberg: error: --hours\u202f: ") and "hors des bornes" in err
+
+
+def test_report_reads_an_estimate_file_with_a_size_limit(capsys, tmp_path):
+    code, _, err = run(capsys, "report", "--estimate", "/dev/zero")
+    assert code == 2 and "--estimate" in err and "16 MiB" in err
+    from aiceberg.model.footprint_json import load_footprint_json
+
+    big = tmp_path / "big.json"
+    big.write_text("[" + "0," * 600 + "0]", encoding="utf-8")
+    with pytest.raises(InputError, match="larger than"):
+        load_footprint_json(big, max_bytes=1000)
+
+
+def test_the_readmes_usage_example_gives_the_talks_figure(capsys):
+    # 100 M users × 10 prompts × 30 days × 3.75 Wh × 394 g/kWh = 44,325 t: a per-request figure taken as it
+    # is gets no default PUE on top (it gave 70,034 t with PUE 1.58)
+    code, out, _ = run(capsys, "estimate", "usage", "--users", "100e6", "--requests-per-day", "10", "--days", "30",
+                       "--wh-per-request", "3.75", "--intensity", "394", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["co2e_kg"] == pytest.approx(44_325_000, rel=1e-9)
+    assert not [p for p in d["parts"] if p["name"] == "cooling_overhead"]
+    assert any("boundary" in w for w in d["warnings"])
+    code, out, _ = run(capsys, "estimate", "usage", "--users", "100e6", "--requests-per-day", "10", "--days", "30",
+                       "--wh-per-request", "3.75", "--intensity", "394", "--boundary", "it", "--json")
+    assert json.loads(out)["co2e_kg"] == pytest.approx(44_325_000 * 1.58, rel=1e-9)  # the documented default PUE

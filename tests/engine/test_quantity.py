@@ -19,9 +19,30 @@ def quantities(draw):
 
 
 @given(quantities(), quantities())
-def test_sum_and_product_keep_the_central_value_inside_the_range(x, y):
-    for r in (x + y, x * y):
-        assert r.low <= r.central <= r.high
+def test_sum_product_quotient_and_difference_contain_every_corner(x, y):
+    # Q.__post_init__ already keeps low <= central <= high; what arithmetic must add is that the bounds hold
+    # every value the operation takes at the ends of its operands
+    ops = [(x + y, lambda a, b: a + b), (x * y, lambda a, b: a * b), (x.minus(y), lambda a, b: max(a - b, 0.0))]
+    if y.low >= 1e-3:  # a quotient by a range reaching (almost) 0 is refused or overflows
+        ops.append((x / y, lambda a, b: a / b))
+    for result, op in ops:
+        for a in (x.low, x.central, x.high):
+            for b in (y.low, y.central, y.high):
+                v = op(a, b)
+                slack = 1e-9 * max(abs(v), result.high, 1e-300)
+                assert result.low - slack <= v <= result.high + slack
+
+
+def test_from_row_reads_a_rows_range_and_fills_what_is_missing():
+    class Row:
+        id = "r"
+        value, value_low, value_high = 10.0, None, 12.0
+        other, other_low, other_high = 4.0, None, None
+
+    assert Q.from_row(Row(), "value") == Q(10, 10, 12)
+    assert Q.from_row(Row(), "other") == Q.exact(4)
+    assert Q.from_row(Row(), "other", rel_range=0.25) == Q(4, 3, 5)
+    assert Q.from_row(Row(), "value", rel_range=0.25) == Q(10, 10, 12)  # a stated bound wins over the default
 
 
 @given(quantities(), quantities())

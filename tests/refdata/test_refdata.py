@@ -53,7 +53,7 @@ def test_hardware_names_resolve_case_insensitively_with_aliases(name, expected):
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("fr", "FR"), ("France", "FR"), ("FRA", "FR"), ("aws:us-east-1", "aws:us-east-1"),
+    ("fr", "FR"), ("France", "FR"), ("FRA", "FR"), ("aws:us-east-1", "aws:us-east-1"), ("UK", "GB"),
 ])
 def test_zones_resolve(name, expected):
     assert refdata.get_zone(name).id == expected
@@ -120,3 +120,63 @@ def test_schema_violations_name_the_file_and_row(tmp_path, edit, match):
 def test_a_task_name_finds_the_first_published_figure_for_it():
     assert refdata.get_inference_figure("text-generation").id == "phd-text-generation"
     assert refdata.get_inference_figure("phd-text-generation").id == "phd-text-generation"
+
+
+@pytest.mark.parametrize(("table", "typo", "expected"), [
+    ("zones", "Frnace", "FR"), ("zones", "Germny", "DE"), ("zones", "Untied States", "US"), ("zones", "Itly", "IT"),
+    ("zones", "Swizerland", "CH"), ("zones", "aws:us-est-1", "aws:us-east-1"), ("hardware", "h1OO", None),
+    ("hardware", "a100x", "nvidia-a100-sxm4-80gb"), ("devices", "smartfone", "smartphone"),
+    ("pue", "hyperscal", "hyperscale"), ("hardware", "xeon", None),
+])
+def test_typos_suggest_the_names_meant(table, typo, expected):
+    got = refdata.suggest(table, typo)
+    assert got, typo
+    if expected is not None:
+        assert got[0] == expected or expected in got[:2], got
+
+
+@pytest.mark.parametrize(("table", "name"), [
+    ("zones", "Atlantis"), ("zones", "Mordor"), ("zones", "Narnia"), ("devices", "toaster"), ("network", "6g"),
+    ("hardware", "banana"),
+])
+def test_names_that_only_share_letters_get_no_suggestion(table, name):
+    assert refdata.suggest(table, name) == []
+
+
+def test_a_suggestion_shows_the_name_beside_the_code_in_the_readers_language():
+    with pytest.raises(UnknownNameError) as err:
+        refdata.get_zone("Grmany")
+    assert err.value.suggestions == ["DE"]
+    assert "'DE' (Germany)" in str(err.value)
+    assert "'DE' (Allemagne)" in err.value.render("fr")
+
+
+def test_caches_follow_the_data_folder(tmp_path):
+    from aiceberg.cases import get_case, list_cases
+    from aiceberg.model.defaults import factor_value
+
+    before = (factor_value("memory_power_w_per_gb"), get_case("bloom-training").title_en,
+              refdata.get_zone("FR").intensity_g_per_kwh)
+    data = _copy_data(tmp_path)
+    _rewrite(data / "factors.csv", "memory_power_w_per_gb,0.3725,", "memory_power_w_per_gb,0.5,")
+    _rewrite(data / "cases" / "bloom-training.toml", 'title_en = "', 'title_en = "Changed: ')
+    (data / "cases" / "gpt3-training.toml").unlink()
+    generation = refdata.data_generation()
+    refdata.set_data_dir(data)
+    try:
+        assert refdata.data_generation() != generation
+        assert factor_value("memory_power_w_per_gb") == 0.5
+        assert get_case("bloom-training").title_en.startswith("Changed: ")
+        assert "gpt3-training" not in {c.name for c in list_cases()}
+    finally:
+        refdata.set_data_dir(None)
+    after = (factor_value("memory_power_w_per_gb"), get_case("bloom-training").title_en,
+             refdata.get_zone("FR").intensity_g_per_kwh)
+    assert after == before
+
+
+def test_a_cache_can_register_to_follow_the_data():
+    calls = []
+    refdata.on_data_change(lambda: calls.append(1))
+    refdata.clear_cache()
+    assert calls == [1]

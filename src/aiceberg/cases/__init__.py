@@ -8,17 +8,16 @@ publication's convention, and the complete iceberg view. ``get_case(name).run()`
 from __future__ import annotations
 
 import difflib
-from functools import cache
 
 from aiceberg.cases import recipes as recipes  # registers the recipes in RECIPES
 from aiceberg.cases.case import Case, CaseResult, Published, load_case
 from aiceberg.errors import UnknownNameError
-from aiceberg.refdata.loader import data_dir
+from aiceberg.refdata.loader import data_dir, follows_data
 
 __all__ = ["Case", "CaseResult", "Published", "get_case", "list_cases"]
 
 
-@cache
+@follows_data  # a case list that follows the data folder (refdata.set_data_dir)
 def _cases() -> dict[str, Case]:
     paths = sorted((data_dir() / "cases").glob("*.toml"))
     return {c.name: c for c in map(load_case, paths)}

@@ -56,7 +56,7 @@ def _equivalent_metrics(case: Case, fp: Footprint) -> dict[str, float]:
 
 def _training_kwargs(inputs: dict[str, Any]) -> dict[str, Any]:
     keys = ("hardware", "count", "hours", "gpu_hours", "power_w", "pue", "intensity_g_per_kwh",
-            "devices_per_server", "server", "lifetime_years", "utilisation", "location")
+            "devices_per_server", "server", "lifetime_years", "utilisation", "location", "idle_kwh")
     kw = {k: inputs[k] for k in keys if k in inputs}
     return kw
 
@@ -65,14 +65,10 @@ def training(case: Case) -> CaseResult:
     inp = case.inputs
     kw = _training_kwargs(inp)
     notes: list[Msg] = []
-    if "idle_kwh" in inp:
-        # the publication gives the idle energy; the engine takes a static power over the wall time
-        wall_h = (inp["gpu_hours"] / inp["count"]) if "gpu_hours" in inp else inp["hours"]
-        kw["idle_power_w"] = inp["idle_kwh"] / wall_h * 1000.0
-        notes.append(Msg("case.note.idle_implied", energy=Amount(inp["idle_kwh"], "kWh", sig=6), hours=wall_h,
-                         power=Amount(kw["idle_power_w"], "W")))
     has_embodied = any(p.of.startswith(("phase:manufacturing", "part:embodied")) for p in case.published)
     kw.setdefault("server", None if not has_embodied else "default-server")
+    if not has_embodied:
+        kw = {k: v for k, v in kw.items() if k not in ("lifetime_years", "utilisation")}
     repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
     extra = _equivalent_metrics(case, repro)
     if "flops" in inp and "hours" in inp:
@@ -81,7 +77,7 @@ def training(case: Case) -> CaseResult:
             mfu = inp["flops"] / (inp["count"] * inp["hours"] * 3600 * hw.peak_tflops * 1e12)
             notes.append(Msg("case.note.mfu", flops=Amount(inp["flops"], "FLOP"), mfu=Amount(mfu * 100, "%"),
                              peak=hw.peak_tflops))
-    ckw = {**kw, **case.complete}
+    ckw = {**_training_kwargs(inp), **case.complete}
     ckw["server"] = kw.get("server") or "default-server"
     complete = estimate_training(**ckw, embodied=True, title=case.title_en + " — complete")
     return CaseResult(case, repro, complete, _collect(case, repro, extra), tuple(notes))
@@ -89,11 +85,16 @@ def training(case: Case) -> CaseResult:
 
 def inference(case: Case) -> CaseResult:
     inp = case.inputs
+    # the published inputs: the instance's measured electricity (boundary it, no PUE by the paper's
+    # convention) over the requests; the published outputs (kg, kg a day, g and Wh per request) are the product
     wh = inp["energy_kwh"] / inp["requests"] * 1000.0
-    repro = estimate_inference(wh_per_request=wh, requests=inp["requests"], pue=1.0,
+    repro = estimate_inference(wh_per_request=wh, boundary="it", requests=inp["requests"], pue=1.0,
                                intensity_g_per_kwh=inp["intensity_g_per_kwh"], embodied=False,
                                title=case.title_en)
-    extra = {"per_request:energy_wh": wh}
+    per_request = repro.meta["per_request"]
+    extra = {"per_request:energy_wh": per_request["energy_kwh"] * 1000.0,
+             "per_request:co2e_g": per_request["co2e_kg"] * 1000.0,
+             "per_day:co2e_kg": repro.co2e_kg.central / inp["days"]}
     # complete view: the same electricity with the PUE, plus the GPUs' and servers' manufacturing share
     hours = inp["days"] * 24.0
     hw_fp = estimate_training(inp["hardware"], count=inp["count"], hours=hours,
@@ -102,8 +103,8 @@ def inference(case: Case) -> CaseResult:
                               embodied=True, title=case.title_en + " — complete")
     parts = tuple(replace(p, name="inference.compute") if p.name == "gpu.dynamic" else p for p in hw_fp.parts)
     complete = replace(hw_fp, parts=parts)
-    notes = (Msg("case.note.per_request", energy=Amount(wh, "Wh"),
-                 co2e=Amount(repro.co2e_kg.central / inp["requests"], "kg CO2e")),)
+    notes = (Msg("case.note.per_request", energy=Amount(extra["per_request:energy_wh"], "Wh"),
+                 co2e=Amount(extra["per_request:co2e_g"] / 1000.0, "kg CO2e")),)
     return CaseResult(case, repro, complete, _collect(case, repro, extra), notes)
 
 
@@ -114,8 +115,9 @@ def usage(case: Case) -> CaseResult:
     def per_prompt_wh(co2e_kg: float, requests: float) -> float:
         return co2e_kg / requests / (intensity / 1000.0) * 1000.0
 
+    # the talk's convention: the per-prompt figure as the servers' electricity (boundary it) with no PUE
     common = {"users": inp["users"], "requests_per_user_per_day": inp["prompts_per_day"], "days": inp["days"],
-              "intensity_g_per_kwh": intensity, "pue": 1.0, "embodied": False}
+              "intensity_g_per_kwh": intensity, "boundary": "it", "pue": 1.0, "embodied": False}
     repro = estimate_usage(wh_per_request=per_prompt_wh(inp["reference_co2e_kg"], inp["reference_requests"]),
                            title=case.title_en, **common)
     exact = estimate_usage(wh_per_request=per_prompt_wh(inp["exact_co2e_kg"], inp["exact_requests"]), **common)
@@ -133,7 +135,7 @@ def usage(case: Case) -> CaseResult:
     gpu_hours_per_request = inp["gpus"] * inp["days_served"] * 24.0 / requests_served
     complete_one = estimate_inference(
         wh_per_request=per_prompt_wh(inp["reference_co2e_kg"], inp["reference_requests"]),
-        intensity_g_per_kwh=intensity, pue=case.complete.get("pue"), embodied=False,
+        intensity_g_per_kwh=intensity, boundary="it", pue=case.complete.get("pue"), embodied=False,
         data_gb=inp["data_gb_per_prompt"], network=inp["network"], device=inp["device"],
         device_seconds=inp["device_seconds_per_prompt"])
     embodied_only = hardware_embodied_footprint(refdata.get_hardware(inp["hardware"]),

@@ -71,16 +71,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AicebergError as exc:  # one line, in the language asked for (--lang) when the command has one
-        from aiceberg.i18n import LANGS, t
+        from aiceberg.cli.common import cli_lang
+        from aiceberg.i18n import t
 
-        lang = getattr(args, "lang", "en")
-        lang = lang if lang in LANGS else "en"
-        print(t("cli.error", lang, message=exc.render(lang)), file=sys.stderr)
+        print(t("cli.error", cli_lang(args), message=_error_text(exc, parser, args)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _error_text(exc: Exception, parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The error in ``--lang``'s language, a field named by its API name shown as the user's flag."""
+    from aiceberg.cli.common import cli_lang, flag_names
+    from aiceberg.errors import AicebergError, InputError
+
+    lang = cli_lang(args)
+    if isinstance(exc, InputError):
+        return exc.render(lang, flag_names(parser, args).get(exc.field, exc.field))
+    return exc.render(lang) if isinstance(exc, AicebergError) else str(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,9 +8,10 @@ from aiceberg.cli.common import (
     RANGE_HELP,
     add_location_args,
     add_output_args,
+    cli_lang,
     location_kwargs,
+    numbers,
     parse_count,
-    parse_q,
     print_json,
 )
 
@@ -19,6 +20,9 @@ examples:
   aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR
   aiceberg estimate training --hardware "NVIDIA H100 80GB HBM3" --gpu-hours 1000 --power-w 550 --pue 1.1 --intensity 57
   aiceberg estimate training --hardware h100 --count 512 --flops 6e23 --location aws:us-east-1 --json
+  aiceberg estimate training --hardware a100 --count 384 --gpu-hours 1082990 --power-w 400 --idle-kwh 256646 \
+      --intensity 57 --pue 1.0 --server server-node-bloom
+  aiceberg estimate training --hardware a100 --hours 1,5 --location FR --lang fr
 """
 
 INFERENCE_EXAMPLES = """\
@@ -26,11 +30,14 @@ examples:
   aiceberg estimate inference --wh-per-request 3.75 --requests 230768 --intensity 394
   aiceberg estimate inference --task text-generation --requests 1e6 --location FR
   aiceberg estimate inference --parameters-b 70 --output-tokens 400 --location US --json
+  aiceberg estimate inference --parameters-b 70 --output-tokens 400 --latency-s 6.2 --intensity 384.4
+  aiceberg estimate inference --wh-per-request 0.34 --boundary it --pue 1.2 --requests 1e6 --location FR
 """
 
 USAGE_EXAMPLES = """\
 examples:
   aiceberg estimate usage --users 100e6 --requests-per-day 10 --days 30 --wh-per-request 3.75 --intensity 394
+  aiceberg estimate usage --users 100e6 --requests-per-day 10 --days 30 --task bloom-api-request --location US
   aiceberg estimate usage --users 1e6 --requests-per-day 5 --days 365 --parameters-b 8 --output-tokens 300 \\
       --data-gb 0.0001 --network 4g --device smartphone --device-seconds 30 --location FR --lang fr
 """
@@ -48,25 +55,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = esub.add_parser("training", help="a training run: hardware × count × time",
                         description="Estimate a training run's whole footprint: compute electricity, "
                         "data-centre overhead (PUE), host, memory, idle, and the manufacturing of GPUs "
-                        "and servers allocated over their life.",
-                        epilog=TRAINING_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                        "and servers allocated over their life. Every number has the engine's bounds "
+                        "(see 'aiceberg estimate' in README.md); an option the estimate would not use is "
+                        "refused.", epilog=TRAINING_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("--hardware", required=True, help="accelerator or CPU name (see 'aiceberg data hardware')")
     t.add_argument("--count", default="1", help="number of devices (default 1)")
     time = t.add_argument_group("time (exactly one)")
     time.add_argument("--hours", help="wall-clock hours; device-hours = count × hours (" + RANGE_HELP + ")")
     time.add_argument("--gpu-hours", help="total device-hours (" + RANGE_HELP + ")")
     time.add_argument("--flops", help="total training FLOPs (6 × parameters × tokens); time from peak × MFU")
-    t.add_argument("--mfu", help="model FLOPs utilisation with --flops (default: sourced 0.31, 0.21–0.46)")
+    t.add_argument("--mfu", help="model FLOPs utilisation, with --flops only (default: sourced 0.31, 0.21–0.46)")
     t.add_argument("--power-w", help="average power per device in W (default: its TDP, as modelled)")
     t.add_argument("--host-power-w", help="average power of each server without its accelerators, W")
-    t.add_argument("--memory-gb", help="memory allocated to the job, GB (0.3725 W/GB, Green Algorithms)")
-    t.add_argument("--idle-power-w", help="static power of the whole allocation over the wall time, W")
+    t.add_argument("--memory-gb", help="memory allocated to the job, GB (at the sourced W/GB of 'aiceberg data "
+                   "factors memory')")
+    idle = t.add_mutually_exclusive_group()
+    idle.add_argument("--idle-power-w", help="static power of the whole allocation over the wall time, W")
+    idle.add_argument("--idle-kwh", help="idle energy of the whole allocation, kWh, where it is published as "
+                      "energy (BLOOM: 256646)")
     t.add_argument("--devices-per-server", default="8", help="devices in one server (default 8)")
-    t.add_argument("--server", default="default-server", help="server model for its embodied share")
+    t.add_argument("--server", help="server model for its embodied share (default: default-server)")
     add_location_args(t)
     t.add_argument("--lifetime-years", help="hardware lifetime for the embodied share (default 6, 3–6)")
     t.add_argument("--utilisation", help="share of its life the hardware is used (default 0.85)")
-    t.add_argument("--allocation", default="use-time", choices=("use-time", "calendar-time"),
+    t.add_argument("--allocation", choices=("use-time", "calendar-time"),
                    help="rule that allocates manufacturing impacts to the job (default use-time)")
     t.add_argument("--no-embodied", action="store_true", help="leave out the manufacturing impacts")
     add_output_args(t)
@@ -78,27 +90,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         q = esub.add_parser(name, help=helptext, epilog=examples,
                             description=f"Estimate {helptext}, with the network and the users' devices "
-                            "when asked.", formatter_class=argparse.RawDescriptionHelpFormatter)
+                            "when asked. An option the chosen per-request source does not use is refused.",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
         src = q.add_argument_group("per-request electricity (exactly one)")
         src.add_argument("--wh-per-request", help="measured electricity per request, Wh (" + RANGE_HELP + ")")
-        src.add_argument("--task", help="a published task average (see 'aiceberg data inference')")
+        src.add_argument("--task", help="a published per-request figure (see 'aiceberg data inference')")
         src.add_argument("--parameters-b", help="LLM model: parameters in billions (with --output-tokens)")
-        q.add_argument("--active-parameters-b", help="LLM model: active parameters (mixture of experts)")
-        q.add_argument("--output-tokens", help="LLM model: output tokens per request")
-        q.add_argument("--hardware", help="LLM model: GPU serving it (default H100 SXM)")
+        q.add_argument("--boundary", choices=("it", "facility"),
+                       help="what --wh-per-request includes: it (the servers alone: the PUE is added) or "
+                       "facility (the data centre's overhead already in it). Default: it when --pue is given, "
+                       "else facility (taken as is, with a warning)")
+        llm = q.add_argument_group("LLM model (with --parameters-b)")
+        llm.add_argument("--active-parameters-b", help="active parameters in billions (mixture of experts)")
+        llm.add_argument("--output-tokens", help="output tokens per request")
+        llm.add_argument("--hardware", help="GPU serving it (default H100 SXM)")
+        timing = llm.add_mutually_exclusive_group()
+        timing.add_argument("--latency-s", help="measured request latency, s: caps the modelled generation time")
+        timing.add_argument("--tokens-per-s", help="measured throughput, output tokens per second")
+        llm.add_argument("--ttft-s", help="measured time to the first token, s (added to the generation time)")
+        llm.add_argument("--server", help="server model for its embodied share (default: default-server)")
+        llm.add_argument("--lifetime-years", help="server lifetime for the embodied share (default 6, 3–6)")
         if name == "inference":
             q.add_argument("--requests", default="1", help="number of requests (default 1)")
         else:
             q.add_argument("--users", help="number of users (" + RANGE_HELP + ")")
-            q.add_argument("--requests-per-day", help="requests per user per day")
-            q.add_argument("--days", default="1", help="number of days (default 1)")
+            q.add_argument("--requests-per-day", dest="requests_per_user_per_day",
+                           help="requests per user per day")
+            q.add_argument("--days", help="number of days (default 1)")
             q.add_argument("--requests", help="total requests, instead of --users/--requests-per-day")
         add_location_args(q)
         q.add_argument("--data-gb", help="data carried per request over the network, GB")
-        q.add_argument("--network", default="fixed", help="access network: fixed, wifi, 4g, 5g… (default fixed)")
-        q.add_argument("--device", help="the user's device: smartphone, laptop… (see 'aiceberg data devices')")
-        q.add_argument("--device-seconds", help="seconds of device use per request")
-        q.add_argument("--lifetime-years", help="server lifetime for the embodied share (LLM model)")
+        q.add_argument("--network", help="access network, with --data-gb: fixed, wifi, 4g, 5g… (default fixed)")
+        q.add_argument("--device", help="the user's device, with --device-seconds: smartphone, laptop… "
+                       "(see 'aiceberg data devices')")
+        q.add_argument("--device-seconds", help="seconds of device use per request, with --device")
         q.add_argument("--no-embodied", action="store_true", help="leave out the manufacturing impacts")
         add_output_args(q)
         q.set_defaults(func=run_inference if name == "inference" else run_usage)
@@ -108,7 +133,7 @@ def _emit(fp, args: argparse.Namespace) -> int:
     from aiceberg.explain.i18n import check_lang
     from aiceberg.explain.render import footprint_dict, footprint_text
 
-    lang = check_lang(args.lang, "--lang")
+    lang = check_lang(args.lang, "lang")
     country = args.country
     if args.json:
         print_json(footprint_dict(fp, lang, country))
@@ -117,48 +142,48 @@ def _emit(fp, args: argparse.Namespace) -> int:
     return 0
 
 
+_TRAINING_NUMBERS = ("hours", "gpu_hours", "flops", "mfu", "power_w", "host_power_w", "memory_gb", "idle_power_w",
+                     "idle_kwh", "lifetime_years", "utilisation")
+
+
 def run_training(args: argparse.Namespace) -> int:
+    from aiceberg.i18n import Msg
+    from aiceberg.model.inputs import refuse_unused
     from aiceberg.model.training import estimate_training
 
+    lang = cli_lang(args)
+    if args.no_embodied:
+        refuse_unused({"server": args.server, "allocation": args.allocation}, Msg("input.needs.embodied"))
     # both options have a default, so argparse always gives text
     count_text: str = args.count
     per_server_text: str = args.devices_per_server
     fp = estimate_training(
         args.hardware,
-        count=parse_count(count_text, "--count"),
-        hours=parse_q(args.hours, "--hours"),
-        gpu_hours=parse_q(args.gpu_hours, "--gpu-hours"),
-        flops=parse_q(args.flops, "--flops"),
-        mfu=parse_q(args.mfu, "--mfu"),
-        power_w=parse_q(args.power_w, "--power-w"),
-        host_power_w=parse_q(args.host_power_w, "--host-power-w"),
-        memory_gb=parse_q(args.memory_gb, "--memory-gb"),
-        idle_power_w=parse_q(args.idle_power_w, "--idle-power-w"),
-        lifetime_years=parse_q(args.lifetime_years, "--lifetime-years"),
-        utilisation=parse_q(args.utilisation, "--utilisation"),
-        devices_per_server=parse_count(per_server_text, "--devices-per-server"),
-        server=args.server,
-        allocation=args.allocation,
+        count=parse_count(count_text, "count", lang),
+        devices_per_server=parse_count(per_server_text, "devices_per_server", lang),
+        server=args.server or "default-server",
+        allocation=args.allocation or "use-time",
         embodied=not args.no_embodied,
+        **numbers(args, _TRAINING_NUMBERS),
         **location_kwargs(args),
     )
     return _emit(fp, args)
 
 
+_PER_REQUEST_NUMBERS = ("wh_per_request", "parameters_b", "active_parameters_b", "output_tokens", "latency_s",
+                        "tokens_per_s", "ttft_s", "data_gb", "device_seconds", "lifetime_years")
+
+
 def _per_request_kwargs(args: argparse.Namespace) -> dict:
     return {
-        "wh_per_request": parse_q(args.wh_per_request, "--wh-per-request"),
         "task": args.task,
-        "parameters_b": parse_q(args.parameters_b, "--parameters-b"),
-        "active_parameters_b": parse_q(args.active_parameters_b, "--active-parameters-b"),
-        "output_tokens": parse_q(args.output_tokens, "--output-tokens"),
+        "boundary": args.boundary,
         "hardware": args.hardware,
-        "data_gb": parse_q(args.data_gb, "--data-gb", allow_zero=True),
+        "server": args.server,
         "network": args.network,
         "device": args.device,
-        "device_seconds": parse_q(args.device_seconds, "--device-seconds"),
-        "lifetime_years": parse_q(args.lifetime_years, "--lifetime-years"),
         "embodied": not args.no_embodied,
+        **numbers(args, _PER_REQUEST_NUMBERS),
         **location_kwargs(args),
     }
 
@@ -166,18 +191,13 @@ def _per_request_kwargs(args: argparse.Namespace) -> dict:
 def run_inference(args: argparse.Namespace) -> int:
     from aiceberg.model.inference import estimate_inference
 
-    fp = estimate_inference(requests=parse_q(args.requests, "--requests"), **_per_request_kwargs(args))
+    fp = estimate_inference(**numbers(args, ("requests",)), **_per_request_kwargs(args))
     return _emit(fp, args)
 
 
 def run_usage(args: argparse.Namespace) -> int:
     from aiceberg.model.inference import estimate_usage
 
-    fp = estimate_usage(
-        users=parse_q(args.users, "--users"),
-        requests_per_user_per_day=parse_q(args.requests_per_day, "--requests-per-day"),
-        days=parse_q(args.days, "--days"),
-        requests=parse_q(args.requests, "--requests"),
-        **_per_request_kwargs(args),
-    )
+    fp = estimate_usage(**numbers(args, ("users", "requests_per_user_per_day", "days", "requests")),
+                        **_per_request_kwargs(args))
     return _emit(fp, args)

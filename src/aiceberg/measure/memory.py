@@ -1,10 +1,10 @@
 """The memory (DRAM) fallback model, used when no RAPL ``dram`` domain is readable: flagged ``modelled``.
 
-    P = memory_gb × 0.3725 W/GB
+    P = memory_gb × W/GB
 
-The factor is Green Algorithms' (Lannelongue, Grealey & Inouye, "Green Algorithms: Quantifying the
-Carbon Footprint of Computation", Advanced Science 8(12), 2100707, 2021, doi:10.1002/advs.202100707):
-power draw of memory, 0.3725 W per GB, independent of use. By default ``memory_gb`` is the machine's
+The factor is the engine's ``memory_power_w_per_gb`` (``factors.csv``): Green Algorithms' 0.3725 W per
+GB, independent of use (Lannelongue, Grealey & Inouye, Advanced Science 8(12), 2100707, 2021,
+doi:10.1002/advs.202100707), read through ``aiceberg.model.defaults``. By default ``memory_gb`` is the machine's
 ``MemTotal``; pass the memory a job was given where that is smaller (a Slurm allocation).
 """
 
@@ -18,15 +18,17 @@ from aiceberg.errors import SensorUnavailable
 from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import default_proc_root, read_mem_total_gb
 
-__all__ = ["DRAM_POWER_SOURCE", "DRAM_POWER_W_PER_GB", "MemoryModelSensor", "memory_power_w"]
+__all__ = ["MemoryModelSensor", "memory_power_w"]
 
-#: W per GB of DRAM (Lannelongue et al. 2021, Green Algorithms).
-DRAM_POWER_W_PER_GB = 0.3725
-DRAM_POWER_SOURCE = "lannelongue-2021-green-algorithms"
+DRAM_FACTOR = "memory_power_w_per_gb"  # the id in factors.csv
 
 
-def memory_power_w(memory_gb: float, w_per_gb: float = DRAM_POWER_W_PER_GB) -> float:
-    """Modelled DRAM power in watts for ``memory_gb`` GB."""
+def memory_power_w(memory_gb: float, w_per_gb: float | None = None) -> float:
+    """Modelled DRAM power in watts for ``memory_gb`` GB (``w_per_gb`` None: the sourced factor)."""
+    if w_per_gb is None:
+        from aiceberg.model.defaults import factor_value
+
+        w_per_gb = factor_value(DRAM_FACTOR)
     return memory_gb * w_per_gb
 
 
@@ -36,7 +38,7 @@ class MemoryModelSensor:
     Args:
         memory_gb: memory in GB (default: ``MemTotal`` of ``<proc_root>/meminfo``).
         proc_root: default ``$AICEBERG_PROC_ROOT`` or ``/proc``.
-        w_per_gb, source: the factor and its source id.
+        w_per_gb, source: the factor and its source id (None: ``memory_power_w_per_gb`` and its sources).
 
     Raises:
         SensorUnavailable: no memory size given and ``meminfo`` is unreadable.
@@ -50,8 +52,8 @@ class MemoryModelSensor:
         memory_gb: float | None = None,
         *,
         proc_root: str | os.PathLike[str] | None = None,
-        w_per_gb: float = DRAM_POWER_W_PER_GB,
-        source: str = DRAM_POWER_SOURCE,
+        w_per_gb: float | None = None,
+        source: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if memory_gb is None:
@@ -62,6 +64,12 @@ class MemoryModelSensor:
                 raise SensorUnavailable(
                     "memory-model", f"cannot read {root}/meminfo: {exc}", "pass memory_gb explicitly"
                 ) from exc
+        if w_per_gb is None or source is None:
+            from aiceberg.model.defaults import factor
+
+            f = factor(DRAM_FACTOR)
+            w_per_gb = f.value.central if w_per_gb is None else w_per_gb
+            source = ";".join(f.sources) if source is None else source
         self.memory_gb = float(memory_gb)
         self.power = memory_power_w(self.memory_gb, w_per_gb)
         self._clock = clock
@@ -70,7 +78,7 @@ class MemoryModelSensor:
             id="model:dram",
             domain="dram",
             label=f"{self.memory_gb:.1f} GB DRAM × {w_per_gb:g} W/GB (modelled)",
-            sources=(source,),
+            sources=tuple(source.split(";")),
         )
 
     def channels(self) -> list[Channel]:

@@ -206,7 +206,7 @@ class Run:
         loc = self.settings.location
         if loc is None:
             self._warnings.append(NO_LOCATION_WARNING)
-            warnings.warn(NO_LOCATION_WARNING, UserWarning, stacklevel=4)
+            warnings.warn(str(NO_LOCATION_WARNING), UserWarning, stacklevel=4)
             return
         try:
             refdata.get_zone(loc, self._labels["location"])

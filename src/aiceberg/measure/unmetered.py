@@ -11,6 +11,8 @@ doi:10.1109/CCGrid57682.2023.00020). So the unmetered part is
     E_unmetered = (slope − 1) × E_counters + intercept_w × duration × nodes
 
 The fit belongs to that node type: on another machine it is an order of magnitude, not a measurement.
+Its two coefficients are the engine's ``unmetered_slope`` and ``unmetered_intercept_w`` (``factors.csv``),
+read through ``aiceberg.model.defaults``.
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ from dataclasses import dataclass
 
 from aiceberg.errors import InputError
 
-__all__ = ["JAY_2023_INTERCEPT_W", "JAY_2023_SLOPE", "UNMETERED_SOURCE", "Unmetered", "unmetered_energy"]
+__all__ = ["UNMETERED_SOURCE", "Unmetered", "unmetered_energy"]
 
-JAY_2023_SLOPE = 1.164
-JAY_2023_INTERCEPT_W = 282.0
 UNMETERED_SOURCE = "jay-2023-ccgrid"
 
 
@@ -49,8 +49,8 @@ def unmetered_energy(
     duration_s: float,
     *,
     nodes: int = 1,
-    slope: float = JAY_2023_SLOPE,
-    intercept_w: float = JAY_2023_INTERCEPT_W,
+    slope: float | None = None,
+    intercept_w: float | None = None,
     source: str = UNMETERED_SOURCE,
 ) -> Unmetered:
     """Unmetered energy for a run whose counters (RAPL + GPU) saw ``counters_energy_j`` joules.
@@ -59,7 +59,8 @@ def unmetered_energy(
         counters_energy_j: energy in joules seen by the counters over the run (all nodes).
         duration_s: the run's duration in seconds.
         nodes: number of nodes (the intercept is per node).
-        slope, intercept_w, source: the wall-power fit ``wall = slope × counters + intercept``.
+        slope, intercept_w, source: the wall-power fit ``wall = slope × counters + intercept`` (None: the
+            sourced ``unmetered_slope`` and ``unmetered_intercept_w``).
 
     Returns:
         The unmetered part, ``(slope − 1) × E + intercept × duration × nodes``, with its source.
@@ -73,6 +74,11 @@ def unmetered_energy(
         raise InputError("duration_s", f"{duration_s} is negative", "a number ≥ 0")
     if nodes < 1:
         raise InputError("nodes", f"{nodes} is not a node count", "an integer ≥ 1")
+    if slope is None or intercept_w is None:
+        from aiceberg.model.defaults import factor_value
+
+        slope = factor_value("unmetered_slope") if slope is None else slope
+        intercept_w = factor_value("unmetered_intercept_w") if intercept_w is None else intercept_w
     energy = (slope - 1.0) * counters_energy_j + intercept_w * duration_s * nodes
     power = energy / duration_s if duration_s > 0 else 0.0
     return Unmetered(energy_j=energy, power_w=power, slope=slope, intercept_w=intercept_w, source=source)

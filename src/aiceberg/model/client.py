@@ -9,15 +9,11 @@ from aiceberg.model.operational import electricity_part
 from aiceberg.model.quantity import Q, QLike, as_q
 
 
-def _row_q(c: float, lo: float | None, hi: float | None) -> Q:
-    return Q(c, c if lo is None else lo, c if hi is None else hi)
-
-
 def network_factor(access: str) -> Factor:
     row = refdata.get_network(access)
     return Factor(
         f"network:{row.id}", f"network energy intensity, {row.name_en or row.id}",
-        _row_q(row.kwh_per_gb, row.kwh_per_gb_low, row.kwh_per_gb_high), "kWh/GB",
+        Q.from_row(row, "kwh_per_gb"), "kWh/GB",
         Status.PUBLISHED, row.source, row.year,
     )
 
@@ -50,8 +46,8 @@ def device_parts(
     row = refdata.get_device(device)
     h = as_q(hours, "device-hours")
     life = as_q(lifetime_years, "device-lifetime-years", allow_zero=False) if lifetime_years is not None \
-        else _row_q(row.lifetime_years, row.lifetime_years_low, row.lifetime_years_high)
-    emb = _row_q(row.embodied_kgco2e, row.embodied_kgco2e_low, row.embodied_kgco2e_high)
+        else Q.from_row(row, "lifetime_years")
+    emb = Q.from_row(row, "embodied_kgco2e")
     factors = [
         Factor(f"device:{row.id}:embodied", f"manufacturing of a {row.name_en or row.id}", emb, "kgCO2e",
                Status.PUBLISHED, row.source, row.year),

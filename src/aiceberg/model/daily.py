@@ -184,9 +184,7 @@ class DailyResult:
 
 # -- per-use figures ------------------------------------------------------------------------------
 def _row_wh(row: refdata.InferenceFigure) -> Q:
-    c = row.wh_per_request
-    return Q(c, c if row.wh_per_request_low is None else row.wh_per_request_low,
-             c if row.wh_per_request_high is None else row.wh_per_request_high)
+    return Q.from_row(row, "wh_per_request")
 
 
 def per_use_figure(figure: str, field_name: str = "chatbot") -> tuple[Q, tuple[str, ...], Status, str]:
@@ -295,13 +293,11 @@ def _year(inputs: DailyInputs) -> Footprint:
     details = []
     for i, d in enumerate((inputs.device, *inputs.other_devices)):
         row = refdata.get_device(d)
-        e = Q(row.embodied_kgco2e, row.embodied_kgco2e_low or row.embodied_kgco2e,
-              row.embodied_kgco2e_high or row.embodied_kgco2e)
+        e = Q.from_row(row, "embodied_kgco2e")
         if i == 0 and inputs.device_years is not None:
             life = Q.exact(float(inputs.device_years))
         else:
-            life = Q(row.lifetime_years, row.lifetime_years_low or row.lifetime_years,
-                     row.lifetime_years_high or row.lifetime_years)
+            life = Q.from_row(row, "lifetime_years")
         emb = emb + e / life
         sources += tuple(row.source)
         details.append(f"{row.id}: {e.central:g} kgCO2e / {life.central:g} years")

@@ -1,26 +1,31 @@
-"""The engine's sourced constants, read from ``refdata/data/factors.csv``."""
+"""The one accessor of the engine's sourced constants, read from ``refdata/data/factors.csv``.
+
+Every constant of a model (memory power per GB, the LLM regressions, the unmetered-power fit, default
+lifetimes…) is a row of ``factors.csv`` with its unit, range and sources; code reads it here, by id,
+and never writes the number again. Values follow the data folder (``refdata.set_data_dir``).
+"""
 
 from __future__ import annotations
-
-from functools import cache
-from pathlib import Path
 
 from aiceberg import refdata
 from aiceberg.model.footprint import Factor, Status
 from aiceberg.model.quantity import Q
 
+__all__ = ["factor", "factor_value"]
+
 
 def factor(factor_id: str, status: Status = Status.DEFAULT) -> Factor:
     """The engine constant ``factor_id`` as a ``Factor`` with its range and sources."""
-    return _factor(refdata.data_dir(), factor_id, status)
+    return _factor(factor_id, status)
 
 
-@cache
-def _factor(data_dir: Path, factor_id: str, status: Status) -> Factor:
-    # keyed by the data folder, so that pointing the loader elsewhere is never served stale values
+def factor_value(factor_id: str) -> float:
+    """The central value of the engine constant ``factor_id``, in the unit ``factors.csv`` gives it."""
+    return _factor(factor_id, Status.DEFAULT).value.central
+
+
+@refdata.follows_data
+def _factor(factor_id: str, status: Status) -> Factor:
     row = refdata.get("factors", factor_id, field="factor", what="engine factor")
-    lo = row.value if row.value_low is None else row.value_low
-    hi = row.value if row.value_high is None else row.value_high
-    return Factor(
-        f"factor:{row.id}", row.name_en or row.id, Q(row.value, lo, hi), row.unit, status, row.source, row.year
-    )
+    return Factor(f"factor:{row.id}", row.name_en or row.id, Q.from_row(row, "value"), row.unit, status,
+                  row.source, row.year)

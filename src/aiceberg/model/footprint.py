@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from aiceberg.i18n import Msg
 from aiceberg.model.quantity import Q
 
 __all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status"]
@@ -140,12 +141,16 @@ class Part:
 
 @dataclass(frozen=True)
 class Footprint:
-    """A set of parts, with the factors behind them and any warning the user must see."""
+    """A set of parts, with the factors behind them and any warning the user must see.
+
+    A warning is a catalog message (:class:`~aiceberg.i18n.Msg`, rendered in the reader's language by the
+    layer that prints) or, for text the code cannot know in advance, an English string.
+    """
 
     parts: tuple[Part, ...]
     title: str = ""
     factors: tuple[Factor, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Msg | str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     # totals ------------------------------------------------------------------------------------
@@ -222,7 +227,8 @@ class Footprint:
             raise ZeroDivisionError("cannot compare with a footprint of 0 kgCO2e")
         return self.co2e_kg.central / theirs
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The JSON form; catalog warnings are rendered in ``lang``."""
         energy, gwp = self.energy_kwh, self.co2e_kg
         return {
             "title": self.title,
@@ -237,12 +243,12 @@ class Footprint:
             "status": str(self.status),
             "parts": [p.to_dict() for p in self.parts],
             "factors": [f.to_dict() for f in self.factors],
-            "warnings": list(self.warnings),
+            "warnings": [w.render(lang) if isinstance(w, Msg) else w for w in self.warnings],
             "sources": list(self.sources),
         }
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(items))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiceberg.errors import InputError
+from aiceberg.i18n import Msg
 from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
 from aiceberg.model.quantity import Q
 
@@ -104,18 +105,34 @@ def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
                      warnings=_strs(data.get("warnings"), "warnings"), meta=meta)
 
 
-def load_footprint_json(path: str | os.PathLike[str]) -> Footprint:
-    """Read a footprint JSON file; a missing file or bad JSON is an ``InputError`` naming the file."""
+#: The largest footprint JSON read (a footprint with every part and factor is a few kB; a whole report ~100 kB).
+MAX_JSON_BYTES = 16 * 1024 * 1024
+
+
+def load_footprint_json(path: str | os.PathLike[str], *, max_bytes: int = MAX_JSON_BYTES) -> Footprint:
+    """Read a footprint JSON file; a missing, unreadable, oversized (more than ``max_bytes``: a device such as
+    ``/dev/zero`` is never read to its end) or invalid file is an ``InputError`` naming the field ``estimate``."""
     name = os.fspath(path)
+    accepted = Msg("accepted.footprint_json")
     try:
-        with open(name, encoding="utf-8") as fh:
-            data = json.load(fh)
+        with open(name, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError("--estimate", f"no such file: {name}",
-                         "a JSON file written by 'aiceberg estimate … --json'") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("--estimate", f"cannot read {name}: {exc}") from None
+        raise InputError("estimate", Msg("input.no_such_file", path=name), accepted) from None
+    except OSError as exc:
+        raise InputError("estimate", Msg("input.cannot_read", path=name, reason=exc.strerror or str(exc)),
+                         accepted) from None
+    if len(raw) > max_bytes:
+        raise InputError("estimate", Msg("input.file_too_large", path=name, limit=max_bytes // (1024 * 1024)),
+                         accepted)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError("estimate", Msg("input.cannot_read", path=name, reason=str(exc)), accepted) from None
     except json.JSONDecodeError as exc:
-        raise InputError("--estimate", f"{name} is not valid JSON ({exc.msg}, line {exc.lineno})",
-                         "a JSON file written by 'aiceberg estimate … --json'") from None
+        raise InputError("estimate", Msg("input.not_json", path=name, reason=exc.msg, line=exc.lineno),
+                         accepted) from None
+    except RecursionError:
+        raise InputError("estimate", Msg("input.not_json", path=name, reason="nested too deeply", line=1),
+                         accepted) from None
     return footprint_from_dict(data)

@@ -2,75 +2,52 @@
 
 The per-request electricity comes from one of three places, in this order of strength:
 a measured figure (``wh_per_request``), a published task average (``task``, from
-``refdata/data/inference.csv``), or an LLM model from parameters and output tokens
-(EcoLogits' regressions on the ML.ENERGY leaderboard, 2025, see ``factors.csv``).
+``refdata/data/inference.csv``), or the LLM model from parameters and output tokens
+(``aiceberg.model.llm``: EcoLogits' regressions on the ML.ENERGY leaderboard, 2025, see ``factors.csv``).
+
+A per-request figure has a *boundary*: ``it`` (the servers' electricity alone: the data centre's overhead,
+the PUE, is added) or ``facility`` (the overhead is already in it: no PUE is added). A published figure's
+boundary is in ``inference.csv``; a given one's is ``boundary``, else ``it`` when a PUE is given with it
+and ``facility`` (the figure taken as it is, with a warning saying so) when none is.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TypedDict
-
 from aiceberg import refdata
 from aiceberg.errors import InputError
+from aiceberg.i18n import Msg
 from aiceberg.model import factors as F
 from aiceberg.model.client import client_footprint
-from aiceberg.model.defaults import factor
+from aiceberg.model.defaults import factor, factor_value
 from aiceberg.model.embodied import embodied_part
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
+from aiceberg.model.inputs import BOUNDS, check_q, refuse_unused
+from aiceberg.model.llm import llm_request
 from aiceberg.model.operational import electricity_part, pue_overhead_part
-from aiceberg.model.quantity import Q, QLike, as_q
-from aiceberg.model.training import hardware_embodied
+from aiceberg.model.quantity import Q, QLike
+from aiceberg.model.training import hardware_embodied, lifetime_factor
 
-__all__ = ["estimate_inference", "estimate_usage", "llm_request", "requests_from_usage"]
+__all__ = ["BOUNDARIES", "estimate_inference", "estimate_usage", "llm_request", "requests_from_usage"]
 
 DEFAULT_LLM_HARDWARE = "nvidia-h100-sxm5-80gb"
-
-
-class LlmRequest(TypedDict):
-    """What :func:`llm_request` returns."""
-
-    gpu_kwh: Q
-    server_kwh: Q
-    latency_s: Q
-    gpus: int
-    batch: int
-
-
-def _v(fid: str) -> float:
-    return factor(fid).value.central
-
-
-def llm_request(parameters_b: Q, output_tokens: Q, active_parameters_b: Q | None = None,
-                gpu_memory_gb: float | None = None) -> LlmRequest:
-    """One LLM request's GPU and server electricity (kWh), latency (s) and GPU count.
-
-    The GPU energy per output token is ``alpha × exp(-decay × batch) × active + gamma`` (Wh) and the
-    latency per token ``alpha_l × active + beta_l × batch + gamma_l`` (s); the model is spread over the
-    power-of-two number of GPUs that holds its weights (× 1.2 memory overhead).
-    """
-    active = active_parameters_b or parameters_b
-    batch = _v("llm_batch_size")
-    memory_gb = _v("llm_memory_overhead") * parameters_b.central * _v("llm_quantization_bits") / 8
-    gpus = 2 ** math.ceil(math.log2(max(1, math.ceil(memory_gb / (gpu_memory_gb or 80.0)))))
-    wh_per_token = active * (_v("llm_gpu_energy_alpha") * math.exp(-_v("llm_gpu_energy_decay") * batch)) \
-        + _v("llm_gpu_energy_gamma")
-    gpu_kwh = output_tokens * wh_per_token * (gpus / 1000.0)
-    latency_s = output_tokens * (active * _v("llm_latency_alpha") + _v("llm_latency_beta") * batch
-                                 + _v("llm_latency_gamma"))
-    server_kwh = latency_s * (_v("llm_server_power_kw") * gpus / _v("llm_server_gpus") / batch / 3600.0)
-    return {"gpu_kwh": gpu_kwh, "server_kwh": server_kwh, "latency_s": latency_s, "gpus": gpus,
-            "batch": int(batch)}
+DEFAULT_LLM_SERVER = "default-server"
+#: A per-request figure's boundary: what it includes.
+BOUNDARIES = ("it", "facility")
 
 
 def estimate_inference(
     *,
     wh_per_request: QLike | None = None,
     task: str | None = None,
+    boundary: str | None = None,
     parameters_b: QLike | None = None,
     active_parameters_b: QLike | None = None,
     output_tokens: QLike | None = None,
     hardware: str | None = None,
+    latency_s: QLike | None = None,
+    tokens_per_s: QLike | None = None,
+    ttft_s: QLike | None = None,
+    server: str | None = None,
     requests: QLike = 1,
     pue: QLike | str | None = None,
     location: str | None = None,
@@ -78,92 +55,61 @@ def estimate_inference(
     embodied: bool = True,
     lifetime_years: QLike | None = None,
     data_gb: QLike | None = None,
-    network: str = "fixed",
+    network: str | None = None,
     device: str | None = None,
     device_seconds: QLike | None = None,
     title: str = "",
 ) -> Footprint:
     """The footprint of ``requests`` inference requests (1 by default: the per-request footprint).
 
-    Give exactly one source of per-request electricity: ``wh_per_request`` (measured), ``task``
-    (published average) or ``parameters_b`` + ``output_tokens`` (LLM model). Network transfer
-    (``data_gb`` per request over ``network``) and the user's device (``device`` used for
-    ``device_seconds`` per request) are added when given.
+    Give exactly one source of per-request electricity: ``wh_per_request`` (measured; its ``boundary``,
+    ``it`` or ``facility``), ``task`` (a published figure) or ``parameters_b`` + ``output_tokens`` (the LLM
+    model, with ``active_parameters_b``, ``hardware``, a measured ``latency_s`` or ``tokens_per_s`` and
+    ``ttft_s``, the ``server`` model and its ``lifetime_years`` for the manufacturing share). Network
+    transfer (``data_gb`` per request over ``network``, default ``fixed``) and the user's device
+    (``device`` used for ``device_seconds`` per request) are added when given. An input that the chosen
+    source does not use is refused, never ignored.
     """
-    given = [n for n, v in (("wh-per-request", wh_per_request), ("task", task), ("parameters-b", parameters_b))
+    n_req = check_q("requests", requests)
+    given = [n for n, v in (("wh_per_request", wh_per_request), ("task", task), ("parameters_b", parameters_b))
              if v is not None]
     if len(given) != 1:
-        raise InputError("wh-per-request",
-                         "give exactly one per-request source" + (f" (got {', '.join(given)})" if given else ""),
-                         "--wh-per-request WH | --task TASK | --parameters-b B --output-tokens N")
-    n_req = as_q(requests, "requests", allow_zero=False)
+        raise InputError("wh_per_request", Msg("input.per_request_source", given=", ".join(given)) if given
+                         else Msg("input.per_request_source_none"), Msg("accepted.per_request_source"))
     intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
-    pue_f = F.pue(pue)
-    factors: list[Factor] = [intensity, pue_f]
+    factors: list[Factor] = [intensity]
     parts: list[Part] = []
     left_out: list[str] = []
 
-    if wh_per_request is not None or task is not None:
-        if wh_per_request is not None:
-            wh = as_q(wh_per_request, "wh-per-request", allow_zero=False)
-            f = Factor("wh_per_request", "electricity per request (given)", wh, "Wh", Status.INPUT)
-        else:
-            row = refdata.get_inference_figure(task or "")
-            wh = Q(row.wh_per_request,
-                   row.wh_per_request if row.wh_per_request_low is None else row.wh_per_request_low,
-                   row.wh_per_request if row.wh_per_request_high is None else row.wh_per_request_high)
-            st = Status(row.status) if row.status in Status._value2member_map_ else Status.PUBLISHED
-            f = Factor(f"inference:{row.id}", row.name_en or row.id, wh, "Wh", st, row.source, row.year)
+    if parameters_b is None:
+        refuse_unused({"active_parameters_b": active_parameters_b, "output_tokens": output_tokens,
+                       "hardware": hardware, "latency_s": latency_s, "tokens_per_s": tokens_per_s,
+                       "ttft_s": ttft_s, "server": server, "lifetime_years": lifetime_years},
+                      Msg("input.needs.llm"))
+        f, facility, note = _per_request_figure(wh_per_request, task, boundary, pue)
+        warnings += (note,) if note else ()
         factors.append(f)
-        it = wh * 0.001
+        it = f.value * 0.001
         parts.append(electricity_part("inference.compute", it, intensity, status=f.status, sources=f.sources,
-                                      visible=True, detail=f"{wh.central:g} Wh per request ({f.name})"))
+                                      visible=True, detail=f"{f.value.central:g} Wh per request ({f.name})"))
         if embodied:
             left_out.append("embodied impacts of the servers (a per-request figure names no hardware)")
     else:
-        if output_tokens is None:
-            raise InputError("output-tokens", "the LLM model needs the number of output tokens", "a number > 0")
-        assert parameters_b is not None  # exactly one source was given, and it is not the other two
-        params = as_q(parameters_b, "parameters-b", allow_zero=False)
-        active = as_q(active_parameters_b, "active-parameters-b", allow_zero=False) if active_parameters_b else None
-        tokens = as_q(output_tokens, "output-tokens", allow_zero=False)
-        hw = refdata.get_hardware(hardware or DEFAULT_LLM_HARDWARE)
-        r = llm_request(params, tokens, active, hw.memory_gb)
-        src = factor("llm_gpu_energy_alpha").sources
-        factors.append(Factor("llm_model", "LLM energy model (EcoLogits regressions)", Q.exact(r["batch"]),
-                              "requests per batch", Status.MODELLED, src, 2025))
-        parts.append(electricity_part(
-            "gpu.dynamic", r["gpu_kwh"], intensity, status=Status.MODELLED, sources=src, visible=True,
-            detail=f"{tokens.central:g} output tokens, {params.central:g} B parameters on {r['gpus']} × {hw.name}",
-        ))
-        it = r["gpu_kwh"]
-        parts.append(electricity_part(
-            "host", r["server_kwh"], intensity, status=Status.MODELLED, sources=src,
-            detail=f"server share over {r['latency_s'].central:.3g} s of generation, batch {r['batch']}",
-        ))
-        it = it + r["server_kwh"]
-        if embodied:
-            life = factor("embodied_lifetime_years") if lifetime_years is None else Factor(
-                "lifetime", "hardware lifetime (given)", as_q(lifetime_years, "lifetime-years", allow_zero=False),
-                "year", Status.INPUT)
-            factors.append(life)
-            # the GPUs are held for the latency, shared by the batch
-            gpu_hours = r["latency_s"] * (r["gpus"] / r["batch"] / 3600.0)
-            per_dev, st, s2, note = hardware_embodied(hw)
-            warnings += (note,) if note else ()
-            parts.append(embodied_part("embodied.gpu", per_dev, gpu_hours, lifetime_years=life.value,
-                                       utilisation=Q.exact(1.0), rule="calendar-time", status=st,
-                                       sources=s2 + life.sources, what="gpu"))
-            srv = refdata.get_hardware("default-server")
-            per_srv, st, s3, _ = hardware_embodied(srv)
-            parts.append(embodied_part("embodied.server", per_srv, gpu_hours / 8.0, lifetime_years=life.value,
-                                       utilisation=Q.exact(1.0), rule="calendar-time", status=st,
-                                       sources=s3 + life.sources, what="server"))
-    if pue_f.value.high > 1:
-        parts.append(pue_overhead_part(it, pue_f, intensity))
-    client = client_footprint(intensity=intensity, data_gb=data_gb, network=network, device=device,
-                              device_hours=None if device_seconds is None
-                              else as_q(device_seconds, "device-seconds") / 3600.0)
+        refuse_unused({"boundary": boundary}, Msg("input.needs.figure"))
+        facility = False
+        llm_parts, llm_factors, llm_warnings = _llm_parts(
+            parameters_b, active_parameters_b, output_tokens, hardware, latency_s, tokens_per_s, ttft_s,
+            server, embodied, lifetime_years, intensity)
+        parts += llm_parts
+        factors += llm_factors
+        warnings += llm_warnings
+        it = sum((p.energy_kwh for p in llm_parts), Q.zero())
+    if not facility:
+        pue_f = F.pue(pue)
+        factors.insert(1, pue_f)
+        if pue_f.value.high > 1:
+            parts.append(pue_overhead_part(it, pue_f, intensity))
+    client = _client(intensity, data_gb, network, device, device_seconds)
     per_request = Footprint(
         parts=tuple(parts) + client.parts,
         title=title or "Inference",
@@ -171,11 +117,117 @@ def estimate_inference(
         warnings=warnings,
         meta={"kind": "inference", "left_out": left_out},
     )
-    if n_req.is_exact and n_req.central == 1:
+    return _times(per_request, n_req)
+
+
+def _times(per_request: Footprint, n: Q, title: str | None = None, **meta: object) -> Footprint:
+    """The per-request footprint × ``n`` requests, keeping the per-request figures in ``meta``."""
+    if n.is_exact and n.central == 1 and not meta:
         return per_request
-    fp = per_request.scaled(n_req)
+    fp = per_request.scaled(n, title)
     return Footprint(parts=fp.parts, title=fp.title, factors=fp.factors, warnings=fp.warnings,
-                     meta={**fp.meta, "requests": n_req.central, "per_request": per_request.to_dict()})
+                     meta={**fp.meta, "requests": n.central, "per_request": per_request.to_dict(), **meta})
+
+
+def _per_request_figure(
+    wh_per_request: QLike | None, task: str | None, boundary: str | None, pue: QLike | str | None
+) -> tuple[Factor, bool, Msg | None]:
+    """The per-request factor, whether it includes the data centre's overhead, and a warning if assumed."""
+    if boundary is not None and boundary not in BOUNDARIES:
+        raise InputError("boundary", Msg("input.unknown_value", value=boundary),
+                         Msg("accepted.one_of", values=", ".join(BOUNDARIES)))
+    note = None
+    if wh_per_request is not None:
+        wh = check_q("wh_per_request", wh_per_request)
+        if boundary is None:
+            boundary = "it" if pue is not None else "facility"
+            note = None if pue is not None else Msg("engine.boundary_assumed")
+        f = Factor("wh_per_request", f"electricity per request (given, boundary {boundary})", wh, "Wh",
+                   Status.INPUT)
+    else:
+        row = refdata.get_inference_figure(task or "")
+        if boundary is not None and boundary != row.boundary:
+            raise InputError("boundary", Msg("input.boundary_of_figure", figure=row.id, boundary=row.boundary),
+                             Msg("accepted.boundary_of_figure", boundary=row.boundary))
+        boundary = row.boundary
+        st = Status(row.status) if row.status in Status._value2member_map_ else Status.PUBLISHED
+        f = Factor(f"inference:{row.id}", row.name_en or row.id, Q.from_row(row, "wh_per_request"), "Wh", st,
+                   row.source, row.year)
+    facility = boundary == "facility"
+    if facility and pue is not None:
+        raise InputError("pue", Msg("input.pue_with_facility"), Msg("accepted.pue_with_facility"))
+    return f, facility, note
+
+
+def _llm_parts(
+    parameters_b: QLike, active_parameters_b: QLike | None, output_tokens: QLike | None, hardware: str | None,
+    latency_s: QLike | None, tokens_per_s: QLike | None, ttft_s: QLike | None, server: str | None,
+    embodied: bool, lifetime_years: QLike | None, intensity: Factor,
+) -> tuple[list[Part], list[Factor], tuple[Msg, ...]]:
+    """The LLM model's parts for one request: GPUs, the server's share, and their manufacturing."""
+    if output_tokens is None:
+        raise InputError("output_tokens", Msg("input.llm_needs_tokens"), BOUNDS["output_tokens"].accepted())
+    if latency_s is not None and tokens_per_s is not None:
+        raise InputError("tokens_per_s", Msg("input.latency_and_throughput"), Msg("accepted.latency_or_throughput"))
+    if not embodied:
+        refuse_unused({"server": server, "lifetime_years": lifetime_years}, Msg("input.needs.embodied"))
+    params = check_q("parameters_b", parameters_b)
+    active = None if active_parameters_b is None else check_q("active_parameters_b", active_parameters_b)
+    if active is not None and any(a > p for a, p in zip(active.as_tuple(), params.as_tuple(), strict=True)):
+        raise InputError("active_parameters_b", Msg("input.active_above_total"), Msg("accepted.active_parameters"))
+    tokens = check_q("output_tokens", output_tokens)
+    hw = refdata.get_hardware(hardware or DEFAULT_LLM_HARDWARE)
+    warnings: tuple[Msg, ...] = ()
+    if not hw.memory_gb:
+        warnings += (Msg("engine.llm_gpu_memory_default", hardware=hw.name,
+                         memory=factor_value("llm_gpu_memory_gb")),)
+    r = llm_request(params, tokens, active, hw.memory_gb,
+                    latency_s=None if latency_s is None else check_q("latency_s", latency_s),
+                    tokens_per_s=None if tokens_per_s is None else check_q("tokens_per_s", tokens_per_s),
+                    ttft_s=None if ttft_s is None else check_q("ttft_s", ttft_s))
+    src = factor("llm_gpu_energy_alpha").sources
+    factors = [Factor("llm_model", "LLM energy model (EcoLogits regressions)", Q.exact(r.batch),
+                      "requests per batch", Status.MODELLED, src, 2025)]
+    gpus = f"{r.gpus.central:g}" if r.gpus.is_exact else f"{r.gpus.low:g}–{r.gpus.high:g}"
+    parts = [electricity_part(
+        "gpu.dynamic", r.gpu_kwh, intensity, status=Status.MODELLED, sources=src, visible=True,
+        detail=f"{tokens.central:g} output tokens, {params.central:g} B parameters on {gpus} × {hw.name}",
+    )]
+    how = "measured latency" if latency_s is not None and r.capped else \
+        "measured throughput" if tokens_per_s is not None else "modelled latency"
+    parts.append(electricity_part(
+        "host", r.server_kwh, intensity, status=Status.MODELLED, sources=src,
+        detail=f"server share over {r.latency_s.central:.3g} s of generation ({how}), batch {r.batch}",
+    ))
+    if embodied:
+        life = lifetime_factor(lifetime_years)
+        factors.append(life)
+        per_dev, st, s2, note = hardware_embodied(hw)
+        warnings += (note,) if note else ()
+        # the GPUs are held for the latency, shared by the batch
+        parts.append(embodied_part("embodied.gpu", per_dev, r.gpu_hours, lifetime_years=life.value,
+                                   utilisation=Q.exact(1.0), rule="calendar-time", status=st,
+                                   sources=s2 + life.sources, what="gpu"))
+        srv = refdata.get_hardware(server or DEFAULT_LLM_SERVER, "server")
+        per_srv, st, s3, _ = hardware_embodied(srv)
+        parts.append(embodied_part("embodied.server", per_srv, r.gpu_hours / factor_value("llm_server_gpus"),
+                                   lifetime_years=life.value, utilisation=Q.exact(1.0), rule="calendar-time",
+                                   status=st, sources=s3 + life.sources, what="server"))
+    return parts, factors, warnings
+
+
+def _client(intensity: Factor, data_gb: QLike | None, network: str | None, device: str | None,
+            device_seconds: QLike | None) -> Footprint:
+    if data_gb is None:
+        refuse_unused({"network": network}, Msg("input.needs.data_gb"))
+    if device_seconds is None:
+        refuse_unused({"device": device}, Msg("input.needs.device_seconds"))
+    if device is None:
+        refuse_unused({"device_seconds": device_seconds}, Msg("input.needs.device"))
+    return client_footprint(
+        intensity=intensity, data_gb=None if data_gb is None else check_q("data_gb", data_gb),
+        network=network or "fixed", device=device,
+        device_hours=None if device_seconds is None else check_q("device_seconds", device_seconds) / 3600.0)
 
 
 def requests_from_usage(
@@ -186,16 +238,13 @@ def requests_from_usage(
 ) -> Q:
     """The number of requests: ``users × requests per user per day × days``, or ``requests`` directly."""
     if requests is not None:
-        if any(v is not None for v in (users, requests_per_user_per_day)):
-            raise InputError("requests", "give --requests or --users with --requests-per-day, not both",
-                             "one of the two")
-        return as_q(requests, "requests", allow_zero=False)
+        refuse_unused({"users": users, "requests_per_user_per_day": requests_per_user_per_day, "days": days},
+                      Msg("input.needs.no_requests"))
+        return check_q("requests", requests)
     if users is None or requests_per_user_per_day is None:
-        raise InputError("users", "give --users and --requests-per-day (and --days), or --requests",
-                         "numbers > 0")
-    return (as_q(users, "users", allow_zero=False)
-            * as_q(requests_per_user_per_day, "requests-per-day", allow_zero=False)
-            * as_q(1 if days is None else days, "days", allow_zero=False))
+        raise InputError("users", Msg("input.usage_needs"), Msg("accepted.usage"))
+    return (check_q("users", users) * check_q("requests_per_user_per_day", requests_per_user_per_day)
+            * check_q("days", 1 if days is None else days))
 
 
 def estimate_usage(
@@ -209,7 +258,5 @@ def estimate_usage(
 ) -> Footprint:
     """Usage at scale: the per-request footprint (see ``estimate_inference``) × the number of requests."""
     n = requests_from_usage(users, requests_per_user_per_day, days, requests)
-    fp = estimate_inference(requests=n, **per_request)  # type: ignore[arg-type]
-    return Footprint(parts=fp.parts, title=title or "Usage at scale", factors=fp.factors,
-                     warnings=fp.warnings, meta={**fp.meta, "kind": "usage", "requests": n.central,
-                                                  "requests_low": n.low, "requests_high": n.high})
+    one = estimate_inference(**per_request)  # type: ignore[arg-type]
+    return _times(one, n, title or "Usage at scale", kind="usage", requests_low=n.low, requests_high=n.high)

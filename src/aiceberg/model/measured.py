@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiceberg import refdata
+from aiceberg.i18n import Msg
 from aiceberg.model import factors as F
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
 from aiceberg.model.operational import electricity_part, pue_overhead_part
@@ -118,7 +119,7 @@ def measured_footprint(
     )
 
 
-def _add(parts: list[Part], factors: list[Factor], warnings: tuple[str, ...], fp: Footprint
-         ) -> tuple[list[Part], list[Factor], tuple[str, ...]]:
+def _add(parts: list[Part], factors: list[Factor], warnings: tuple[Msg | str, ...], fp: Footprint
+         ) -> tuple[list[Part], list[Factor], tuple[Msg | str, ...]]:
     merged = Footprint(tuple(parts)) + Footprint(fp.parts)
     return list(merged.parts), factors + [f for f in fp.factors if f not in factors], warnings + fp.warnings

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from aiceberg.errors import InputError
+from aiceberg.i18n import Msg
 
 __all__ = ["Q", "QLike", "as_q"]
 
@@ -45,6 +46,22 @@ class Q:
     @classmethod
     def zero(cls) -> Q:
         return _ZERO
+
+    @classmethod
+    def from_row(cls, row: object, column: str = "value", *, rel_range: float | None = None) -> Q:
+        """The quantity a reference-data row gives in ``column``, ``column_low`` and ``column_high``.
+
+        A missing bound is the central value; when both are missing and ``rel_range`` is given, the range
+        is ``central × (1 ± rel_range)`` (a documented default spread, e.g. ±15 % on a grid intensity).
+        """
+        central = getattr(row, column)
+        if central is None:
+            raise ValueError(f"{type(row).__name__} {getattr(row, 'id', '')!r} has no {column}")
+        low = getattr(row, f"{column}_low", None)
+        high = getattr(row, f"{column}_high", None)
+        if low is None and high is None and rel_range is not None:
+            return cls.around(central, rel_range)
+        return cls(central, central if low is None else low, central if high is None else high)
 
     # arithmetic --------------------------------------------------------------------------------
     def __add__(self, other: object) -> Q:
@@ -122,28 +139,28 @@ def as_q(value: QLike, field: str = "value", *, allow_zero: bool = True) -> Q:
         field: the name reported in the error.
         allow_zero: whether 0 is acceptable (a count of GPUs is not; an idle power may be).
     """
-    accepted = "a finite number >= 0" if allow_zero else "a finite number > 0"
-    accepted += ", or a (low, central, high) range"
+    accepted = Msg("accepted.number_min", op="≥" if allow_zero else ">", low=0)
     if isinstance(value, Q):
         q = value
     elif isinstance(value, bool):
-        raise InputError(field, f"{value!r} is not a number", accepted)
+        raise InputError(field, Msg("input.not_a_number", value=value), accepted)
     elif isinstance(value, (int, float)):
         v = float(value)
         if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-            raise InputError(field, f"{value!r} is out of range", accepted)
+            raise InputError(field, Msg("input.out_of_bounds", value=repr(value)), accepted)
         q = Q.exact(v)
     elif isinstance(value, (tuple, list)) and len(value) == 3:
         try:
             lo, c, hi = (float(x) for x in value)
         except (TypeError, ValueError):
-            raise InputError(field, f"{value!r} is not a range of numbers", accepted) from None
-        try:
-            q = Q(c, lo, hi)
-        except ValueError as exc:
-            raise InputError(field, str(exc), accepted) from None
+            raise InputError(field, Msg("input.not_a_range_of", value=repr(value)), accepted) from None
+        if not all(math.isfinite(x) and x >= 0 for x in (lo, c, hi)):
+            raise InputError(field, Msg("input.out_of_bounds", value=repr(value)), accepted)
+        if not lo <= c <= hi:
+            raise InputError(field, Msg("input.range_order_of", low=lo, central=c, high=hi), accepted)
+        q = Q(c, lo, hi)
     else:
-        raise InputError(field, f"{value!r} is not a number", accepted)
+        raise InputError(field, Msg("input.not_a_number", value=value), accepted)
     if not allow_zero and q.low == 0:
-        raise InputError(field, f"{value!r} is out of range", accepted)
+        raise InputError(field, Msg("input.out_of_bounds", value=repr(value)), accepted)
     return q

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiceberg import refdata
 from aiceberg.errors import InputError
+from aiceberg.i18n import Msg
 from aiceberg.model import factors as F
 from aiceberg.model.defaults import factor
 from aiceberg.model.embodied import embodied_part
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
+from aiceberg.model.inputs import check_q, check_whole, refuse_unused
 from aiceberg.model.operational import electricity_part, pue_overhead_part
-from aiceberg.model.quantity import Q, QLike, as_q
+from aiceberg.model.quantity import Q, QLike
 
 __all__ = ["compute_hours", "estimate_training", "hardware_embodied", "hardware_embodied_footprint"]
 
@@ -19,22 +21,20 @@ def compute_hours(flops: Q, peak_tflops: float, mfu: Q) -> Q:
     return flops / (Q.exact(peak_tflops * 1e12 * 3600) * mfu)
 
 
-def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...], str]:
+def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...], Msg | None]:
     """A device's manufacturing GWP (kgCO2e) with its range, status and sources.
 
     Falls back to the class default row (``default-gpu``…) when the device has no figure of its own.
     """
     row = hw
-    note = ""
+    note: Msg | None = None
     if row.embodied_kgco2e is None:
         kind = "gpu" if hw.kind == "tpu" else hw.kind
         row = refdata.get_hardware(f"default-{kind}")
-        note = f"no published figure for {hw.name}: class default used"
-    c = row.embodied_kgco2e
-    if c is None:
-        raise InputError("hardware", f"no embodied figure for {hw.name}", "use --no-embodied")
-    q = Q(c, row.embodied_kgco2e_low if row.embodied_kgco2e_low is not None else c,
-          row.embodied_kgco2e_high if row.embodied_kgco2e_high is not None else c)
+        note = Msg("engine.embodied_class_default", hardware=hw.name, default=row.name)
+    if row.embodied_kgco2e is None:
+        raise InputError("hardware", Msg("input.no_embodied_figure", hardware=hw.name), Msg("accepted.no_embodied"))
+    q = Q.from_row(row, "embodied_kgco2e")
     status = Status(row.embodied_status) if row.embodied_status in Status._value2member_map_ else Status.DEFAULT
     if note:
         status = Status.DEFAULT
@@ -52,14 +52,10 @@ def hardware_embodied_footprint(
     allocation: str = "use-time",
 ) -> Footprint:
     """The manufacturing share of ``device_hours`` of ``hw`` and of the servers that hold them."""
-    life = factor("embodied_lifetime_years") if lifetime_years is None else Factor(
-        "lifetime", "hardware lifetime (given)", as_q(lifetime_years, "lifetime-years", allow_zero=False),
-        "year", Status.INPUT)
+    life = lifetime_factor(lifetime_years)
     util = factor("embodied_utilisation") if utilisation is None else Factor(
-        "utilisation", "utilisation over the lifetime (given)",
-        as_q(utilisation, "utilisation", allow_zero=False), "1", Status.INPUT)
-    if util.value.high > 1:
-        raise InputError("utilisation", f"{utilisation!r} is above 1", "a fraction in (0, 1]")
+        "utilisation", "utilisation over the lifetime (given)", check_q("utilisation", utilisation), "1",
+        Status.INPUT)
     kind = hw.kind if hw.kind in ("tpu", "cpu", "server") else "gpu"
     per_dev, st, src, note = hardware_embodied(hw)
     parts = [embodied_part(
@@ -76,6 +72,14 @@ def hardware_embodied_footprint(
     return Footprint(parts=tuple(parts), factors=(life, util), warnings=(note,) if note else ())
 
 
+def lifetime_factor(lifetime_years: QLike | None) -> Factor:
+    """The hardware's service life for the embodied share: given (``lifetime_years``), or the sourced default."""
+    if lifetime_years is None:
+        return factor("embodied_lifetime_years")
+    return Factor("lifetime", "hardware lifetime (given)", check_q("lifetime_years", lifetime_years), "year",
+                  Status.INPUT)
+
+
 def estimate_training(
     hardware: str,
     *,
@@ -88,6 +92,7 @@ def estimate_training(
     host_power_w: QLike | None = None,
     memory_gb: QLike | None = None,
     idle_power_w: QLike | None = None,
+    idle_kwh: QLike | None = None,
     pue: QLike | str | None = None,
     location: str | None = None,
     intensity_g_per_kwh: QLike | None = None,
@@ -110,42 +115,46 @@ def estimate_training(
         host_power_w: average power of each server's host (CPUs, fans…) without its accelerators, W.
         memory_gb: memory allocated to the job, GB (power from a sourced W/GB factor).
         idle_power_w: static power of the whole allocation while it waits, W, over the wall time.
+        idle_kwh: the idle energy of the whole allocation, kWh, when it is published as energy (BLOOM's
+            256,646 kWh); instead of ``idle_power_w``.
         pue: a number, a data-centre class or provider id, or None for the documented default.
         location / intensity_g_per_kwh: where the electricity comes from (one of the two).
         embodied: whether to count the manufacturing of devices and servers.
         lifetime_years / utilisation: the allocation's assumptions (defaults: 6 years, 85 %).
         server: the hardware id of the server a device sits in (without its accelerators), or None.
+
+    Every number is checked against ``aiceberg.model.inputs.BOUNDS``; an input that this computation would
+    not use (``mfu`` without ``flops``, ``lifetime_years`` without the embodied part) is refused.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise InputError("count", f"{count!r} is not a whole number >= 1", "a whole number >= 1")
-    if isinstance(devices_per_server, bool) or not isinstance(devices_per_server, int) or devices_per_server < 1:
-        raise InputError("devices-per-server", f"{devices_per_server!r}", "a whole number >= 1")
+    count = check_whole("count", count)
+    devices_per_server = check_whole("devices_per_server", devices_per_server)
     hw = refdata.get_hardware(hardware)
-    given = [n for n, v in (("hours", hours), ("gpu-hours", gpu_hours), ("flops", flops)) if v is not None]
+    given = [n for n, v in (("hours", hours), ("gpu_hours", gpu_hours), ("flops", flops)) if v is not None]
     if len(given) != 1:
-        got = f" (got {', '.join(given)})" if given else ""
-        raise InputError(
-            "hours", "give exactly one of --hours, --gpu-hours, --flops" + got,
-            "--hours H (wall clock) | --gpu-hours GH (total) | --flops F",
-        )
+        raise InputError("hours", Msg("input.training_time", given=", ".join(given)) if given
+                         else Msg("input.training_time_none"), Msg("accepted.training_time"))
+    if flops is None:
+        refuse_unused({"mfu": mfu}, Msg("input.needs.flops"))
+    if not embodied:
+        refuse_unused({"lifetime_years": lifetime_years, "utilisation": utilisation}, Msg("input.needs.embodied"))
+    if idle_power_w is not None and idle_kwh is not None:
+        raise InputError("idle_kwh", Msg("input.idle_both"), Msg("accepted.idle"))
     factors: list[Factor] = []
     if hours is not None:
-        wall_h = as_q(hours, "hours", allow_zero=False)
+        wall_h = check_q("hours", hours)
         device_h = wall_h * count
         how = f"{count} × {wall_h.central:,.6g} h"
     elif gpu_hours is not None:
-        device_h = as_q(gpu_hours, "gpu-hours", allow_zero=False)
+        device_h = check_q("gpu_hours", gpu_hours)
         wall_h = device_h / count
         how = f"{device_h.central:,.6g} device-h"
     else:
         assert flops is not None  # exactly one of the three was given, and it is not the other two
-        flops_q = as_q(flops, "flops", allow_zero=False)
+        flops_q = check_q("flops", flops)
         if not hw.peak_tflops:
-            raise InputError("flops", f"no peak throughput known for {hw.name}", "give --hours or --gpu-hours")
+            raise InputError("flops", Msg("input.no_peak", hardware=hw.name), Msg("accepted.no_peak"))
         mfu_f = factor("mfu") if mfu is None else Factor("mfu", "model FLOPs utilisation (given)",
-                                                         as_q(mfu, "mfu", allow_zero=False), "1", Status.INPUT)
-        if mfu_f.value.high > 1:
-            raise InputError("mfu", f"{mfu!r} is above 1", "a fraction in (0, 1]")
+                                                         check_q("mfu", mfu), "1", Status.INPUT)
         factors.append(mfu_f)
         device_h = compute_hours(flops_q, hw.peak_tflops, mfu_f.value)
         wall_h = device_h / count
@@ -166,7 +175,7 @@ def estimate_training(
     ))
     server_h = device_h / devices_per_server
     if host_power_w is not None:
-        host = as_q(host_power_w, "host-power-w", allow_zero=False)
+        host = check_q("host_power_w", host_power_w)
         e = server_h * host * 0.001
         it_energy = it_energy + e
         parts.append(electricity_part(
@@ -174,7 +183,7 @@ def estimate_training(
             detail=f"{server_h.central:,.6g} server-h × {host.central:g} W",
         ))
     if memory_gb is not None:
-        mem = as_q(memory_gb, "memory-gb", allow_zero=False)
+        mem = check_q("memory_gb", memory_gb)
         w_per_gb = factor("memory_power_w_per_gb")
         factors.append(w_per_gb)
         e = wall_h * mem * w_per_gb.value * 0.001
@@ -184,13 +193,18 @@ def estimate_training(
             detail=f"{mem.central:g} GB × {w_per_gb.value.central:g} W/GB × {wall_h.central:,.6g} h",
         ))
     if idle_power_w is not None:
-        idle = as_q(idle_power_w, "idle-power-w", allow_zero=False)
+        idle = check_q("idle_power_w", idle_power_w)
         e = wall_h * idle * 0.001
         it_energy = it_energy + e
         parts.append(electricity_part(
             "idle", e, intensity, status=Status.INPUT,
             detail=f"{idle.central:,.6g} W static × {wall_h.central:,.6g} h",
         ))
+    elif idle_kwh is not None:
+        e = check_q("idle_kwh", idle_kwh)
+        it_energy = it_energy + e
+        parts.append(electricity_part("idle", e, intensity, status=Status.INPUT,
+                                      detail=f"{e.central:,.6g} kWh of idle energy (given)"))
     if pue_f.value.high > 1:
         parts.append(pue_overhead_part(it_energy, pue_f, intensity))
 

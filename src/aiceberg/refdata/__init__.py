@@ -6,7 +6,16 @@ case-insensitive, accept aliases, and raise ``UnknownNameError`` with the closes
 
 from __future__ import annotations
 
-from aiceberg.refdata.loader import clear_cache, data_dir, load_table, set_data_dir
+from aiceberg.i18n import Msg
+from aiceberg.refdata.loader import (
+    clear_cache,
+    data_dir,
+    data_generation,
+    follows_data,
+    load_table,
+    on_data_change,
+    set_data_dir,
+)
 from aiceberg.refdata.lookup import find, get, normalise, suggest
 from aiceberg.refdata.schema import (
     TABLES,
@@ -34,8 +43,10 @@ __all__ = [
     "Zone",
     "clear_cache",
     "data_dir",
+    "data_generation",
     "find",
     "find_hardware",
+    "follows_data",
     "get",
     "get_device",
     "get_equivalent",
@@ -48,6 +59,7 @@ __all__ = [
     "get_zone",
     "load_table",
     "normalise",
+    "on_data_change",
     "set_data_dir",
     "suggest",
 ]
@@ -59,33 +71,29 @@ def find_hardware(name: str) -> Hardware | None:
 
 
 def get_hardware(name: str, field: str = "hardware") -> Hardware:
-    return get("hardware", name, field=field, what="hardware",
-               hint="see 'aiceberg data hardware'")
+    return get("hardware", name, field=field, what=Msg("input.what.hardware"), hint=Msg("accepted.hardware"))
 
 
 def get_zone(name: str, field: str = "location") -> Zone:
-    return get("zones", name, field=field, what="zone",
-               hint="an ISO country code (FR), a country name, or a cloud region (aws:us-east-1); "
-               "see 'aiceberg data zones'")
+    return get("zones", name, field=field, what=Msg("input.what.zone"),
+               hint=Msg("accepted.zone", region="aws:us-east-1"))
 
 
 def get_pue(name: str, field: str = "pue") -> Pue:
-    return get("pue", name, field=field, what="data-centre class",
-               hint="a number >= 1 or one of 'aiceberg data pue'")
+    return get("pue", name, field=field, what=Msg("input.what.pue"), hint=Msg("accepted.pue"))
 
 
 def get_network(name: str, field: str = "network") -> Network:
-    ids = ", ".join(r.id for r in load_table("network"))
-    return get("network", name, field=field, what="network access type", hint=ids)
+    return get("network", name, field=field, what=Msg("input.what.network"), hint=_one_of("network"))
 
 
 def get_device(name: str, field: str = "device") -> Device:
-    ids = ", ".join(r.id for r in load_table("devices"))
-    return get("devices", name, field=field, what="device", hint=ids)
+    return get("devices", name, field=field, what=Msg("input.what.device"), hint=_one_of("devices"))
 
 
 def get_equivalent(name: str) -> Equivalent:
-    return get("equivalents", name, field="equivalent", what="equivalent")
+    return get("equivalents", name, field="equivalent", what=Msg("input.what.equivalent"),
+               hint=_one_of("equivalents"))
 
 
 def get_per_capita(country: str, field: str = "country") -> PerCapita | None:
@@ -96,9 +104,12 @@ def get_per_capita(country: str, field: str = "country") -> PerCapita | None:
 
 
 def get_inference_figure(name: str, field: str = "task") -> InferenceFigure:
-    ids = ", ".join(r.id for r in load_table("inference"))
-    return get("inference", name, field=field, what="per-request figure", hint=ids)
+    return get("inference", name, field=field, what=Msg("input.what.task"), hint=_one_of("inference"))
 
 
 def get_source(source_id: str) -> Source | None:
     return find("sources", source_id)
+
+
+def _one_of(table: str) -> Msg:
+    return Msg("accepted.one_of", values=", ".join(r.id for r in load_table(table)))

@@ -5,6 +5,11 @@ every row is checked: known columns, numbers that parse and are finite, low ≤ 
 values in their set, a year, and source ids that resolve in ``sources.csv``. A file that breaks the
 schema raises ``ReferenceDataError`` naming the file and the row. ``AICEBERG_REFDATA_DIR`` (or
 ``set_data_dir``) points the loader to another folder, which tests use.
+
+Caches built on the data follow the folder: :func:`follows_data` makes a ``functools.cache``'d function
+whose cache ``set_data_dir`` (and :func:`clear_cache`) empties; :func:`on_data_change` registers any other
+clearing callback; :func:`data_generation` is a counter that moves on each change, for a cache that
+would rather compare than register (keep the generation beside the cached value, recompute when it moved).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import math
 import os
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,9 +29,13 @@ from aiceberg.errors import ReferenceDataError
 from aiceberg.refdata.schema import TABLES
 
 T = TypeVar("T")
+if typing.TYPE_CHECKING:
+    from functools import _lru_cache_wrapper
 
 _DEFAULT_DIR = Path(__file__).with_name("data")
 _override: Path | None = None
+_generation = 0
+_listeners: list[Callable[[], object]] = []
 
 
 def data_dir() -> Path:
@@ -43,10 +53,36 @@ def set_data_dir(path: Path | str | None) -> None:
 
 
 def clear_cache() -> None:
+    """Forget everything read from the data folder: the tables, and every cache that follows the data."""
+    global _generation
+    _generation += 1
     load_table.cache_clear()
-    from aiceberg.refdata import lookup
+    for callback in list(_listeners):
+        callback()
 
-    lookup.clear_cache()
+
+def data_generation() -> int:
+    """A counter that moves each time the data folder changes (``set_data_dir``, ``clear_cache``)."""
+    return _generation
+
+
+def on_data_change(callback: Callable[[], object]) -> Callable[[], object]:
+    """Call ``callback`` (no arguments) whenever the data folder changes; returns it, so it can decorate."""
+    _listeners.append(callback)
+    return callback
+
+
+def follows_data(fn: Callable[..., T]) -> _lru_cache_wrapper[T]:
+    """``functools.cache`` for a function of the reference data: its cache empties when the data changes.
+
+    Example::
+
+        @follows_data
+        def _case_list() -> tuple[Case, ...]: ...
+    """
+    cached = cache(fn)
+    on_data_change(cached.cache_clear)
+    return cached
 
 
 @cache

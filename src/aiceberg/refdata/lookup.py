@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
 from typing import Any
 
 from aiceberg.errors import UnknownNameError
-from aiceberg.refdata.loader import load_table
+from aiceberg.i18n import LANGS, Msg
+from aiceberg.refdata.loader import follows_data, load_table
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1"})
@@ -31,7 +31,7 @@ def _names(table: str, row: Any) -> list[str]:
     return names
 
 
-@cache
+@follows_data
 def _index(table: str) -> dict[str, Any]:
     index: dict[str, Any] = {}
     ambiguous: set[str] = set()
@@ -60,6 +60,7 @@ def _index(table: str) -> dict[str, Any]:
 
 
 def clear_cache() -> None:
+    """Forget the name indexes (``loader.clear_cache`` does it too, with every cache that follows the data)."""
     _index.cache_clear()
 
 
@@ -68,31 +69,68 @@ def find(table: str, name: str) -> Any | None:
     return _index(table).get(normalise(name))
 
 
+#: How close a typed name must be to a known one to be suggested (difflib's ratio, 0–1). 0.8 accepts one or
+#: two letters wrong or swapped in a country's name ("Frnace", "Germny", "Untied States") and refuses
+#: names that merely share letters ("Atlantis" is 0.67 from "Albania").
+SUGGEST_CUTOFF = 0.8
+#: Suggestions within this distance of the best one are shown with it; farther ones are noise.
+SUGGEST_SPREAD = 0.1
+
+
 def suggest(table: str, name: str, n: int = 3) -> list[str]:
-    """The closest known names, for a "did you mean" message."""
+    """The ids of the rows whose names are closest to ``name``, best first, for a "did you mean".
+
+    Each row is scored by its best name (id, names in both languages, aliases) with difflib's ratio on
+    the normalised text, trying letters typed for look-alike digits too (``h1OO``). A row is suggested
+    when its score reaches ``SUGGEST_CUTOFF`` and is within ``SUGGEST_SPREAD`` of the best; when none
+    does, rows with a name that contains the typed text (``xeon``, at least 3 characters) are offered.
+    """
     key = normalise(name)
+    if not key:
+        return []
     index = _index(table)
-    keys = list(index)
-    # letters typed for look-alike digits (h1OO, a1OO) are a common typo: try both spellings
-    variants = dict.fromkeys((key, key.translate(_LOOKALIKES)))
-    close = [k for v in variants for k in difflib.get_close_matches(v, keys, n=n * 3, cutoff=0.6)]
-    if not close and key:
-        close = [k for k in keys if key in k or k in key][: n * 3]
+    variants = tuple(dict.fromkeys((key, key.translate(_LOOKALIKES))))
+    best: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for v in variants:
+        matcher.set_seq2(v)
+        for k, row in index.items():
+            matcher.set_seq1(k)
+            if matcher.real_quick_ratio() < SUGGEST_CUTOFF or matcher.quick_ratio() < SUGGEST_CUTOFF:
+                continue
+            score = matcher.ratio()
+            if score >= SUGGEST_CUTOFF and score > best.get(row.id, 0.0):
+                best[row.id] = score
+    if best:
+        top = max(best.values())
+        ranked = sorted((rid for rid, sc in best.items() if sc >= top - SUGGEST_SPREAD), key=lambda r: -best[r])
+        return ranked[:n]
+    if len(key) < 3:
+        return []
     out: list[str] = []
-    for k in close:
-        row_id = index[k].id
-        if row_id not in out:
-            out.append(row_id)
-        if len(out) == n:
-            break
+    for k, row in index.items():
+        if key in k and row.id not in out:
+            out.append(row.id)
+            if len(out) == n:
+                break
     return out
 
 
-def get(table: str, name: str, *, field: str, what: str, hint: str | None = None) -> Any:
-    """Like ``find`` but raises ``UnknownNameError`` naming ``field``, with suggestions."""
+def display_name(row: Any, lang: str = "en") -> str:
+    """A row's name for people (``France``, ``NVIDIA H100 SXM5 80GB``), or "" when it only repeats the id."""
+    text = (getattr(row, f"name_{lang}", "") or getattr(row, "name_en", "") or getattr(row, "name", "") or "")
+    return "" if normalise(text) == normalise(row.id) else text
+
+
+def get(table: str, name: str, *, field: str, what: str | Msg, hint: str | Msg | None = None) -> Any:
+    """Like ``find`` but raises ``UnknownNameError`` naming ``field``, with the closest names."""
     if not isinstance(name, str) or not name.strip():
         raise UnknownNameError(field, str(name), [], what, hint)
     row = find(table, name)
     if row is None:
-        raise UnknownNameError(field, name, suggest(table, name), what, hint)
+        close = suggest(table, name)
+        index = {r.id: r for r in load_table(table)}
+        labels = {rid: {lang: display_name(index[rid], lang) for lang in LANGS} for rid in close
+                  if display_name(index[rid])}
+        raise UnknownNameError(field, name, close, what, hint, labels=labels)
     return row

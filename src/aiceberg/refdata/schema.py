@@ -155,6 +155,9 @@ class InferenceFigure:
     wh_per_request: float = unit("Wh", required=True)
     wh_per_request_low: float | None = unit("Wh")
     wh_per_request_high: float | None = unit("Wh")
+    #: what the figure includes: ``it`` (the servers alone: the PUE is added) or ``facility`` (the data
+    #: centre's overhead already in it: no PUE is added)
+    boundary: str = choice("it", "facility")
     year: int = 0
     source: tuple[str, ...] = ()
     status: str = ""

@@ -63,7 +63,9 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
                                  **_common(v))
     if endpoint in ("inference", "usage"):
         per = {"wh_per_request": v["wh_per_request"], "task": v["task"], "parameters_b": v["parameters_b"],
-               "output_tokens": v["output_tokens"], "data_gb": v["data_gb"], "network": v["network"] or "fixed",
+               "output_tokens": v["output_tokens"], "data_gb": v["data_gb"],
+               # the form always sends an access network; the engine refuses one without data to carry
+               "network": (v["network"] or "fixed") if v["data_gb"] is not None else None,
                "device": v["device"], "device_seconds": v["device_seconds"], **_common(v)}
         if endpoint == "inference":
             return estimate_inference(requests=v["requests"], title="Inference", **per)
