@@ -30,7 +30,6 @@ HEAVY = {"tomllib", "decimal"}
 BY_DESIGN = {"cli", "web/__init__.py"}
 #: Known leftovers, each with who removes it. The list only shrinks.
 PENDING = {
-    "refdata/loader.py": "engine helper: caches that follow set_data_dir (issue 8)",
     "explain/report/sources.py": "explain helper: reports receive their data (issue 8)",
 }
 

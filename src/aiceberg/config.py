@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from aiceberg.errors import InputError
+from aiceberg.i18n.parse import parse_number
 
 __all__ = ["ENV_VARS", "Settings", "config_path", "default_db_path", "load_settings"]
 

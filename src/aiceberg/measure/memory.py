@@ -17,6 +17,7 @@ from collections.abc import Callable
 from aiceberg.errors import SensorUnavailable
 from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import default_proc_root, read_mem_total_gb
+from aiceberg.model.defaults import factor, factor_value
 
 __all__ = ["MemoryModelSensor", "memory_power_w"]
 
@@ -26,8 +27,6 @@ DRAM_FACTOR = "memory_power_w_per_gb"  # the id in factors.csv
 def memory_power_w(memory_gb: float, w_per_gb: float | None = None) -> float:
     """Modelled DRAM power in watts for ``memory_gb`` GB (``w_per_gb`` None: the sourced factor)."""
     if w_per_gb is None:
-        from aiceberg.model.defaults import factor_value
-
         w_per_gb = factor_value(DRAM_FACTOR)
     return memory_gb * w_per_gb
 
@@ -65,8 +64,6 @@ class MemoryModelSensor:
                     "memory-model", f"cannot read {root}/meminfo: {exc}", "pass memory_gb explicitly"
                 ) from exc
         if w_per_gb is None or source is None:
-            from aiceberg.model.defaults import factor
-
             f = factor(DRAM_FACTOR)
             w_per_gb = f.value.central if w_per_gb is None else w_per_gb
             source = ";".join(f.sources) if source is None else source

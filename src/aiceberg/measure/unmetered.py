@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiceberg.errors import InputError
+from aiceberg.model.defaults import factor_value
 
 __all__ = ["UNMETERED_SOURCE", "Unmetered", "unmetered_energy"]
 
@@ -75,8 +76,6 @@ def unmetered_energy(
     if nodes < 1:
         raise InputError("nodes", f"{nodes} is not a node count", "an integer ≥ 1")
     if slope is None or intercept_w is None:
-        from aiceberg.model.defaults import factor_value
-
         slope = factor_value("unmetered_slope") if slope is None else slope
         intercept_w = factor_value("unmetered_intercept_w") if intercept_w is None else intercept_w
     energy = (slope - 1.0) * counters_energy_j + intercept_w * duration_s * nodes

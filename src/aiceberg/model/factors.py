@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiceberg import refdata
 from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
+from aiceberg.i18n.parse import parse_number_or_range
 from aiceberg.model.footprint import Factor, Status
 from aiceberg.model.inputs import check_q
 from aiceberg.model.quantity import Q, QLike
@@ -65,8 +66,6 @@ def pue(value: QLike | str | None = None, *, field: str = "pue") -> Factor:
     if isinstance(value, str):
         if not any(ch.isdigit() for ch in value):
             return _pue_factor(refdata.get_pue(value, field), Status.PUBLISHED)
-        from aiceberg.i18n.parse import parse_number_or_range
-
         value = parse_number_or_range(value, field)
     q = check_q(field, value, "pue")
     return Factor("pue", "power usage effectiveness (given)", q, "1", Status.INPUT)
