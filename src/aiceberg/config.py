@@ -136,8 +136,13 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool = False,
               maximum: float | None = None) -> float:
+    accepted = f"a number from {minimum:g} to {maximum:g}" if maximum is not None else \
+        f"a number {'>=' if inclusive else '>'} {minimum:g}"
     if isinstance(value, str):  # the environment: the project's one number rule (aiceberg.i18n.parse), English
-        value = parse_number(value, label)
+        try:
+            value = parse_number(value, label)
+        except InputError as exc:
+            raise InputError(label, exc.message, accepted) from None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -147,9 +152,8 @@ def _positive(label: str, value: Any, *, minimum: float = 0.0, inclusive: bool =
         ok = ok and number <= maximum
     if not ok or isinstance(value, bool):
         if maximum is not None:
-            raise InputError(label, f"{value!r} is not accepted", f"a number from {minimum:g} to {maximum:g}")
-        sign = ">=" if inclusive else ">"
-        raise InputError(label, f"{value!r} is not a valid number", f"a number {sign} {minimum:g}")
+            raise InputError(label, f"{value!r} is not accepted", accepted)
+        raise InputError(label, f"{value!r} is not a valid number", accepted)
     return number
 
 
