@@ -68,6 +68,14 @@ def test_no_published_figure_is_an_input_echoed_back(results):
             assert r.case.inputs.get(p.metric) != p.value, (name, p.metric)
 
 
+def test_every_published_metric_has_a_name_for_people(results):
+    from aiceberg.i18n import has
+
+    missing = [(n, p.metric) for n, r in results.items() for p in r.case.published
+               if not has(f"case.metric.{p.metric}")]
+    assert not missing
+
+
 def test_bloom_shares_match_the_paper(results):
     fp = results["bloom-training"].reproduction
     total = fp.co2e_kg.central
