@@ -346,3 +346,15 @@ def test_the_measuring_layer_writes_to_a_sink_it_is_given(tmp_path: Path) -> Non
         result = run.start().stop()
     assert result.stored_in is not None and store.get_run(result.run_id).status == "finished"
     store.close()
+
+
+def test_the_command_of_a_python_run_when_argv_has_no_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from aiceberg.measure.result import default_command
+
+    python = os.path.basename(sys.executable)
+    monkeypatch.setattr(sys, "argv", ["-c", "print('a b')"])
+    assert default_command() == f"{python} -c 'print('\"'\"'a b'\"'\"')'"
+    monkeypatch.setattr(sys, "argv", [""])  # the interactive interpreter
+    assert default_command() == python

@@ -74,8 +74,12 @@ class RunResult:
 
 
 def default_command() -> str:
-    """The command line of this Python process (``sys.argv``, shell-quoted), for runs tracked from Python."""
+    """The command line of this Python process (``sys.argv``, shell-quoted), for runs tracked from Python:
+    ``train.py --epochs 3``; ``python3 -c …`` for code given with ``-c``; ``python3`` when interactive."""
     argv = [a for a in sys.argv if isinstance(a, str)]
+    python = os.path.basename(sys.executable) or "python"
     if not argv or not argv[0]:
-        return shell_join([os.path.basename(sys.executable) or "python"])
+        return shell_join([python])
+    if argv[0] == "-c":
+        return shell_join([python, *argv])
     return shell_join(argv)
