@@ -142,14 +142,20 @@ def test_case_pages_have_their_title_in_the_page_language(client, name):
 
 
 def test_case_pages_show_published_figures_as_published(client):
-    rows = {m[0]: (unescape(m[1]), unescape(m[2])) for m in re.findall(
-        r'<tr><td>([a-z0-9_]+)<div[^>]*>.*?</div></td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>',
-        client.get("/cases/bloom-training?lang=en").text)}
-    assert rows["dynamic_co2e_kg"][0] == "24,690 kgCO2e"  # not 24,700
-    assert rows["energy_kwh"][0] == "433,196 kWh"
-    assert rows["energy_kwh"][1].startswith("433,") and len(rows["energy_kwh"][1]) == len("433,196 kWh")
-    fr = client.get("/cases/bloom-training?lang=fr").text
-    assert "24\u202f690 kgCO2e" in fr
+    def rows(lang: str) -> dict[str, tuple[str, str, str]]:
+        html = client.get(f"/cases/bloom-training?lang={lang}").text
+        return {m[0]: (unescape(m[1]), unescape(m[2]), unescape(m[3])) for m in re.findall(
+            r'<tr data-metric="([a-z0-9_]+)"><td>([^<]*)<div[^>]*>.*?</div></td><td class="n">([^<]*)</td>'
+            r'<td class="n">([^<]*)</td>', html)}
+
+    en, fr = rows("en"), rows("fr")
+    assert en["dynamic_co2e_kg"][1].startswith("24,690 ")  # not 24,700
+    assert fr["dynamic_co2e_kg"][1].startswith("24\u202f690 ")
+    assert en["energy_kwh"][1] == "433,196 kWh"
+    # human names for the metrics, not their keys
+    assert en["dynamic_co2e_kg"][0] == t("case.metric.dynamic_co2e_kg", "en")
+    assert fr["dynamic_co2e_kg"][0] == t("case.metric.dynamic_co2e_kg", "fr") != en["dynamic_co2e_kg"][0]
+    assert not any("_" in name for name, _, _ in en.values())
 
 
 def test_a_run_tracked_from_python_shows_its_command(tmp_path):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aiceberg import refdata
-from aiceberg.explain.case_text import case_dict
+from aiceberg.explain.case_text import case_dict, case_rows, unreproduced_lines
 from aiceberg.explain.iceberg import iceberg_svg
 from aiceberg.explain.render import part_label, status_label
 from aiceberg.i18n import numbers as N
@@ -157,33 +157,21 @@ def my_day_html(result: Any, d: Mapping[str, Any], lang: str) -> str:
     return headline + actions + "<h2>" + rest + uses_html + pop_html + assum_html
 
 
-def _digits(published: float) -> int:
-    """The significant digits a published figure has (``24,690`` → 4), at least 3: the reproduced figure
-    is written with as many, so that the two read alike."""
-    text = N.exact(published, "en").replace(",", "").lstrip("-")
-    whole, _, frac = text.partition(".")
-    digits = (whole + frac).lstrip("0")
-    return max(3, min(N.MAX_SIG, len(digits if frac else digits.rstrip("0"))))
-
-
 def case_html(res: Any, lang: str) -> str:
-    """A case: published beside reproduced (with the deviation), notes, then the two icebergs."""
+    """A case: each published figure (in words, exactly as published) beside its reproduction and the
+    deviation — the rows of ``aiceberg case show`` (``explain.case_text.case_rows``) — what could not be
+    reproduced, the notes, then the two icebergs."""
     d = case_dict(res, lang)
-    rows = []
-    for metric, pub in d["published_detail"].items():
-        rep = d["reproduced"].get(metric)
-        dev = d["deviation_pct"].get(metric)
-        rows.append(f'<tr><td>{e(metric)}<div class="small muted">{e(pub["where"])}</div></td>'
-                    f'<td class="n">{e(N.exact(pub["value"], lang))} {e(pub["unit"])}</td>'
-                    f'<td class="n">{e("" if rep is None else N.number(rep, lang, _digits(pub["value"])))} '
-                    f'{e(pub["unit"] if rep is not None else "")}</td>'
-                    f'<td class="n">{e("" if dev is None else pct(dev / 100, lang))}</td></tr>')
+    rows = [f'<tr data-metric="{e(r.metric)}"><td>{e(r.name)}<div class="small muted">{e(r.where)}</div></td>'
+            f'<td class="n">{e(r.published)} {e(r.unit)}</td>'
+            f'<td class="n">{e(r.reproduced)}{" " + e(r.unit) if r.reproduced != "–" else ""}</td>'
+            f'<td class="n">{e(r.deviation)}</td></tr>' for r in case_rows(res, lang)]
     heads = "".join(f"<th>{e(t(k, lang))}</th>" for k in ("web.metric", "web.published", "web.reproduced",
                                                            "web.deviation"))
     table = (f'<div class="card"><table id="case-compare"><thead><tr>{heads}</tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>'
              f'<p class="small"><b>{e(t("web.convention", lang))}</b> {e(d["convention"])}</p></div>')
-    notes = "".join(f"<li>{e(n)}</li>" for n in d["notes"])
+    notes = "".join(f"<li>{e(n)}</li>" for n in [*unreproduced_lines(res, lang), *d["notes"]])
     return (f'<h1 id="case-title">{e(res.case.title(lang))}</h1>{table}'
             + (f'<ul class="small">{notes}</ul>' if notes else "")
             + f'<h2>{e(t("web.reproduced", lang))}</h2>' + footprint_html(res.reproduction, d, lang)
