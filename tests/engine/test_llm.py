@@ -63,7 +63,7 @@ def test_a_measured_latency_shortens_the_servers_share_not_the_gpus_energy():
     assert capped.part("host").energy_kwh.central == pytest.approx(
         free.part("host").energy_kwh.central * 5.0 / 34.77316809390155, rel=1e-9)
     assert _embodied_kg(capped) == pytest.approx(_embodied_kg(free) * 5.0 / 34.77316809390155, rel=1e-9)
-    assert "measured latency" in capped.part("host").detail
+    assert "measured latency" in str(capped.part("host").detail)
 
 
 def test_a_range_of_parameters_gives_the_model_at_each_end():

@@ -113,7 +113,8 @@ def footprint_text(fp: Footprint, lang: str = "en", country: str | None = None,
         ])
     rows.append([t("heading.total", lang), N.energy(fp.energy_kwh.central, lang), N.co2e(total.central, lang),
                  N.span(total, "kg CO2e", lang), N.percent(100, lang) if total.central else "", ""])
-    out = [fp.title, "=" * len(fp.title)] if fp.title else []
+    title = localise(fp.title, lang)
+    out = [title, "=" * len(title)] if title else []
     out.append(render_table(rows, {1, 2, 4}))
     vis, sub = fp.visible.co2e_kg.central, fp.submerged.co2e_kg.central
     out.append("")
@@ -128,7 +129,7 @@ def footprint_text(fp: Footprint, lang: str = "en", country: str | None = None,
             for s in shown:
                 v = s.value
                 rng = N.span(v, "", lang)
-                out.append(f"  {N.number(v.central, lang):>12}{f' ({rng})' if rng else ''}  {s.label(lang)}")
+                out.append(f"  {N.number(v.central, lang):>12}  {s.label(lang)}" + (f"  ({rng})" if rng else ""))
     left_out = fp.meta.get("left_out", ())
     if left_out:
         out.append("")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from aiceberg import refdata
+from aiceberg.i18n import Amount, Localised, Msg
 from aiceberg.model.embodied import embodied_part
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
 from aiceberg.model.operational import electricity_part
 from aiceberg.model.quantity import Q, QLike, as_q
 
 
+def _name(row: refdata.Device) -> Localised:
+    """A device's name in each language the data gives (its id when it has none)."""
+    return Localised(en=(row.name_en or row.id).lower(), fr=(row.name_fr or "").lower())
+
+
 def network_factor(access: str) -> Factor:
     row = refdata.get_network(access)
     return Factor(
-        f"network:{row.id}", f"network energy intensity, {row.name_en or row.id}",
+        f"network:{row.id}", Msg("factor.network", access=Localised(en=row.name_en or row.id, fr=row.name_fr)),
         Q.from_row(row, "kwh_per_gb"), "kWh/GB",
         Status.PUBLISHED, row.source, row.year,
     )
@@ -24,7 +30,7 @@ def network_part(data_gb: QLike, access: str, intensity: Factor) -> tuple[Part, 
     f = network_factor(access)
     part = electricity_part(
         "network", gb * f.value, intensity, status=Status.MODELLED, sources=f.sources,
-        detail=f"{gb.central:,.6g} GB × {f.value.central:g} kWh/GB ({access})",
+        detail=Msg("detail.network", data=Amount(gb.central, "GB"), kwh_per_gb=f.value.central, access=access),
     )
     return part, f
 
@@ -49,16 +55,17 @@ def device_parts(
         else Q.from_row(row, "lifetime_years")
     emb = Q.from_row(row, "embodied_kgco2e")
     factors = [
-        Factor(f"device:{row.id}:embodied", f"manufacturing of a {row.name_en or row.id}", emb, "kgCO2e",
+        Factor(f"device:{row.id}:embodied", Msg("factor.device_embodied", device=_name(row)), emb, "kgCO2e",
                Status.PUBLISHED, row.source, row.year),
-        Factor(f"device:{row.id}:lifetime", f"lifetime of a {row.name_en or row.id}", life, "year",
+        Factor(f"device:{row.id}:lifetime", Msg("factor.device_lifetime", device=_name(row)), life, "year",
                Status.PUBLISHED if lifetime_years is None else Status.INPUT, row.source, row.year),
     ]
     parts: list[Part] = []
     if row.use_power_w:
         parts.append(electricity_part(
             "devices.use", h * row.use_power_w * 0.001, intensity, status=Status.MODELLED,
-            sources=row.source, detail=f"{h.central:,.6g} h × {row.use_power_w:g} W ({row.id})",
+            sources=row.source, detail=Msg("detail.device_use", hours=h.central, power=Amount(row.use_power_w, "W"),
+                                           device=_name(row)),
         ))
     if daily_use_hours is not None:
         util = as_q(daily_use_hours, "daily-use-hours", allow_zero=False) / 24.0

@@ -19,6 +19,7 @@ and :mod:`aiceberg.explain.daily` lays a result out for people and for the JSON 
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -26,10 +27,10 @@ from typing import Any
 
 from aiceberg import refdata
 from aiceberg.errors import InputError
-from aiceberg.i18n import Localised, Msg
+from aiceberg.i18n import Amount, Localised, Msg
 from aiceberg.model import factors as F
 from aiceberg.model.client import network_factor
-from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
+from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status, Text
 from aiceberg.model.inference import estimate_usage
 from aiceberg.model.operational import electricity_part
 from aiceberg.model.quantity import Q
@@ -187,7 +188,7 @@ def _row_wh(row: refdata.InferenceFigure) -> Q:
     return Q.from_row(row, "wh_per_request")
 
 
-def per_use_figure(figure: str, field_name: str = "chatbot") -> tuple[Q, tuple[str, ...], Status, str]:
+def per_use_figure(figure: str, field_name: str = "chatbot") -> tuple[Q, tuple[str, ...], Status, Text]:
     """The electricity of one use (Wh) with its range, sources, status and a short name.
 
     ``"spread"`` is the median of the chatbot figures, with their lowest and highest as the range.
@@ -199,10 +200,14 @@ def per_use_figure(figure: str, field_name: str = "chatbot") -> tuple[Q, tuple[s
         highs = [_row_wh(r).high for r in rows]
         q = Q(statistics.median(values), min(lows), max(highs))
         sources = tuple(dict.fromkeys(s for r in rows for s in r.source))
-        return q, sources, Status.DERIVED, "median of published chatbot figures"
+        return q, sources, Status.DERIVED, Msg("daily.figure.spread")
     row = refdata.get_inference_figure(figure, field_name)
     st = Status(row.status) if row.status in Status._value2member_map_ else Status.PUBLISHED
-    return _row_wh(row), tuple(row.source), st, row.name_en or row.id
+    return _row_wh(row), tuple(row.source), st, Localised(en=row.name_en or row.id, fr=row.name_fr)
+
+
+def _device_name(row: refdata.Device) -> Localised:
+    return Localised(en=(row.name_en or row.id).lower(), fr=(row.name_fr or "").lower())
 
 
 def _check(inputs: DailyInputs) -> None:
@@ -248,20 +253,21 @@ def _year(inputs: DailyInputs) -> Footprint:
     prompts = inputs.prompts_per_day * year
     images = inputs.images_per_day * year
     video_h = inputs.video_hours_per_day * year
-    # (part, per-use figure, its field, uses a year, unit, figure's unit, grid, visible tip?, its scope)
+    # (part, per-use figure, its field, uses a year, what is counted, figure's unit, grid, visible tip?)
     uses = (
-        ("ai.chatbot", inputs.chatbot, "chatbot", prompts, "prompts", "Wh", server_grid, True, ""),
-        ("ai.images", IMAGE_FIGURE, "images_per_day", images, "images", "Wh", server_grid, True, ""),
-        ("video.streaming", VIDEO_FIGURE, "video_hours_per_day", video_h, "h", "Wh/h", user_grid, False,
-         ": device, network, data centre"),
+        ("ai.chatbot", inputs.chatbot, "chatbot", prompts, "prompts", "Wh", server_grid, True),
+        ("ai.images", IMAGE_FIGURE, "images_per_day", images, "images", "Wh", server_grid, True),
+        ("video.streaming", VIDEO_FIGURE, "video_hours_per_day", video_h, "h", "Wh/h", user_grid, False),
     )
-    for name, figure, field_name, count, unit, per, grid, visible, covers in uses:
+    for name, figure, field_name, count, what, per, grid, visible in uses:
         if not count:
             continue
         wh, src, st, fig_name = per_use_figure(figure, field_name)
+        scope = Msg("detail.daily_video_scope", figure=fig_name) if name == "video.streaming" else fig_name
         parts.append(electricity_part(
             name, wh * (count / 1000.0), grid, status=st, sources=src, visible=visible,
-            detail=f"{count:,.0f} {unit} × {wh.central:g} {per} ({fig_name}{covers})"))
+            detail=Msg("detail.daily_use", count=round(count), what=Msg(f"detail.daily_what.{what}"),
+                       per_use=Amount(wh.central, per), figure=scope)))
 
     # network: prompts and images in full; video's average network is in its whole-chain figure, so
     # only the extra of a mobile network over the fixed one is added.
@@ -271,12 +277,13 @@ def _year(inputs: DailyInputs) -> Footprint:
     a = ASSUMPTIONS
     gb = a["prompt_gb"].value * prompts + a["image_gb"].value * images
     net_kwh = gb * access_q
-    detail = f"{gb.central:,.3g} GB × {access_q.central:g} kWh/GB ({inputs.network})"
+    detail: Text = Msg("detail.daily_network", data=Amount(gb.central, "GB"), kwh_per_gb=access_q.central,
+                       access=inputs.network)
     if video_h and inputs.network in MOBILE:
         extra = _minus_floor0(access_q, fixed_q)
         net_kwh = net_kwh + a["video_gb_per_h"].value * video_h * extra
-        detail += f"; video: {video_h:,.0f} h × {a['video_gb_per_h'].value.central:g} GB/h × " \
-                  f"{extra.central:g} kWh/GB (mobile over fixed)"
+        detail = Msg("detail.daily_network_video", base=detail, hours=round(video_h),
+                     gb_per_h=a["video_gb_per_h"].value.central, extra=extra.central)
     if net_kwh.high > 0:
         parts.append(electricity_part("network", net_kwh, user_grid, status=Status.MODELLED,
                                       sources=access_f.sources, detail=detail))
@@ -286,11 +293,11 @@ def _year(inputs: DailyInputs) -> Footprint:
     if dev.use_power_w and use_h.high > 0:
         parts.append(electricity_part(
             "devices.use", use_h * (dev.use_power_w / 1000.0), user_grid, status=Status.MODELLED,
-            sources=dev.source, detail=f"{use_h.central:,.3g} h × {dev.use_power_w:g} W ({dev.id}); "
-            "video's device electricity is in its whole-chain figure"))
+            sources=dev.source, detail=Msg("detail.daily_device_use", hours=use_h.central,
+                                           power=Amount(dev.use_power_w, "W"), device=_device_name(dev))))
     emb = Q.zero()
     sources: tuple[str, ...] = ()
-    details = []
+    details: list[Text] = []
     for i, d in enumerate((inputs.device, *inputs.other_devices)):
         row = refdata.get_device(d)
         e = Q.from_row(row, "embodied_kgco2e")
@@ -300,13 +307,15 @@ def _year(inputs: DailyInputs) -> Footprint:
             life = Q.from_row(row, "lifetime_years")
         emb = emb + e / life
         sources += tuple(row.source)
-        details.append(f"{row.id}: {e.central:g} kgCO2e / {life.central:g} years")
-        factors.append(Factor(f"device:{row.id}:embodied", f"manufacturing of a {row.name_en or row.id}", e,
-                              "kgCO2e", Status.PUBLISHED, tuple(row.source), row.year))
+        details.append(Msg("detail.daily_device_embodied", device=_device_name(row),
+                           co2e=Amount(e.central, "kg CO2e"), years=life.central))
+        factors.append(Factor(f"device:{row.id}:embodied", Msg("factor.device_embodied", device=_device_name(row)),
+                              e, "kgCO2e", Status.PUBLISHED, tuple(row.source), row.year))
     parts.append(Part("embodied.devices", Q.zero(), {"gwp": emb}, Status.PUBLISHED,
                       tuple(dict.fromkeys(sources)), phase=Phase.MANUFACTURING,
-                      detail="; ".join(details) + " (whole devices, per year kept)"))
-    return Footprint(parts=tuple(parts), title="My AI day, per year", factors=tuple(factors),
+                      detail=Msg("detail.daily_devices_whole", devices=functools.reduce(
+                          lambda a, b: Msg("detail.and", first=a, second=b), details))))
+    return Footprint(parts=tuple(parts), title=Msg("title.my_ai_day"), factors=tuple(factors),
                      meta={"kind": "my-ai-day", "country": inputs.country, "network": inputs.network,
                            "left_out": [LEFT_OUT]})
 

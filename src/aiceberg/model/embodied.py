@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiceberg.errors import InputError
+from aiceberg.i18n import Amount, Msg
 from aiceberg.model.footprint import Part, Phase, Status
 from aiceberg.model.quantity import Q
 from aiceberg.units import HOURS_PER_YEAR
 
 AllocationRule = Callable[[Q, Q, Q], Q]
+#: The kinds of hardware a detail names in words (catalog ``detail.what.*``); others are written as given.
+WHAT = ("gpu", "tpu", "cpu", "server", "device")
 
 
 def _use_time(device_hours: Q, lifetime_years: Q, utilisation: Q) -> Q:
@@ -58,12 +61,10 @@ def embodied_part(
 ) -> Part:
     """The manufacturing footprint of ``device_hours`` of a device whose making emitted ``per_device_kg``."""
     share = allocation_share(device_hours, lifetime_years, utilisation, rule)
-    detail = (
-        f"{per_device_kg.central:,.6g} kgCO2e per {what} × {device_hours.central:,.6g} {what}-h / "
-        f"({lifetime_years.central:g} y × 8,760 h"
-        + (f" × {utilisation.central:.0%}" if rule == "use-time" else "")
-        + f") [{rule}]"
-    )
+    params = {"per_device": Amount(per_device_kg.central, "kg CO2e"), "hours": device_hours.central,
+              "what": Msg(f"detail.what.{what}") if what in WHAT else what, "years": lifetime_years.central}
+    detail = (Msg("detail.embodied_use_time", utilisation=Amount(utilisation.central * 100, "%"), **params)
+              if rule == "use-time" else Msg("detail.embodied_calendar_time", **params))
     return Part(
         name=name,
         energy_kwh=Q.zero(),

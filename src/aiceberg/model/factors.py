@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiceberg import refdata
 from aiceberg.errors import InputError
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Localised, Msg
 from aiceberg.i18n.parse import parse_number_or_range
 from aiceberg.model.footprint import Factor, Status
 from aiceberg.model.inputs import check_q
@@ -45,14 +45,16 @@ def grid_intensity(
         raise InputError(field, Msg("input.location_and_intensity"), Msg("accepted.location_or_intensity"))
     if intensity_g_per_kwh is not None:
         value = check_q("intensity_g_per_kwh", intensity_g_per_kwh)
-        return Factor("intensity", "grid carbon intensity (given)", value, "gCO2e/kWh", Status.INPUT), ()
+        return Factor("intensity", Msg("factor.intensity_given"), value, "gCO2e/kWh", Status.INPUT), ()
     warnings: tuple[Msg | str, ...] = ()
     if location is None or not str(location).strip():
         location = WORLD
         warnings = (NO_LOCATION_WARNING,)
     zone = refdata.get_zone(location, field)
     value = Q.from_row(zone, "intensity_g_per_kwh", rel_range=DEFAULT_INTENSITY_REL_RANGE)
-    name = f"grid carbon intensity, {zone.name_en or zone.id} ({zone.basis or 'basis unstated'})"
+    name = Msg("factor.intensity_zone", zone=Localised(en=zone.name_en or zone.id, fr=zone.name_fr),
+               basis=Msg(f"factor.basis.{zone.basis}" if zone.basis in ("lifecycle", "combustion") else
+                         "factor.basis.unstated"))
     status = Status.DEFAULT if zone.id == WORLD else Status.PUBLISHED
     factor = Factor(f"intensity:{zone.id}", name, value, "gCO2e/kWh", status, zone.source, zone.year)
     return factor, warnings
@@ -68,12 +70,13 @@ def pue(value: QLike | str | None = None, *, field: str = "pue") -> Factor:
             return _pue_factor(refdata.get_pue(value, field), Status.PUBLISHED)
         value = parse_number_or_range(value, field)
     q = check_q(field, value, "pue")
-    return Factor("pue", "power usage effectiveness (given)", q, "1", Status.INPUT)
+    return Factor("pue", Msg("factor.pue_given"), q, "1", Status.INPUT)
 
 
 def _pue_factor(row: refdata.Pue, status: Status) -> Factor:
     q = Q.from_row(row, "pue")
-    return Factor(f"pue:{row.id}", f"PUE, {row.name_en or row.id}", q, "1", status, row.source, row.year)
+    name = Msg("factor.pue_named", name=Localised(en=row.name_en or row.id, fr=row.name_fr))
+    return Factor(f"pue:{row.id}", name, q, "1", status, row.source, row.year)
 
 
 def device_power(
@@ -82,11 +85,11 @@ def device_power(
     """The average power of one device: given, or the reference TDP with a default range."""
     if power_w is not None:
         q = check_q(field, power_w, "power_w")
-        return Factor(f"power:{hw.id}", f"average power of {hw.name} (given)", q, "W", Status.INPUT)
+        return Factor(f"power:{hw.id}", Msg("factor.power_given", hardware=hw.name), q, "W", Status.INPUT)
     if hw.tdp_w is None:
         raise InputError(field, Msg("input.no_tdp", hardware=hw.name), Msg("accepted.power"))
     lo, hi = DEFAULT_POWER_REL_RANGE
     q = Q(hw.tdp_w, hw.tdp_w * (1 - lo), hw.tdp_w * (1 + hi))
     return Factor(
-        f"power:{hw.id}", f"average power of {hw.name} (TDP)", q, "W", Status.MODELLED, hw.source, hw.year
+        f"power:{hw.id}", Msg("factor.power_tdp", hardware=hw.name), q, "W", Status.MODELLED, hw.source, hw.year
     )

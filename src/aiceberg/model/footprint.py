@@ -14,10 +14,15 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Localised, Msg
 from aiceberg.model.quantity import Q
 
-__all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status"]
+__all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status", "Text"]
+
+#: A text a person reads: a catalog message or a name the data gives in each language (rendered in the
+#: reader's language by the layer that prints, ``aiceberg.i18n.localise``), or plain text (read back from
+#: JSON, given by a caller).
+Text = Msg | Localised | str
 
 #: Impact criteria the type can carry: id → unit. Only ``gwp`` is computed today.
 CRITERIA: Mapping[str, str] = MappingProxyType(
@@ -53,7 +58,7 @@ class Factor:
     """One factor used in a computation, for the provenance table."""
 
     id: str
-    name: str
+    name: Text
     value: Q
     unit: str
     status: Status
@@ -63,7 +68,7 @@ class Factor:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "name": self.name,
+            "name": str(self.name),
             "value": self.value.central,
             "low": self.value.low,
             "high": self.value.high,
@@ -86,7 +91,8 @@ class Part:
         sources: ids of the sources (see ``aiceberg.refdata.sources``).
         visible: True for the operational electricity of the compute itself (the iceberg's tip).
         phase: use or manufacturing.
-        detail: a one-line account of the computation, in English, with units.
+        detail: a one-line account of the computation with its units: a catalog message (``detail.*``)
+            that the layer that prints renders in the reader's language, or plain text.
     """
 
     name: str
@@ -96,7 +102,7 @@ class Part:
     sources: tuple[str, ...] = ()
     visible: bool = False
     phase: Phase = Phase.USE
-    detail: str = ""
+    detail: Text = ""
 
     @property
     def co2e_kg(self) -> Q:
@@ -118,7 +124,8 @@ class Part:
             impacts={k: self.impacts.get(k, Q.zero()) + other.impacts.get(k, Q.zero()) for k in keys},
             status=Status.weakest((self.status, other.status)),
             sources=_unique(self.sources + other.sources),
-            detail="; ".join(d for d in (self.detail, other.detail) if d),
+            detail=Msg("detail.and", first=self.detail, second=other.detail) if self.detail and other.detail
+            else self.detail or other.detail,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,7 +142,7 @@ class Part:
             "visible": self.visible,
             "phase": str(self.phase),
             "sources": list(self.sources),
-            "detail": self.detail,
+            "detail": str(self.detail),
         }
 
 
@@ -148,7 +155,7 @@ class Footprint:
     """
 
     parts: tuple[Part, ...]
-    title: str = ""
+    title: Text = ""
     factors: tuple[Factor, ...] = ()
     warnings: tuple[Msg | str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
@@ -204,13 +211,14 @@ class Footprint:
             merged[p.name] = merged[p.name].merged(p) if p.name in merged else p
         return Footprint(
             parts=tuple(merged.values()),
-            title=" + ".join(t for t in (self.title, other.title) if t),
+            title=Msg("title.plus", first=self.title, second=other.title) if self.title and other.title
+            else self.title or other.title,
             factors=_unique_factors(self.factors + other.factors),
             warnings=_unique(self.warnings + other.warnings),
             meta={**self.meta, **other.meta},
         )
 
-    def scaled(self, factor: Q | float, title: str | None = None) -> Footprint:
+    def scaled(self, factor: Q | float, title: Text | None = None) -> Footprint:
         """This footprint × ``factor`` (e.g. a per-request footprint × the number of requests)."""
         return replace(
             self, parts=tuple(p.scaled(factor) for p in self.parts), title=title or self.title
@@ -231,7 +239,7 @@ class Footprint:
         """The JSON form; catalog warnings are rendered in ``lang``."""
         energy, gwp = self.energy_kwh, self.co2e_kg
         return {
-            "title": self.title,
+            "title": str(self.title),
             "energy_kwh": energy.central,
             "energy_kwh_low": energy.low,
             "energy_kwh_high": energy.high,

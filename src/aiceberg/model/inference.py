@@ -13,14 +13,16 @@ and ``facility`` (the figure taken as it is, with a warning saying so) when none
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiceberg import refdata
 from aiceberg.errors import InputError
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Amount, Localised, Msg
 from aiceberg.model import factors as F
 from aiceberg.model.client import client_footprint
 from aiceberg.model.defaults import factor, factor_value
 from aiceberg.model.embodied import embodied_part
-from aiceberg.model.footprint import Factor, Footprint, Part, Status
+from aiceberg.model.footprint import Factor, Footprint, Part, Status, Text
 from aiceberg.model.inputs import BOUNDS, check_q, refuse_unused
 from aiceberg.model.llm import llm_request
 from aiceberg.model.operational import electricity_part, pue_overhead_part
@@ -79,7 +81,7 @@ def estimate_inference(
     intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
     factors: list[Factor] = [intensity]
     parts: list[Part] = []
-    left_out: list[str] = []
+    left_out: list[Msg] = []
 
     if parameters_b is None:
         refuse_unused({"active_parameters_b": active_parameters_b, "output_tokens": output_tokens,
@@ -91,9 +93,10 @@ def estimate_inference(
         factors.append(f)
         it = f.value * 0.001
         parts.append(electricity_part("inference.compute", it, intensity, status=f.status, sources=f.sources,
-                                      visible=True, detail=f"{f.value.central:g} Wh per request ({f.name})"))
+                                      visible=True, detail=Msg("detail.wh_per_request",
+                                                               energy=Amount(f.value.central, "Wh"), factor=f.name)))
         if embodied:
-            left_out.append("embodied impacts of the servers (a per-request figure names no hardware)")
+            left_out.append(Msg("left_out.server_embodied_per_request"))
     else:
         refuse_unused({"boundary": boundary}, Msg("input.needs.figure"))
         facility = False
@@ -112,7 +115,7 @@ def estimate_inference(
     client = _client(intensity, data_gb, network, device, device_seconds)
     per_request = Footprint(
         parts=tuple(parts) + client.parts,
-        title=title or "Inference",
+        title=title or Msg("title.inference"),
         factors=tuple(factors) + client.factors,
         warnings=warnings,
         meta={"kind": "inference", "left_out": left_out},
@@ -120,12 +123,15 @@ def estimate_inference(
     return _times(per_request, n_req)
 
 
-def _times(per_request: Footprint, n: Q, title: str | None = None, **meta: object) -> Footprint:
+def _times(per_request: Footprint, n: Q, title: Text | None = None, **meta: object) -> Footprint:
     """The per-request footprint × ``n`` requests, keeping the per-request figures in ``meta``."""
     if n.is_exact and n.central == 1 and not meta:
         return per_request
     fp = per_request.scaled(n, title)
-    return Footprint(parts=fp.parts, title=fp.title, factors=fp.factors, warnings=fp.warnings,
+    # each calculation line is per request; the part's columns are for every request: say so
+    per_line = tuple(replace(p, detail=Msg("detail.per_request", detail=p.detail, requests=n.central))
+                     if p.detail else p for p in fp.parts)
+    return Footprint(parts=per_line, title=fp.title, factors=fp.factors, warnings=fp.warnings,
                      meta={**fp.meta, "requests": n.central, "per_request": per_request.to_dict(), **meta})
 
 
@@ -142,8 +148,8 @@ def _per_request_figure(
         if boundary is None:
             boundary = "it" if pue is not None else "facility"
             note = None if pue is not None else Msg("engine.boundary_assumed")
-        f = Factor("wh_per_request", f"electricity per request (given, boundary {boundary})", wh, "Wh",
-                   Status.INPUT)
+        f = Factor("wh_per_request", Msg("factor.wh_per_request_given", boundary=Msg(f"factor.boundary.{boundary}")),
+                   wh, "Wh", Status.INPUT)
     else:
         row = refdata.get_inference_figure(task or "")
         if boundary is not None and boundary != row.boundary:
@@ -151,8 +157,8 @@ def _per_request_figure(
                              Msg("accepted.boundary_of_figure", boundary=row.boundary))
         boundary = row.boundary
         st = Status(row.status) if row.status in Status._value2member_map_ else Status.PUBLISHED
-        f = Factor(f"inference:{row.id}", row.name_en or row.id, Q.from_row(row, "wh_per_request"), "Wh", st,
-                   row.source, row.year)
+        f = Factor(f"inference:{row.id}", Localised(en=row.name_en or row.id, fr=row.name_fr),
+                   Q.from_row(row, "wh_per_request"), "Wh", st, row.source, row.year)
     facility = boundary == "facility"
     if facility and pue is not None:
         raise InputError("pue", Msg("input.pue_with_facility"), Msg("accepted.pue_with_facility"))
@@ -186,18 +192,19 @@ def _llm_parts(
                     tokens_per_s=None if tokens_per_s is None else check_q("tokens_per_s", tokens_per_s),
                     ttft_s=None if ttft_s is None else check_q("ttft_s", ttft_s))
     src = factor("llm_gpu_energy_alpha").sources
-    factors = [Factor("llm_model", "LLM energy model (EcoLogits regressions)", Q.exact(r.batch),
+    factors = [Factor("llm_model", Msg("factor.llm_model"), Q.exact(r.batch),
                       "requests per batch", Status.MODELLED, src, 2025)]
-    gpus = f"{r.gpus.central:g}" if r.gpus.is_exact else f"{r.gpus.low:g}–{r.gpus.high:g}"
+    gpus = Amount(r.gpus, "", with_range=not r.gpus.is_exact)
     parts = [electricity_part(
         "gpu.dynamic", r.gpu_kwh, intensity, status=Status.MODELLED, sources=src, visible=True,
-        detail=f"{tokens.central:g} output tokens, {params.central:g} B parameters on {gpus} × {hw.name}",
+        detail=Msg("detail.llm_gpu", tokens=tokens.central, parameters=params.central, gpus=gpus, hardware=hw.name),
     )]
-    how = "measured latency" if latency_s is not None and r.capped else \
-        "measured throughput" if tokens_per_s is not None else "modelled latency"
+    how = "measured_latency" if latency_s is not None and r.capped else \
+        "measured_throughput" if tokens_per_s is not None else "modelled_latency"
     parts.append(electricity_part(
         "host", r.server_kwh, intensity, status=Status.MODELLED, sources=src,
-        detail=f"server share over {r.latency_s.central:.3g} s of generation ({how}), batch {r.batch}",
+        detail=Msg("detail.llm_server", seconds=r.latency_s.central, how=Msg(f"detail.latency.{how}"),
+                   batch=r.batch),
     ))
     if embodied:
         life = lifetime_factor(lifetime_years)
@@ -259,4 +266,4 @@ def estimate_usage(
     """Usage at scale: the per-request footprint (see ``estimate_inference``) × the number of requests."""
     n = requests_from_usage(users, requests_per_user_per_day, days, requests)
     one = estimate_inference(**per_request)  # type: ignore[arg-type]
-    return _times(one, n, title or "Usage at scale", kind="usage", requests_low=n.low, requests_high=n.high)
+    return _times(one, n, title or Msg("title.usage"), kind="usage", requests_low=n.low, requests_high=n.high)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiceberg import refdata
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Amount, Msg
 from aiceberg.model import factors as F
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
 from aiceberg.model.operational import electricity_part, pue_overhead_part
@@ -74,8 +74,9 @@ def measured_footprint(
         e = Q.exact(kwh * keep)
         it = it + e
         part = electricity_part(name, e, intensity, status=status, visible=visible,
-                                detail=f"{kwh * 1000:,.4g} Wh {status} by the {domain} sensors"
-                                + (" (static part removed)" if static else ""))
+                                detail=Msg("detail.measured_static_removed" if static else "detail.measured",
+                                           energy=Amount(kwh, "kWh", sig=4), status=Msg(f"status.{status}"),
+                                           domain=domain))
         existing = next((i for i, p in enumerate(parts) if p.name == name), None)
         if existing is None:
             parts.append(part)
@@ -85,13 +86,12 @@ def measured_footprint(
         e = Q.exact(static)
         it = it + e
         parts.append(electricity_part("idle", e, intensity, status=Status.MEASURED,
-                                      detail=f"idle baseline power over {duration_s:,.0f} s"))
+                                      detail=Msg("detail.measured_idle", seconds=round(duration_s))))
     if unmetered_kwh:
         e = Q.exact(unmetered_kwh)
         it = it + e
         parts.append(electricity_part("unmetered", e, intensity, status=Status.MODELLED, sources=unmetered_sources,
-                                      detail="node power no counter sees (fans, power supply…), from a "
-                                      "wall-plug fit on a DGX-1 (Jay et al. 2023)"))
+                                      detail=Msg("detail.measured_unmetered")))
     if pue_f.value.high > 1 and it.central > 0:
         parts.append(pue_overhead_part(it, pue_f, intensity))
 
@@ -112,7 +112,7 @@ def measured_footprint(
             parts, factors, warnings = _add(parts, factors, warnings, emb)
     return Footprint(
         parts=tuple(parts),
-        title=f"Measured run on {host['hostname']}" if host.get("hostname") else "Measured run",
+        title=Msg("title.measured_on", host=str(host["hostname"])) if host.get("hostname") else Msg("title.measured"),
         factors=tuple(factors),
         warnings=warnings,
         meta={"kind": "run", "duration_s": duration_s},

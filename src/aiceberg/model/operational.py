@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiceberg.model.footprint import Factor, Part, Status
+from aiceberg.i18n import Amount, Msg
+from aiceberg.model.footprint import Factor, Part, Status, Text
 from aiceberg.model.quantity import Q
 
 
@@ -14,7 +15,7 @@ def electricity_part(
     status: Status,
     sources: tuple[str, ...] = (),
     visible: bool = False,
-    detail: str = "",
+    detail: Text = "",
 ) -> Part:
     """A part for ``energy_kwh`` of electricity drawn at a grid of ``intensity`` (gCO2e/kWh)."""
     gwp = energy_kwh * intensity.value * 0.001
@@ -39,5 +40,5 @@ def pue_overhead_part(it_energy_kwh: Q, pue: Factor, intensity: Factor) -> Part:
         intensity,
         status=Status.weakest((pue.status, Status.DERIVED)),
         sources=pue.sources,
-        detail=f"(PUE {pue.value.central:g} − 1) × {it_energy_kwh.central:,.6g} kWh of IT electricity",
+        detail=Msg("detail.pue", pue=pue.value.central, energy=Amount(it_energy_kwh.central, "kWh")),
     )

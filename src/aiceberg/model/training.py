@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiceberg import refdata
 from aiceberg.errors import InputError
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Amount, Msg
 from aiceberg.model import factors as F
 from aiceberg.model.defaults import factor
 from aiceberg.model.embodied import embodied_part
@@ -54,7 +56,7 @@ def hardware_embodied_footprint(
     """The manufacturing share of ``device_hours`` of ``hw`` and of the servers that hold them."""
     life = lifetime_factor(lifetime_years)
     util = factor("embodied_utilisation") if utilisation is None else Factor(
-        "utilisation", "utilisation over the lifetime (given)", check_q("utilisation", utilisation), "1",
+        "utilisation", Msg("factor.utilisation_given"), check_q("utilisation", utilisation), "1",
         Status.INPUT)
     kind = hw.kind if hw.kind in ("tpu", "cpu", "server") else "gpu"
     per_dev, st, src, note = hardware_embodied(hw)
@@ -76,7 +78,7 @@ def lifetime_factor(lifetime_years: QLike | None) -> Factor:
     """The hardware's service life for the embodied share: given (``lifetime_years``), or the sourced default."""
     if lifetime_years is None:
         return factor("embodied_lifetime_years")
-    return Factor("lifetime", "hardware lifetime (given)", check_q("lifetime_years", lifetime_years), "year",
+    return Factor("lifetime", Msg("factor.lifetime_given"), check_q("lifetime_years", lifetime_years), "year",
                   Status.INPUT)
 
 
@@ -140,25 +142,27 @@ def estimate_training(
     if idle_power_w is not None and idle_kwh is not None:
         raise InputError("idle_kwh", Msg("input.idle_both"), Msg("accepted.idle"))
     factors: list[Factor] = []
+    how: tuple[str, dict[str, Any]]  # the calculation line's message and its parameters
     if hours is not None:
         wall_h = check_q("hours", hours)
         device_h = wall_h * count
-        how = f"{count} × {wall_h.central:,.6g} h"
+        how = ("detail.count_hours_power", {"count": count, "hours": wall_h.central})
     elif gpu_hours is not None:
         device_h = check_q("gpu_hours", gpu_hours)
         wall_h = device_h / count
-        how = f"{device_h.central:,.6g} device-h"
+        how = ("detail.device_hours_power", {"device_hours": device_h.central})
     else:
         assert flops is not None  # exactly one of the three was given, and it is not the other two
         flops_q = check_q("flops", flops)
         if not hw.peak_tflops:
             raise InputError("flops", Msg("input.no_peak", hardware=hw.name), Msg("accepted.no_peak"))
-        mfu_f = factor("mfu") if mfu is None else Factor("mfu", "model FLOPs utilisation (given)",
+        mfu_f = factor("mfu") if mfu is None else Factor("mfu", Msg("factor.mfu_given"),
                                                          check_q("mfu", mfu), "1", Status.INPUT)
         factors.append(mfu_f)
         device_h = compute_hours(flops_q, hw.peak_tflops, mfu_f.value)
         wall_h = device_h / count
-        how = f"{flops_q.central:.3g} FLOP / ({hw.peak_tflops:g} TFLOP/s × MFU {mfu_f.value.central:.0%})"
+        how = ("detail.flops_power", {"flops": Amount(flops_q.central, "FLOP"), "peak": hw.peak_tflops,
+                                      "mfu": Amount(mfu_f.value.central * 100, "%")})
 
     intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
     pue_f = F.pue(pue)
@@ -171,7 +175,7 @@ def estimate_training(
     parts.append(electricity_part(
         f"{kind}.dynamic", it_energy, intensity, status=power.status,
         sources=power.sources, visible=True,
-        detail=f"{how} × {power.value.central:g} W ({power.name})",
+        detail=Msg(how[0], power=Amount(power.value.central, "W"), factor=power.name, **how[1]),
     ))
     server_h = device_h / devices_per_server
     if host_power_w is not None:
@@ -180,7 +184,7 @@ def estimate_training(
         it_energy = it_energy + e
         parts.append(electricity_part(
             "host", e, intensity, status=Status.INPUT,
-            detail=f"{server_h.central:,.6g} server-h × {host.central:g} W",
+            detail=Msg("detail.host", server_hours=server_h.central, power=Amount(host.central, "W")),
         ))
     if memory_gb is not None:
         mem = check_q("memory_gb", memory_gb)
@@ -190,7 +194,8 @@ def estimate_training(
         it_energy = it_energy + e
         parts.append(electricity_part(
             "memory", e, intensity, status=Status.MODELLED, sources=w_per_gb.sources,
-            detail=f"{mem.central:g} GB × {w_per_gb.value.central:g} W/GB × {wall_h.central:,.6g} h",
+            detail=Msg("detail.memory", memory=Amount(mem.central, "GB"), w_per_gb=w_per_gb.value.central,
+                       hours=wall_h.central),
         ))
     if idle_power_w is not None:
         idle = check_q("idle_power_w", idle_power_w)
@@ -198,13 +203,13 @@ def estimate_training(
         it_energy = it_energy + e
         parts.append(electricity_part(
             "idle", e, intensity, status=Status.INPUT,
-            detail=f"{idle.central:,.6g} W static × {wall_h.central:,.6g} h",
+            detail=Msg("detail.idle", power=Amount(idle.central, "W"), hours=wall_h.central),
         ))
     elif idle_kwh is not None:
         e = check_q("idle_kwh", idle_kwh)
         it_energy = it_energy + e
         parts.append(electricity_part("idle", e, intensity, status=Status.INPUT,
-                                      detail=f"{e.central:,.6g} kWh of idle energy (given)"))
+                                      detail=Msg("detail.idle_energy", energy=Amount(e.central, "kWh", sig=6))))
     if pue_f.value.high > 1:
         parts.append(pue_overhead_part(it_energy, pue_f, intensity))
 
@@ -217,7 +222,7 @@ def estimate_training(
         warnings += emb.warnings
     fp = Footprint(
         parts=tuple(parts),
-        title=title or f"Training on {count} × {hw.name}",
+        title=title or Msg("title.training", count=count, hardware=hw.name),
         factors=tuple(factors),
         warnings=warnings,
         meta={"kind": "training", "hardware": hw.id, "count": count,

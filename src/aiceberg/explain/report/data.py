@@ -155,7 +155,7 @@ def report_data(fp: Footprint, *, lang: str = "en", title: str | None = None, ki
         raise InputError("kind", Msg("report.unknown_kind", kind=kind), ", ".join(KINDS))
     eq = for_footprint(fp.co2e_kg, fp.energy_kwh, country)
     case_name = case_result.case.name if case_result is not None else None
-    title = title or fp.title or (case_result.case.title(lang) if case_result is not None else "")
+    title = title or localise(fp.title, lang) or (case_result.case.title(lang) if case_result is not None else "")
     comparison = comparison_entries(fp, lang, name=title if kind != "case" else "", case_name=case_name)
     ids: list[str] = list(fp.sources)
     for f in fp.factors:

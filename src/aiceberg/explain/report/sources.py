@@ -50,7 +50,7 @@ def from_estimate(path: str | os.PathLike[str]) -> ReportInput:
     """The JSON that ``aiceberg estimate … --json`` printed, saved in a file."""
     fp = load_footprint_json(path)
     stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    return ReportInput(fp, "estimate", stem, fp.title)
+    return ReportInput(fp, "estimate", stem, str(fp.title))
 
 
 def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
@@ -97,4 +97,4 @@ def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
         started_at=rec.started_at or "", duration_s=rec.duration_s, energy_kwh=rec.energy_kwh,
         command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
     )
-    return ReportInput(fp, "run", name, rec.name or fp.title or name, run=trace)
+    return ReportInput(fp, "run", name, rec.name or str(fp.title) or name, run=trace)

@@ -1,0 +1,122 @@
+"""Numbers people read: one policy (aiceberg.i18n.numbers) in English and French, and every printer using it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aiceberg.cases import get_case, list_cases
+from aiceberg.explain.case_text import case_rows, case_text, metric_name
+from aiceberg.explain.equivalents import READABLE_MAX, READABLE_MIN, for_footprint, readable
+from aiceberg.explain.render import footprint_dict, footprint_text
+from aiceberg.explain.report import html_report, markdown_report
+from aiceberg.i18n import numbers as N
+from aiceberg.model.inference import estimate_inference
+from aiceberg.model.quantity import Q
+
+NNBSP = "\u202f"
+SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+-]?\d")
+
+
+def _prose(html: str) -> str:
+    """The text of a page a person reads (no tags, no attributes, no SVG coordinates)."""
+    return re.sub(r"<[^>]*>", " ", re.sub(r"<svg.*?</svg>", " ", html, flags=re.S))
+
+
+# -- the policy ------------------------------------------------------------------------------------
+def test_a_total_and_its_range_are_written_in_the_same_unit():
+    # printed before: "0.293 Wh (0.000204 – 0.000463 kWh)" and "179 000 MWh (124 000 000 – 284 000 000 kWh)"
+    assert N.quantity(Q(0.000293, 0.000204, 0.000463), "kWh") == "0.293 Wh (0.204 – 0.463 Wh)"
+    assert N.quantity(Q(179e6, 124e6, 284e6), "kWh", "fr") == "179 GWh (124 – 284 GWh)"
+    assert N.span(Q(13_800, 10_000, 20_000), "kg CO2e") == "10 – 20 t CO2e"
+
+
+@pytest.mark.parametrize("kwh,text", [(5.677e-05, "56.8 mWh"), (0.219, "219 Wh"), (1.0, "1 kWh"),
+                                      (433_196, "433 MWh"), (1.08e9, "1.08 TWh")])
+def test_energies_take_the_si_prefix_that_suits_them(kwh, text):
+    assert N.energy(kwh) == text
+
+
+@pytest.mark.parametrize("kg,text", [(0.0001, "0.1 g CO2e"), (0.0441, "44.1 g CO2e"), (13.8, "13.8 kg CO2e"),
+                                     (50_500, "50.5 t CO2e"), (44_347_000, "44.3 kt CO2e")])
+def test_masses_take_the_prefix_that_suits_them(kg, text):
+    assert N.co2e(kg) == text
+
+
+@given(st.floats(min_value=1e-12, max_value=1e15, allow_nan=False, allow_infinity=False), st.sampled_from(["en", "fr"]))
+def test_no_scientific_notation_at_any_magnitude(x, lang):
+    for text in (N.number(x, lang), N.energy(x, lang), N.co2e(x, lang), N.exact(x, lang), N.plain(x, lang)):
+        assert not SCIENTIFIC.search(text), text
+
+
+def test_french_typography():
+    assert N.number(1234.5, "fr", 5) == f"1{NNBSP}234,5"
+    assert N.percent(12.6, "fr") == f"13{NNBSP}%"
+    assert N.percent(0.05, "fr") == f"< 0,1{NNBSP}%"
+    assert N.percent(-0.114, "fr", signed=True) == f"-0,11{NNBSP}%"
+
+
+def test_published_figures_are_written_as_published():
+    assert N.exact(24_690) == "24,690"  # not 24,700
+    assert N.exact(44_347_000) == "44,347,000"  # not 4.4347e+07
+    assert N.exact(126.648, "fr") == "126,648"
+    assert N.exact(2.1331e8) == "213,310,000"
+
+
+def test_significant_digits_grow_until_a_narrow_range_reads_apart():
+    assert N.quantity(Q(1.0012, 1.0011, 1.0015), "kWh") == "1.0012 kWh (1.0011 – 1.0015 kWh)"
+
+
+# -- the printers ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", [c.name for c in list_cases()])
+def test_no_scientific_notation_in_any_case_in_any_format(case, lang):
+    result = get_case(case).run()
+    texts = [case_text(result, lang), markdown_report(result.complete, lang=lang, kind="case", case_result=result),
+             _prose(html_report(result.complete, lang=lang, kind="case", case_result=result))]
+    for text in texts:
+        assert not SCIENTIFIC.search(text), SCIENTIFIC.search(text)
+
+
+def test_a_per_request_calculation_says_so_beside_a_column_for_every_request():
+    # before: "0.219176 Wh per request" in the row of a 1,000,000-request total
+    fp = estimate_inference(wh_per_request=0.219176, requests=1_000_000, location="FR", pue=1.2)
+    rows = {p["name"]: p["detail"] for p in footprint_dict(fp, "en")["parts"]}
+    assert rows["inference.compute"].startswith("per request: 0.219 Wh per request")
+    assert rows["inference.compute"].endswith("× 1,000,000 requests")
+    assert "per request" in rows["cooling_overhead"] and "0.219 Wh" in rows["cooling_overhead"]
+    fr = {p["name"]: p["detail"] for p in footprint_dict(fp, "fr")["parts"]}
+    assert fr["inference.compute"].startswith(f"par requête{NNBSP}: 0,219 Wh par requête")
+    assert fr["inference.compute"].endswith(f"× 1{NNBSP}000{NNBSP}000 requêtes")
+
+
+def test_a_case_table_names_its_metrics_and_keeps_published_figures_exact():
+    rows = {r.metric: r for r in case_rows(get_case("bloom-training").run(), "fr")}
+    dyn = rows["dynamic_co2e_kg"]
+    assert dyn.published == f"24{NNBSP}690"  # as published (24,690), not 24,700
+    assert dyn.name == metric_name("dynamic_co2e_kg", "fr") != "dynamic_co2e_kg"
+    assert dyn.reproduced == f"24{NNBSP}692"  # to one digit more than published, without float noise
+    assert dyn.where.startswith("Luccioni et al. 2023, résumé")
+
+
+# -- equivalents fit the magnitude -----------------------------------------------------------------
+@pytest.mark.parametrize("co2e_kg,kwh", [(0.0001, 0.0019), (0.01, 0.2), (25.0, 433.0), (50_500, 433_196),
+                                         (44_347_000, 112_556_000)])
+def test_only_readable_equivalents_are_shown(co2e_kg, kwh):
+    shown = readable(for_footprint(Q.exact(co2e_kg), Q.exact(kwh), "FR"))
+    assert all(READABLE_MIN <= s.value.central <= READABLE_MAX for s in shown)
+
+
+def test_a_tenth_of_a_gram_is_not_a_fraction_of_a_flight():
+    fp = estimate_inference(wh_per_request=2.0, requests=1, intensity_g_per_kwh=50, pue=1.0)
+    text = footprint_text(fp, "en")
+    assert "Paris–New York" not in text and "× Paris" not in text and not SCIENTIFIC.search(text)
+
+
+def test_each_equivalent_is_shown_at_the_scale_that_reads_best():
+    shown = {s.id: s for s in readable(for_footprint(Q.exact(0.0003), None, "FR"))}
+    assert shown["car_km"].key == "equivalents.car_m"  # 1.2 metres, not 0.0012 km
+    assert shown["car_km"].value.central == pytest.approx(0.0003 / 0.2485 * 1000, rel=1e-3)
