@@ -120,3 +120,17 @@ def test_each_equivalent_is_shown_at_the_scale_that_reads_best():
     shown = {s.id: s for s in readable(for_footprint(Q.exact(0.0003), None, "FR"))}
     assert shown["car_km"].key == "equivalents.car_m"  # 1.2 metres, not 0.0012 km
     assert shown["car_km"].value.central == pytest.approx(0.0003 / 0.2485 * 1000, rel=1e-3)
+
+
+def test_a_run_summary_reads_in_french_with_its_range_in_its_unit():
+    from aiceberg.explain.exports import summary_text
+
+    summary = {"run_id": "0123456789abcdef", "status": "finished", "duration_s": 12.34, "energy_kwh": 5.677e-05,
+               "domains_kwh": {"cpu": 5.0e-05}, "co2e_kg": 2.0e-05, "co2e_kg_low": 1.0e-05, "co2e_kg_high": 4.0e-05,
+               "location": "FR", "sensors": [{"name": "rapl", "status": "measured", "energy_kwh": 5.0e-05,
+                                               "reason": "package-0"}], "warnings": []}
+    fr = summary_text(summary, "fr")
+    assert fr.startswith("exécution 0123456789ab terminée en 12,3 s")
+    assert "56,8 mWh aux appareils (cpu 50 mWh)" in fr  # runs list printed 5.677e-05 before
+    assert "20 mg CO2e (10 – 40 mg CO2e)" in fr and "mesuré" in fr
+    assert not SCIENTIFIC.search(fr) and not SCIENTIFIC.search(summary_text(summary, "en"))

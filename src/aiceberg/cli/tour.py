@@ -87,7 +87,7 @@ def _measure(args: argparse.Namespace, seconds: float, lang: str) -> None:
     summary = result.summary
     if not _measured(summary):
         print(t("tour.all_modelled", lang) + "\n")
-    print(summary_text(result.to_dict()))
+    print(summary_text(result.to_dict(), lang))
     if result.footprint is not None:
         print()
         print(footprint_text(result.footprint, lang, with_equivalents=False))

@@ -17,6 +17,10 @@ from typing import Any
 
 from aiceberg import __version__, refdata
 from aiceberg.errors import InputError
+from aiceberg.explain.render import status_label
+from aiceberg.i18n import has, localise, t
+from aiceberg.i18n import numbers as N
+from aiceberg.model.quantity import Q
 from aiceberg.model.run_summary import text_from_json
 from aiceberg.units import J_PER_KWH
 
@@ -262,69 +266,73 @@ def samples_csv(samples: Sequence[Any]) -> str:
     return out.getvalue()
 
 
-def _kwh(v: float | None) -> str:
-    if v is None:
-        return "—"
-    if v < 0.001:
-        return f"{v * 1000:.3g} Wh"
-    return f"{v:.4g} kWh"
+def _kwh(v: float | None, lang: str = "en") -> str:
+    return "—" if v is None else N.energy(v, lang)
 
 
-def _kg(v: float | None) -> str:
-    if v is None:
-        return "—"
-    if v < 1:
-        return f"{v * 1000:.3g} gCO2e"
-    return f"{v:.4g} kgCO2e"
+def _kg(v: float | None, lang: str = "en") -> str:
+    return "—" if v is None else N.co2e(v, lang)
 
 
-def _text(value: Any) -> str:
-    """A stored text (a catalog message's JSON form, or a string) in English."""
-    return str(text_from_json(value))
+def _text(value: Any, lang: str = "en") -> str:
+    """A stored text (a catalog message's JSON form, or a string) in ``lang``."""
+    return localise(text_from_json(value), lang)
 
 
-def summary_text(summary: Mapping[str, Any]) -> str:
-    """A few lines for a terminal: energy, footprint, sensors used and why others were not, warnings."""
+def _q(summary: Mapping[str, Any], key: str) -> Q | None:
+    c = summary.get(key)
+    if c is None:
+        return None
+    lo, hi = summary.get(f"{key}_low"), summary.get(f"{key}_high")
+    return Q(float(c), float(c if lo is None else lo), float(c if hi is None else hi))
+
+
+def _status(status: object, lang: str) -> str:
+    key = f"report.run_status.{status}"
+    return t(key, lang) if has(key) else str(status)
+
+
+def summary_text(summary: Mapping[str, Any], lang: str = "en") -> str:
+    """A few lines for a terminal, in ``lang``: energy, footprint, sensors used and why others were not,
+    warnings. Every number through :mod:`aiceberg.i18n.numbers` (a range in its total's unit)."""
     lines = []
     rid = str(summary.get("run_id", ""))[:12]
     status = summary.get("status")
-    head = f"run {rid} {status} in {float(summary.get('duration_s') or 0):.1f} s"
+    head = t("report.summary.head", lang, run=rid, status=_status(status, lang),
+             duration=N.duration(float(summary.get("duration_s") or 0), lang))
     if summary.get("exit_code") is not None:
-        head += f", exit code {summary['exit_code']}"
+        head += t("report.summary.exit_code", lang, code=summary["exit_code"])
     reason = summary.get("end_reason")
     if reason and status != "finished" and reason != f"exit code {summary.get('exit_code')}":
-        head += f" ({summary['end_reason']})"
+        head += f" ({_text(reason, lang)})"
     lines.append(head)
     domains = summary.get("domains_kwh") or {}
-    parts = ", ".join(f"{d} {_kwh(v)}" for d, v in domains.items())
-    lines.append(f"  energy    {_kwh(summary.get('energy_kwh'))} at the devices" + (f" ({parts})" if parts else ""))
+    parts = ", ".join(f"{d} {_kwh(v, lang)}" for d, v in domains.items())
+    lines.append(t("report.summary.energy", lang, energy=_kwh(summary.get("energy_kwh"), lang))
+                 + (f" ({parts})" if parts else ""))
     attr = summary.get("attribution") or {}
     if attr.get("energy_kwh") is not None:
         share = attr.get("cpu_share")
-        extra = f", CPU time share {share:.0%}" if share is not None else ""
-        lines.append(f"  tracked   {_kwh(attr['energy_kwh'])} attributed to the tracked processes{extra}")
+        lines.append(t("report.summary.tracked", lang, energy=_kwh(attr["energy_kwh"], lang))
+                     + (t("report.summary.cpu_share", lang, share=N.percent(share * 100, lang))
+                        if share is not None else ""))
     idle = summary.get("idle")
     if idle:
-        lines.append(
-            f"  idle      {idle['power_w']:.3g} W baseline: static {_kwh(idle['static_energy_kwh'])}, "
-            f"dynamic {_kwh(idle['dynamic_energy_kwh'])}"
-        )
-    co2 = summary.get("co2e_kg")
+        lines.append(t("report.summary.idle", lang, power=N.power(idle["power_w"], lang),
+                       static=_kwh(idle["static_energy_kwh"], lang), dynamic=_kwh(idle["dynamic_energy_kwh"], lang)))
+    co2 = _q(summary, "co2e_kg")
     if co2 is not None:
-        lines.append(
-            f"  footprint {_kg(co2)} ({_kg(summary.get('co2e_kg_low'))} – {_kg(summary.get('co2e_kg_high'))})"
-            f", location {summary.get('location') or 'unknown (world average)'}"
-        )
+        where = summary.get("location") or t("report.summary.no_location", lang)
+        lines.append(t("report.summary.footprint", lang, co2e=N.co2e(co2, lang, with_range=True), location=where))
     pred = summary.get("prediction")
     if pred:
-        lines.append(
-            f"  predicted {_kwh(pred['energy_kwh'])} ({_kwh(pred['energy_kwh_low'])} – "
-            f"{_kwh(pred['energy_kwh_high'])}) for {pred['total']} phases"
-        )
-    lines.append("  sensors")
+        lines.append(t("report.summary.predicted", lang, energy=N.energy(_q(pred, "energy_kwh"), lang, with_range=True),
+                       phases=pred["total"]))
+    lines.append(t("report.summary.sensors", lang))
     for s in summary.get("sensors", ()):
-        e = "" if s.get("energy_kwh") is None else f" {_kwh(s['energy_kwh'])}"
-        lines.append(f"    {s['name']:<14} {s['status']:<11}{e}  {_text(s.get('reason') or '')}".rstrip())
+        e = "" if s.get("energy_kwh") is None else f" {_kwh(s['energy_kwh'], lang)}"
+        lines.append(f"    {s['name']:<14} {status_label(s['status'], lang):<11}{e}  "
+                     f"{_text(s.get('reason') or '', lang)}".rstrip())
     for w in summary.get("warnings", ()):
-        lines.append(f"  warning: {_text(w)}")
+        lines.append(t("report.summary.warning", lang, text=_text(w, lang)))
     return "\n".join(lines)

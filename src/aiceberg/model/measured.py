@@ -102,13 +102,13 @@ def measured_footprint(
             for name in gpu_names:
                 hw = refdata.find_hardware(_LABEL_NOISE.sub("", name)) or refdata.get_hardware("default-gpu")
                 if hw.id == "default-gpu":
-                    warnings += (f"GPU {name!r} is not in the reference data: the class default is used",)
+                    warnings += (Msg("warning.gpu_unknown", gpu=name),)
                 emb = hardware_embodied_footprint(hw, hours, devices_per_server=len(gpu_names))
                 parts, factors, warnings = _add(parts, factors, warnings, emb)
         else:
             machine = refdata.get_hardware(GENERIC_MACHINE)
             emb = hardware_embodied_footprint(machine, hours, server=None)
-            warnings += (f"machine type unknown: its manufacturing share is that of a {machine.name}",)
+            warnings += (Msg("warning.machine_unknown", machine=machine.name),)
             parts, factors, warnings = _add(parts, factors, warnings, emb)
     return Footprint(
         parts=tuple(parts),
