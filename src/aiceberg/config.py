@@ -22,15 +22,25 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from aiceberg.errors import InputError
 from aiceberg.i18n.parse import parse_number
 
-__all__ = ["ENV_VARS", "Settings", "config_path", "default_db_path", "load_settings"]
+__all__ = [
+    "ENV_VARS",
+    "Settings",
+    "config_path",
+    "default_db_path",
+    "default_spool_dir",
+    "load_settings",
+    "redact",
+]
 
 # environment variable → settings field
 ENV_VARS: dict[str, str] = {
@@ -126,6 +136,37 @@ def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$XDG_DATA_HOME/aiceberg/runs.db``, else ``~/.local/share/aiceberg/runs.db``."""
     env = os.environ if environ is None else environ
     return _xdg("XDG_DATA_HOME", ".local/share", env) / "aiceberg" / "runs.db"
+
+
+def default_spool_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where runs wait when their PostgreSQL store cannot be reached: ``spool/`` beside the default store."""
+    return default_db_path(environ).parent / "spool"
+
+
+def redact(target: str | os.PathLike[str]) -> str:
+    """A store as messages may show it: a URL's password (and a ``password=`` parameter) becomes ``***``.
+
+    ``postgresql://user:S3cret@host/db`` → ``postgresql://user:***@host/db``; a path is returned as is.
+    Everything that prints a store (CLI, web, doctor, errors) goes through here.
+    """
+    text = os.fspath(target)
+    if "://" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":***"
+            netloc = f"{userinfo}@{host}"
+        query = "&".join(
+            "password=***" if p.split("=", 1)[0].lower() == "password" else p for p in parts.query.split("&") if p
+        )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:  # unparsable: blank whatever sits between "user:" and "@", and any password=
+        text = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)
+        return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", text)
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:

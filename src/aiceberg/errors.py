@@ -162,7 +162,24 @@ class ReferenceDataError(AicebergError):
 
 
 class StoreError(AicebergError):
-    """The run store cannot be opened, migrated or written."""
+    """The run store cannot be opened, migrated, read or written.
+
+    ``message`` is a catalog message (``store.*`` keys) that says what is wrong and how to fix it, so that
+    the CLI and the web render it in the reader's language; ``code`` is its key (``store.locked``…),
+    for callers that act on the kind of failure. Never holds a password.
+    """
+
+    def __init__(self, message: str | Msg) -> None:
+        self.message = message
+        super().__init__(str(message))
+
+    @property
+    def code(self) -> str:
+        """The catalog key of the message (``store.unreachable``, ``store.corrupt``…), else ``store.error``."""
+        return str(getattr(self.message, "key", "store.error"))
+
+    def render(self, lang: str = "en") -> str:
+        return _text(self.message, lang)
 
 
 class MissingExtraError(AicebergError, ImportError):

@@ -22,8 +22,11 @@ __all__ = ["Run", "RunResult", "open_run_store", "track"]
 
 
 def open_run_store(target: str) -> RunSink:
-    """Open the store at ``target`` for a tracked run (``aiceberg run``, the tour and ``track`` use it)."""
-    return open_store(target)
+    """Open the store at ``target`` for a tracked run (``aiceberg run``, the tour and ``track`` use it).
+
+    A PostgreSQL store gets a local spool: a server that is down or goes away keeps the samples on this
+    machine until ``aiceberg runs sync`` (or the tracker itself, when the server is back) sends them."""
+    return open_store(target, spool=True)
 
 
 class Run(_tracker.Run):

@@ -35,7 +35,8 @@ def estimate() -> Footprint:
 
 def make_run(db: str, fp: Footprint | None, name: str = "<script>alert(1)</script>") -> str:
     """A finished run with two channels, a gap, two phases and ``fp`` as its footprint."""
-    from aiceberg.store import ChannelRow, NewRun, PhaseRow, SampleRow, open_store
+    from aiceberg.model.run_summary import RunSummary
+    from aiceberg.store import ChannelRow, NewRun, PhaseRow, RunEnd, SampleRow, open_store
 
     store = open_store(db)
     run_id = "0123456789abcdef"
@@ -56,9 +57,10 @@ def make_run(db: str, fp: Footprint | None, name: str = "<script>alert(1)</scrip
         samples.append(SampleRow(t, "rapl:0", e_cpu))
     store.append(run_id, samples, [PhaseRow(0, "load <data>", 0.0, 20.0, 2400.0), PhaseRow(1, "train", 20.0, 60.0)],
                  heartbeat_unix=1.7e9 + 60)
-    store.finish_run(run_id, status="finished", ended_at="2025-01-01T00:01:00Z", duration_s=60.0,
-                     energy_kwh=0.0072, co2e_kg=None if fp is None else fp.co2e_kg.central, exit_code=0,
-                     end_reason=None, summary={"run_id": run_id, "footprint": None if fp is None else fp.to_dict()})
+    summary = RunSummary(run_id=run_id, status="finished", started_at="2025-01-01T00:00:00Z",
+                         ended_at="2025-01-01T00:01:00Z", duration_s=60.0, exit_code=0, energy_kwh=0.0072,
+                         co2e_kg=None if fp is None else fp.co2e_kg, footprint=fp)
+    store.finish_run(run_id, RunEnd.from_summary(summary))
     store.close()
     return run_id
 

@@ -16,6 +16,7 @@ from aiceberg.explain.exports import (
     model_card_yaml,
     operational_co2e_kg,
 )
+from aiceberg.model.run_summary import RunSummary
 
 SUMMARY = {
     "run_id": "0123456789abcdef0123456789abcdef",
@@ -51,8 +52,9 @@ def test_columns_match_codecarbon() -> None:
     assert tuple(f.name for f in dataclasses.fields(EmissionsData)) == CODECARBON_COLUMNS
 
 
-def test_codecarbon_row_units() -> None:
-    row = codecarbon_row(SUMMARY)
+@pytest.mark.parametrize("summary", [RunSummary.from_dict(SUMMARY), SUMMARY], ids=["typed", "json"])
+def test_codecarbon_row_units(summary: object) -> None:
+    row = codecarbon_row(summary)  # type: ignore[arg-type]
     assert tuple(row) == CODECARBON_COLUMNS
     assert row["run_id"] == "01234567-89ab-cdef-0123-456789abcdef"
     assert row["duration"] == 3600.0
@@ -65,12 +67,12 @@ def test_codecarbon_row_units() -> None:
     assert row["gpu_model"] == "2 x NVIDIA A100" and row["pue"] == 1.2
     assert row["tracking_mode"] == "machine" and row["on_cloud"] == "N"
     assert row["cpu_utilization_percent"] == ""  # unknown: empty, never 0
-    rows = list(csv.DictReader(io.StringIO(codecarbon_csv([SUMMARY, SUMMARY]))))
+    rows = list(csv.DictReader(io.StringIO(codecarbon_csv([summary, summary]))))  # type: ignore[list-item]
     assert len(rows) == 2 and float(rows[0]["emissions"]) == pytest.approx(0.06)
 
 
 def test_model_card_block() -> None:
-    text = model_card_yaml(SUMMARY, training_type="fine-tuning")
+    text = model_card_yaml(RunSummary.from_dict(SUMMARY), training_type="fine-tuning")
     lines = text.splitlines()
     assert lines[0] == "co2_eq_emissions:"
     assert "  emissions: 60" in lines

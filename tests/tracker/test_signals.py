@@ -56,7 +56,8 @@ def test_sigkill_keeps_samples_up_to_last_flush_and_marks_interrupted(tmp_path: 
     assert flushed >= 20
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
-    store = open_store(db)  # opening the store notices the dead owner
+    store = open_store(db)
+    assert store.mark_stale_runs() == [run_id]  # marking is explicit (aiceberg runs list/show do it)
     rec = store.get_run(run_id)
     assert rec.status == "interrupted"
     assert "gone" in (rec.end_reason or "")
@@ -78,7 +79,7 @@ def test_sigterm_finishes_the_run_cleanly(tmp_path: Path, env: dict[str, str]) -
     rec = store.get_run(run_id)
     assert rec.status == "interrupted" and rec.end_reason == "SIGTERM"
     assert rec.ended_at is not None
-    assert rec.summary["sensors"][0]["status"] == "measured"  # the summary was written
+    assert rec.summary is not None and rec.summary.sensors[0].status == "measured"  # the summary was written
     samples = store.samples(run_id)
     assert rec.energy_kwh == pytest.approx(max(s.energy_j or 0 for s in samples) / 3.6e6, rel=1e-9)
     store.close()

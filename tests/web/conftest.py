@@ -17,10 +17,11 @@ import pytest
 
 def make_store(path: Path) -> Path:
     """A SQLite run store with three finished runs on two hosts and one running run."""
+    from aiceberg.model.run_summary import RunSummary
     from aiceberg.model.training import estimate_training
-    from aiceberg.store import ChannelRow, NewRun, open_store
+    from aiceberg.store import ChannelRow, NewRun, RunEnd, open_store
 
-    store = open_store(path, check_stale=False)
+    store = open_store(path)
     fp = estimate_training("a100", count=1, hours=0.5, location="FR")
     specs = [
         ("run-aaaa-0001", "<script>alert(1)</script>", "2024-03-01T10:00:00+00:00", "gpu-node-1"),
@@ -31,11 +32,10 @@ def make_store(path: Path) -> Path:
         store.create_run(NewRun(run_id=rid, started_at=started, started_unix=0.0, pid=1, hostname=host,
                                 name=name, command="python train.py --name '<b>x</b>'", location="FR"),
                          [ChannelRow("gpu0", "nvml", "gpu", "GPU 0", "measured")])
-        summary = {"run_id": rid, "status": "finished", "duration_s": 1800.0, "energy_kwh": fp.energy_kwh.central,
-                   "co2e_kg": fp.co2e_kg.central, "footprint": fp.to_dict(), "sensors": [], "warnings": []}
-        store.finish_run(rid, status="finished", ended_at=started, duration_s=1800.0,
-                         energy_kwh=fp.energy_kwh.central, co2e_kg=fp.co2e_kg.central, exit_code=0,
-                         end_reason="exit code 0", summary=summary)
+        summary = RunSummary(run_id=rid, status="finished", started_at=started, ended_at=started, duration_s=1800.0,
+                             exit_code=0, end_reason="exit code 0", energy_kwh=fp.energy_kwh.central,
+                             co2e_kg=fp.co2e_kg, footprint=fp)
+        store.finish_run(rid, RunEnd.from_summary(summary))
     store.create_run(NewRun(run_id="run-dddd-0004", started_at="2024-06-01T00:00:00+00:00", started_unix=0.0,
                             pid=1, hostname="gpu-node-2", name="still running"), [])
     store.close()

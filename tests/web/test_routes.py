@@ -246,7 +246,7 @@ def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
     from aiceberg.explain.report import from_run, render_html, report_data
     from aiceberg.store import open_store
 
-    store = open_store(str(store_path), check_stale=False)
+    store = open_store(str(store_path))
     try:
         src = from_run("run-bbbb-0002", store=store)
     finally:

@@ -1,4 +1,9 @@
-"""``aiceberg runs list|show RUN|export RUN``: the runs in the store."""
+"""``aiceberg runs list|show RUN|export RUN|sync``: the runs in the store, and the local spool.
+
+Reading opens an existing store without creating anything (``open_for_reading``); ``list``, ``show``
+and ``export`` then mark the runs whose owner is gone as ``interrupted``, explicitly (the web never
+does). Every store is shown without its password.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,48 @@ import json
 import sys
 from typing import Any
 
-from aiceberg.units import J_PER_KWH
-
 FORMATS = ("json", "csv", "codecarbon", "model-card")
+
+
+def _count(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not accepted (accepted: an integer >= {minimum})")
+        return value
+
+    return parse
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "runs",
-        help="list, show and export the measured runs in the store",
-        description="The runs in the store (--db, AICEBERG_DB, or the user's data folder).",
+        help="list, show and export the measured runs in the store; send the runs kept in the local spool",
+        description="The runs in the store (--db, AICEBERG_DB, or the user's data folder). A store's password "
+        "is never printed.",
         epilog="examples:\n  aiceberg runs list --json\n  aiceberg runs show 3f2a\n"
         "  aiceberg runs export 3f2a --format codecarbon >> emissions.csv\n"
-        "  aiceberg runs export 3f2a --format model-card",
+        "  aiceberg runs export 3f2a --format model-card\n"
+        "  aiceberg runs sync --db postgresql://me@db.example/aiceberg",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="runs_command", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=None, metavar="PATH", help="the run store")
+    common.add_argument("--db", default=None, metavar="PATH",
+                        help="the run store (a SQLite file or a postgresql:// URL)")
 
     lp = sub.add_parser("list", parents=[common], help="the runs, newest first",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
-                        epilog="examples:\n  aiceberg runs list\n  aiceberg runs list --status interrupted --json")
+                        epilog="examples:\n  aiceberg runs list\n  aiceberg runs list --status interrupted --json\n"
+                        "  aiceberg runs list --limit 20 --offset 40")
     lp.add_argument("--json", action="store_true", help="print a JSON list of objects")
-    lp.add_argument("--limit", type=int, default=None, metavar="N", help="at most N runs")
+    lp.add_argument("--limit", type=_count(1), default=None, metavar="N", help="at most N runs (default: all)")
+    lp.add_argument("--offset", type=_count(0), default=0, metavar="N", help="skip the N newest runs first")
     lp.add_argument("--status", default=None, choices=("running", "finished", "interrupted", "failed"))
+    lp.add_argument("--host", default=None, metavar="NAME", help="only the runs measured on this host")
     lp.set_defaults(func=cmd_list)
 
     sp = sub.add_parser("show", parents=[common], help="one run: energy, footprint, sensors, phases",
@@ -58,107 +80,205 @@ def register(subparsers: Any) -> None:
     ep.add_argument("-o", "--output", default=None, metavar="PATH", help="write to PATH instead of stdout")
     ep.set_defaults(func=cmd_export)
 
+    yp = sub.add_parser("sync", parents=[common],
+                        help="send the runs kept in the local spool (PostgreSQL was unreachable) to the store",
+                        description="A run measured while its PostgreSQL store could not be reached waits in a "
+                        "local spool (spool/ in the data folder). This sends it, once the server is back.",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n  aiceberg runs sync\n  aiceberg runs sync --db postgresql://me@db/aiceberg")
+    yp.set_defaults(func=cmd_sync)
+
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> Any:
     from aiceberg.config import load_settings
-    from aiceberg.store import open_store
 
-    settings = load_settings({"db": args.db}, labels={"db": "--db"})
-    return open_store(settings.db)
+    return load_settings({"db": args.db}, labels={"db": "--db"})
 
 
-def _fmt(v: float | None, spec: str) -> str:
-    return "—" if v is None else format(v, spec)
+def _open(settings: Any) -> Any:
+    """The store, opened to read (never created), with the runs whose owner is gone marked first."""
+    from aiceberg.store import open_for_reading
+
+    store = open_for_reading(settings.db)
+    if not getattr(store, "readonly", False):
+        from aiceberg.errors import StoreError
+        from aiceberg.i18n import t
+
+        try:
+            store.mark_stale_runs()
+        except StoreError as exc:  # a store that cannot be written still lists
+            print(f"aiceberg: {t('runs.stale_not_marked', reason=exc)}", file=sys.stderr)
+    return store
+
+
+def _num(v: float | None, suffix: str = "") -> str:
+    if v is None:
+        return "—"
+    from aiceberg.i18n.numbers import plain
+
+    return plain(v, "en", 4) + suffix
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _store(args)
+    from aiceberg.config import redact
+    from aiceberg.errors import StoreError
+    from aiceberg.i18n import t
+
+    settings = _settings(args)
     try:
-        runs = store.list_runs(limit=args.limit, status=args.status)
+        store = _open(settings)
+    except StoreError as exc:
+        if exc.code == "store.missing" and settings.source_of("db") == "default":
+            print(t("runs.no_store_yet", where=redact(settings.db)))
+            return 0
+        raise
+    try:
+        runs = store.list_runs(limit=args.limit, offset=args.offset, status=args.status, hostname=args.host)
     finally:
         store.close()
+    _note_spool(settings.db)
+    out = sys.stdout
     if args.json:
-        json.dump([r.to_dict() for r in runs], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        json.dump([r.to_dict() for r in runs], out, indent=2)
+        out.write("\n")
         return 0
     if not runs:
-        print("no runs yet: try 'aiceberg run -- python -c \"print(1)\"'")
+        print(t("runs.none_yet"))
         return 0
-    print(
-        f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration':>9}  {'energy kWh':>11}  "
+    lines = [
+        f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration s':>10}  {'energy kWh':>11}  "
         f"{'kgCO2e':>9}  command"
-    )
+    ]
     for r in runs:
-        print(
+        lines.append(
             f"{r.run_id[:12]:<12}  {r.status:<11}  {r.started_at[:19].replace('T', ' '):<19}  "
-            f"{_fmt(r.duration_s, '8.1f') + 's' if r.duration_s is not None else '—':>9}  "
-            f"{_fmt(r.energy_kwh, '11.4g'):>11}  {_fmt(r.co2e_kg, '9.3g'):>9}  {r.command or r.name or ''}"
+            f"{_num(r.duration_s):>10}  {_num(r.energy_kwh):>11}  {_num(r.co2e_kg):>9}  {r.command or r.name or ''}"
         )
+    out.write("\n".join(lines) + "\n")
     return 0
+
+
+def _note_spool(target: str) -> None:
+    """Say (on stderr) that runs wait in the local spool for this store, when some do."""
+    from aiceberg.store import is_postgres
+
+    if not is_postgres(target):
+        return
+    from aiceberg.config import redact
+    from aiceberg.errors import StoreError
+    from aiceberg.i18n import t
+    from aiceberg.store.spool import pending, spool_file
+
+    try:
+        count = pending(target)
+    except StoreError:
+        return
+    if count:
+        print("aiceberg: " + t("runs.spool_waiting", count=count, spool=str(spool_file(target)), where=redact(target)),
+              file=sys.stderr)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from aiceberg.explain.exports import summary_text
 
-    store = _store(args)
+    store = _open(_settings(args))
     try:
-        store.mark_stale_runs()
         rec = store.get_run(args.run)
         phases = store.phases(rec.run_id)
     finally:
         store.close()
-    summary = rec.summary or {**rec.to_dict(), "sensors": [], "warnings": []}
-    if not rec.summary:  # running, or killed before its end: what the store has
-        summary["phases"] = [p.__dict__ for p in phases]
+    summary = rec.as_summary(phases)  # running, or killed before its end: what the store has
     if args.json:
-        json.dump(summary, sys.stdout, indent=2, default=str)
+        json.dump(summary.to_dict(), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return 0
     print(summary_text(summary))
-    if rec.end_reason and not rec.summary:
+    if rec.end_reason and rec.summary is None:
         print(f"  {rec.end_reason}")
     if rec.command:
         print(f"  command   {rec.command}")
     print(f"  started   {rec.started_at}  on {rec.hostname} (pid {rec.pid})")
-    for p in summary.get("phases") or []:
-        e = p.get("energy_kwh")
-        if e is None and p.get("energy_j") is not None:
-            e = p["energy_j"] / J_PER_KWH
-        print(f"  phase     {p['name']}: {_fmt(e, '.4g')} kWh")
+    for p in summary.phases:
+        print(f"  phase     {p.name}: {_num(p.energy_kwh, ' kWh')}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from aiceberg.explain import exports
 
-    store = _store(args)
+    store = _open(_settings(args))
     try:
-        store.mark_stale_runs()
         rec = store.get_run(args.run)
-        summary = rec.summary or {**rec.to_dict(), "sensors": [], "warnings": []}
-        if args.format == "json":
-            text = json.dumps(
-                exports.run_json(rec, store.samples(rec.run_id), store.phases(rec.run_id), store.channels(rec.run_id)),
-                indent=2, default=str,
-            ) + "\n"
-        elif args.format == "csv":
-            text = exports.samples_csv(store.samples(rec.run_id))
-        elif args.format == "codecarbon":
-            text = exports.codecarbon_csv([summary], header=not args.no_header)
-        else:
-            text = exports.model_card_yaml(summary, training_type=args.training_type, scope=args.scope)
+        if args.format in ("json", "csv"):  # the samples stream from the store to the output
+            with _output(args.output) as out:
+                if args.format == "json":
+                    exports.write_run_json(out, rec, store.iter_samples(rec.run_id), store.phases(rec.run_id),
+                                           store.channels(rec.run_id))
+                else:
+                    exports.write_samples_csv(out, store.iter_samples(rec.run_id))
+            return 0
+        summary = rec.as_summary(store.phases(rec.run_id))
     finally:
         store.close()
-    if args.output:
+    if args.format == "codecarbon":
+        text = exports.codecarbon_csv([summary], header=not args.no_header)
+    else:
+        text = exports.model_card_yaml(summary, training_type=args.training_type, scope=args.scope)
+    with _output(args.output) as out:
+        out.write(text)
+    return 0
+
+
+class _output:
+    """stdout, or the file of ``--output`` (an error names the option)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.fh: Any = None
+
+    def __enter__(self) -> Any:
+        if self.path is None:
+            return sys.stdout
         from aiceberg.errors import InputError
 
         try:
-            with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            self.fh = open(self.path, "w", encoding="utf-8", newline="")
         except OSError as exc:
-            raise InputError("--output", f"cannot write {args.output}: {exc.strerror}") from exc
+            raise InputError("--output", f"cannot write {self.path}: {exc.strerror}") from exc
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from aiceberg.config import redact
+    from aiceberg.i18n import t
+    from aiceberg.store import is_postgres
+    from aiceberg.store.spool import spools, sync
+
+    settings = _settings(args)
+    target = settings.db
+    where = redact(target)
+    code = 0
+    if not is_postgres(target):
+        print(t("runs.sync_local", where=where))
+        mine = None
     else:
-        sys.stdout.write(text)
-    return 0
+        report = sync(target)
+        mine = report.spool
+        if report.runs:
+            print(t("runs.sync_done", spool=str(report.spool), where=where, runs=report.runs, samples=report.samples))
+        if report.waiting:
+            reason = report.reason or t("runs.sync_live")
+            print(t("runs.sync_kept", spool=str(report.spool), runs=report.waiting, reason=reason), file=sys.stderr)
+            code = 1 if report.reason else 0
+        elif not report.runs:
+            print(t("runs.sync_nothing", where=where))
+    for path, other, count in spools():
+        if path != mine and count:
+            print(t("runs.sync_other", spool=str(path), where=other, count=count))
+    return code

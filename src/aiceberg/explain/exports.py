@@ -1,8 +1,9 @@
 """Exports that people already use: CodeCarbon's ``emissions.csv``, the Hugging Face model card
 ``co2_eq_emissions`` block, and aiceberg's own JSON and samples CSV; plus the short text summary of a run.
 
-Everything here reads a run *summary* (the dict the tracker returns and the store keeps, see
-``docs/tracking.md``); nothing is recomputed.
+Everything here reads a run's typed summary (:class:`~aiceberg.model.run_summary.RunSummary`, what the
+tracker builds and the store keeps, see ``docs/tracking.md``); nothing is recomputed. A summary given as
+its JSON dict (``--output-json``, older callers) is read into one first.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from aiceberg import __version__, refdata
 from aiceberg.errors import InputError
 from aiceberg.explain.render import status_label
 from aiceberg.i18n import has, localise, t
 from aiceberg.i18n import numbers as N
-from aiceberg.model.quantity import Q
-from aiceberg.model.run_summary import text_from_json
+from aiceberg.model.run_summary import RunSummary
 from aiceberg.units import J_PER_KWH
+
+#: A run's summary as the functions here take it: typed, or the JSON dict of it.
+SummaryLike = RunSummary | Mapping[str, Any]
 
 __all__ = [
     "CODECARBON_COLUMNS",
@@ -33,6 +36,8 @@ __all__ = [
     "run_json",
     "samples_csv",
     "summary_text",
+    "write_run_json",
+    "write_samples_csv",
 ]
 
 #: The columns of CodeCarbon's ``emissions.csv``, in its order (codecarbon 3.3.2,
@@ -53,21 +58,24 @@ def _version() -> str:
     return str(__version__)
 
 
-def _pue_of(summary: Mapping[str, Any]) -> float | None:
-    fp = summary.get("footprint") or {}
-    for f in fp.get("factors", ()):
-        if str(f.get("id", "")).startswith("pue"):
-            return float(f["value"])
-    pue = summary.get("pue")
-    return float(pue) if pue is not None else None
+def _typed(summary: SummaryLike) -> RunSummary:
+    return summary if isinstance(summary, RunSummary) else RunSummary.from_dict(summary)
 
 
-def operational_co2e_kg(summary: Mapping[str, Any]) -> float | None:
+def _pue_of(summary: RunSummary) -> float | None:
+    if summary.footprint is not None:
+        for f in summary.footprint.factors:
+            if f.id.startswith("pue"):
+                return float(f.value.central)
+    return summary.pue
+
+
+def operational_co2e_kg(summary: SummaryLike) -> float | None:
     """The use-phase emissions (electricity and PUE overhead, no embodied share): CodeCarbon's scope."""
-    fp = summary.get("footprint")
-    if not fp:
+    fp = _typed(summary).footprint
+    if fp is None:
         return None
-    return sum(float(p["co2e_kg"]) for p in fp.get("parts", ()) if p.get("phase", "use") == "use")
+    return sum(p.co2e_kg.central for p in fp.parts if p.phase == "use")
 
 
 def _zone(location: str | None) -> tuple[str, str, str, str]:
@@ -107,7 +115,7 @@ def _local_timestamp(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
+def codecarbon_row(summary: SummaryLike) -> dict[str, Any]:
     """One row of CodeCarbon's ``emissions.csv`` for a run.
 
     Units are CodeCarbon's: duration in s, emissions in kgCO2e, emissions_rate in kg/s, powers in W,
@@ -116,8 +124,9 @@ def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     only (electricity × intensity, PUE overhead included; the embodied share is not in CodeCarbon's
     scope). Values aiceberg does not know (utilisation, coordinates, water) are left empty, never 0.
     """
-    duration = float(summary.get("duration_s") or 0.0)
-    domains: Mapping[str, float] = summary.get("domains_kwh") or {}
+    summary = _typed(summary)
+    duration = float(summary.duration_s or 0.0)
+    domains: Mapping[str, float] = summary.domains_kwh
     pue = _pue_of(summary)
     k = pue if pue is not None else 1.0
     cpu = sum(float(domains.get(d, 0.0)) for d in CPU_DOMAINS) * k
@@ -125,21 +134,21 @@ def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     ram = float(domains.get("dram", 0.0)) * k
     total = cpu + gpu + ram
     emissions = operational_co2e_kg(summary)
-    host = summary.get("host") or {}
-    name, iso, provider, region = _zone(summary.get("location"))
+    host = summary.host
+    name, iso, provider, region = _zone(summary.location)
 
     def power(kwh: float) -> float | str:
         return kwh * J_PER_KWH / duration if duration > 0 else ""
 
     try:
-        run_id = str(uuid.UUID(str(summary.get("run_id"))))
+        run_id = str(uuid.UUID(summary.run_id))
     except ValueError:
-        run_id = str(summary.get("run_id"))
+        run_id = summary.run_id
     row: dict[str, Any] = {
-        "timestamp": _local_timestamp(summary.get("ended_at") or summary.get("started_at")),
-        "project_name": summary.get("project") or "default",
+        "timestamp": _local_timestamp(summary.ended_at or summary.started_at),
+        "project_name": summary.project or "default",
         "run_id": run_id,
-        "experiment_id": summary.get("name") or "",
+        "experiment_id": summary.name or "",
         "duration": duration,
         "emissions": "" if emissions is None else emissions,
         "emissions_rate": "" if emissions is None or duration <= 0 else emissions / duration,
@@ -178,7 +187,7 @@ def codecarbon_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def codecarbon_csv(summaries: Iterable[Mapping[str, Any]], *, header: bool = True) -> str:
+def codecarbon_csv(summaries: Iterable[SummaryLike], *, header: bool = True) -> str:
     """CodeCarbon ``emissions.csv`` text (header, then one row per run)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CODECARBON_COLUMNS, lineterminator="\n")
@@ -194,7 +203,7 @@ def _yaml_str(text: str) -> str:
 
 
 def model_card_yaml(
-    summary: Mapping[str, Any],
+    summary: SummaryLike,
     *,
     training_type: str = "pre-training",
     scope: str = "operational",
@@ -209,17 +218,17 @@ def model_card_yaml(
     """
     if scope not in {"operational", "total"}:
         raise InputError("--scope", f"{scope!r} is not accepted", "operational, total")
+    summary = _typed(summary)
     operational = operational_co2e_kg(summary)
-    total = summary.get("co2e_kg")
+    total = None if summary.co2e_kg is None else summary.co2e_kg.central
     chosen = operational if scope == "operational" else total
     if chosen is None:
         raise InputError("run", "this run has no footprint (the engine could not compute one)")
-    host = summary.get("host") or {}
+    host = summary.host
     hardware = [x for x in (_gpu_model(host.get("gpu_models") or []), host.get("cpu_model") or "") if x]
-    sensors = [f"{s['name']} {s['status']}" for s in summary.get("sensors", ())
-               if s.get("status") in {"measured", "modelled"}]
-    source = f"aiceberg {_version()} ({', '.join(sensors) or 'no sensor'}; run {summary.get('run_id')})"
-    name, iso, provider, region = _zone(summary.get("location"))
+    sensors = [f"{s.name} {s.status}" for s in summary.sensors if s.status in {"measured", "modelled"}]
+    source = f"aiceberg {_version()} ({', '.join(sensors) or 'no sensor'}; run {summary.run_id})"
+    name, iso, provider, region = _zone(summary.location)
     location = (
         f"{provider} {region}".strip() if provider else (name or iso or "unknown (world average)")
     )
@@ -242,27 +251,56 @@ def run_json(
     record: Any, samples: Sequence[Any] = (), phases: Sequence[Any] = (), channels: Sequence[Any] = ()
 ) -> dict[str, Any]:
     """Everything the store holds of a run: its row, its summary, channels, phases and samples."""
-    out = record.to_dict()
-    out["summary"] = record.summary
-    out["channels"] = [c.__dict__ for c in channels]
-    out["phases"] = [p.__dict__ for p in phases]
-    out["samples"] = [
-        {"t_s": s.t_s, "channel_id": s.channel_id, "energy_j": s.energy_j, "power_w": s.power_w, "error": s.error}
-        for s in samples
-    ]
+    out = _run_head(record, phases, channels)
+    out["samples"] = [_sample(s) for s in samples]
     return out
 
 
-def samples_csv(samples: Sequence[Any]) -> str:
+def _run_head(record: Any, phases: Sequence[Any], channels: Sequence[Any]) -> dict[str, Any]:
+    out = record.to_dict()
+    out["summary"] = None if record.summary is None else record.summary.to_dict()
+    out["channels"] = [c.__dict__ for c in channels]
+    out["phases"] = [p.__dict__ for p in phases]
+    return out
+
+
+def _sample(s: Any) -> dict[str, Any]:
+    return {"t_s": s.t_s, "channel_id": s.channel_id, "energy_j": s.energy_j, "power_w": s.power_w, "error": s.error}
+
+
+def write_run_json(
+    out: TextIO, record: Any, samples: Iterable[Any] = (), phases: Sequence[Any] = (), channels: Sequence[Any] = ()
+) -> None:
+    """:func:`run_json` written to ``out`` as it is read: the samples stream (constant memory)."""
+    head = json.dumps(_run_head(record, phases, channels), indent=2, default=str)
+    out.write(head[:-2] + ',\n  "samples": [')
+    sep = "\n    "
+    for s in samples:
+        out.write(sep + json.dumps(_sample(s), default=str))
+        sep = ",\n    "
+    out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
+
+
+_SAMPLE_COLUMNS = ["t_s", "channel_id", "energy_j", "power_w", "error"]
+
+
+def _sample_cells(s: Any) -> list[Any]:
+    return [f"{s.t_s:.6f}", s.channel_id, "" if s.energy_j is None else s.energy_j,
+            "" if s.power_w is None else s.power_w, s.error or ""]
+
+
+def write_samples_csv(out: TextIO, samples: Iterable[Any]) -> None:
+    """:func:`samples_csv` written to ``out`` as the samples are read (constant memory)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_SAMPLE_COLUMNS)
+    for s in samples:
+        writer.writerow(_sample_cells(s))
+
+
+def samples_csv(samples: Iterable[Any]) -> str:
     """The samples of a run as CSV: ``t_s, channel_id, energy_j`` (cumulative), ``power_w, error``."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["t_s", "channel_id", "energy_j", "power_w", "error"])
-    for s in samples:
-        writer.writerow(
-            [f"{s.t_s:.6f}", s.channel_id, "" if s.energy_j is None else s.energy_j,
-             "" if s.power_w is None else s.power_w, s.error or ""]
-        )
+    write_samples_csv(out, samples)
     return out.getvalue()
 
 
@@ -274,65 +312,51 @@ def _kg(v: float | None, lang: str = "en") -> str:
     return "—" if v is None else N.co2e(v, lang)
 
 
-def _text(value: Any, lang: str = "en") -> str:
-    """A stored text (a catalog message's JSON form, or a string) in ``lang``."""
-    return localise(text_from_json(value), lang)
-
-
-def _q(summary: Mapping[str, Any], key: str) -> Q | None:
-    c = summary.get(key)
-    if c is None:
-        return None
-    lo, hi = summary.get(f"{key}_low"), summary.get(f"{key}_high")
-    return Q(float(c), float(c if lo is None else lo), float(c if hi is None else hi))
-
-
 def _status(status: object, lang: str) -> str:
     key = f"report.run_status.{status}"
     return t(key, lang) if has(key) else str(status)
 
 
-def summary_text(summary: Mapping[str, Any], lang: str = "en") -> str:
+def summary_text(summary: SummaryLike, lang: str = "en") -> str:
     """A few lines for a terminal, in ``lang``: energy, footprint, sensors used and why others were not,
     warnings. Every number through :mod:`aiceberg.i18n.numbers` (a range in its total's unit)."""
+    summary = _typed(summary)
     lines = []
-    rid = str(summary.get("run_id", ""))[:12]
-    status = summary.get("status")
-    head = t("report.summary.head", lang, run=rid, status=_status(status, lang),
-             duration=N.duration(float(summary.get("duration_s") or 0), lang))
-    if summary.get("exit_code") is not None:
-        head += t("report.summary.exit_code", lang, code=summary["exit_code"])
-    reason = summary.get("end_reason")
-    if reason and status != "finished" and reason != f"exit code {summary.get('exit_code')}":
-        head += f" ({_text(reason, lang)})"
+    status = summary.status
+    head = t("report.summary.head", lang, run=summary.run_id[:12], status=_status(status, lang),
+             duration=N.duration(float(summary.duration_s or 0), lang))
+    if summary.exit_code is not None:
+        head += t("report.summary.exit_code", lang, code=summary.exit_code)
+    reason = summary.end_reason
+    if reason and status != "finished" and reason != f"exit code {summary.exit_code}":
+        head += f" ({localise(reason, lang)})"
     lines.append(head)
-    domains = summary.get("domains_kwh") or {}
-    parts = ", ".join(f"{d} {_kwh(v, lang)}" for d, v in domains.items())
-    lines.append(t("report.summary.energy", lang, energy=_kwh(summary.get("energy_kwh"), lang))
+    parts = ", ".join(f"{d} {_kwh(v, lang)}" for d, v in summary.domains_kwh.items())
+    lines.append(t("report.summary.energy", lang, energy=_kwh(summary.energy_kwh, lang))
                  + (f" ({parts})" if parts else ""))
-    attr = summary.get("attribution") or {}
-    if attr.get("energy_kwh") is not None:
-        share = attr.get("cpu_share")
-        lines.append(t("report.summary.tracked", lang, energy=_kwh(attr["energy_kwh"], lang))
+    attr = summary.attribution
+    if attr is not None and attr.energy_kwh is not None:
+        share = attr.cpu_share
+        lines.append(t("report.summary.tracked", lang, energy=_kwh(attr.energy_kwh, lang))
                      + (t("report.summary.cpu_share", lang, share=N.percent(share * 100, lang))
                         if share is not None else ""))
-    idle = summary.get("idle")
-    if idle:
-        lines.append(t("report.summary.idle", lang, power=N.power(idle["power_w"], lang),
-                       static=_kwh(idle["static_energy_kwh"], lang), dynamic=_kwh(idle["dynamic_energy_kwh"], lang)))
-    co2 = _q(summary, "co2e_kg")
+    idle = summary.idle
+    if idle is not None:
+        lines.append(t("report.summary.idle", lang, power=N.power(idle.power_w, lang),
+                       static=_kwh(idle.static_energy_kwh, lang), dynamic=_kwh(idle.dynamic_energy_kwh, lang)))
+    co2 = summary.co2e_kg
     if co2 is not None:
-        where = summary.get("location") or t("report.summary.no_location", lang)
+        where = summary.location or t("report.summary.no_location", lang)
         lines.append(t("report.summary.footprint", lang, co2e=N.co2e(co2, lang, with_range=True), location=where))
-    pred = summary.get("prediction")
-    if pred:
-        lines.append(t("report.summary.predicted", lang, energy=N.energy(_q(pred, "energy_kwh"), lang, with_range=True),
-                       phases=pred["total"]))
+    pred = summary.prediction
+    if pred is not None:
+        lines.append(t("report.summary.predicted", lang, energy=N.energy(pred.energy_kwh, lang, with_range=True),
+                       phases=pred.total))
     lines.append(t("report.summary.sensors", lang))
-    for s in summary.get("sensors", ()):
-        e = "" if s.get("energy_kwh") is None else f" {_kwh(s['energy_kwh'], lang)}"
-        lines.append(f"    {s['name']:<14} {status_label(s['status'], lang):<11}{e}  "
-                     f"{_text(s.get('reason') or '', lang)}".rstrip())
-    for w in summary.get("warnings", ()):
-        lines.append(t("report.summary.warning", lang, text=_text(w, lang)))
+    for s in summary.sensors:
+        e = "" if s.energy_kwh is None else f" {_kwh(s.energy_kwh, lang)}"
+        why = localise(s.reason or "", lang)
+        lines.append(f"    {s.name:<14} {status_label(s.status, lang):<11}{e}  {why}".rstrip())
+    for w in summary.warnings:
+        lines.append(t("report.summary.warning", lang, text=localise(w, lang)))
     return "\n".join(lines)

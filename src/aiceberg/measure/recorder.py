@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
-from aiceberg.model.run_records import ChannelRow, NewRun, PhaseRow, SampleRow
+from aiceberg.model.run_records import ChannelRow, NewRun, PhaseRow, RunEnd, SampleRow
 from aiceberg.model.run_summary import RunSummary
 
 __all__ = ["Recorder", "RunSink", "StoreOpener", "safe_target", "shell_join", "shell_quote", "storable"]
@@ -185,13 +185,13 @@ class Recorder:
             self.problems.append(Msg("measure.store.write_failed", error=self._write_error))
         if self.store is not None:
             try:
-                self.store.finish_run(
-                    summary.run_id, status=summary.status, ended_at=summary.ended_at or summary.started_at,
-                    duration_s=summary.duration_s, energy_kwh=summary.energy_kwh,
-                    co2e_kg=None if summary.co2e_kg is None else summary.co2e_kg.central,
-                    exit_code=summary.exit_code, end_reason=summary.end_reason,
-                    summary=replace(summary, warnings=(*summary.warnings, *self.problems)).to_dict(),
-                )
+                closing = replace(summary, warnings=(*summary.warnings, *self.problems))
+                self.store.finish_run(summary.run_id, RunEnd.from_summary(closing))
+                receipt = getattr(self.store, "stored_at", None)  # where the store says it kept the run
+                note = receipt(summary.run_id) if callable(receipt) else None
+                if isinstance(note, Msg) and note.key == "store.spooled":  # the server was away: a local spool
+                    self.problems.append(note)
+                    self.where = str(note.params.get("spool") or self.where)
             except Exception as exc:
                 self._problem("measure.store.close_failed", exc)
         if not self.problems:

@@ -1,10 +1,13 @@
-"""The cluster run store: PostgreSQL through psycopg 3 (extra ``[postgres]``), numbered migrations.
+"""The cluster run store: PostgreSQL through psycopg 3 (extra ``[postgres]``) — the PostgreSQL dialect.
 
-Same protocol and behaviour as the SQLite store: every write is one short transaction; migrations are
-numbered, recorded in ``schema_migrations`` and applied once each, under a transaction-scoped advisory
-lock so that processes opening a new database together do not collide. The tables live in the first
-schema of the connection's ``search_path``; to use another schema, put it in the URL
-(``postgresql://u@host/db?options=-csearch_path%3Dmyschema``).
+Same store and behaviour as SQLite (:class:`~aiceberg.store.sql.SqlStore`): every write is one short
+transaction; the migrations are the same list, applied in one transaction under an advisory lock so
+that processes opening a new database together do not collide. The tables live in the first schema of
+the connection's ``search_path``; to use another schema, put it in the URL
+(``postgresql://u@host/db?options=-csearch_path%3Dmyschema``). Messages never show the password.
+
+A lost connection (server restart) fails the one operation, and the next one connects again. For a
+tracker, :mod:`aiceberg.store.spool` keeps the samples locally while the server is away.
 
 psycopg is imported when a store is created, never at module import.
 """
@@ -12,87 +15,24 @@ psycopg is imported when a store is created, never at module import.
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
+from aiceberg.config import redact
 from aiceberg.errors import MissingExtraError, StoreError
-from aiceberg.store import sqlcommon as q
-from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, SampleRow
+from aiceberg.i18n import Msg
+from aiceberg.store.migrations import LATEST, MIGRATIONS
+from aiceberg.store.sql import SqlStore
+from aiceberg.store.util import now_iso, one_line
 
-__all__ = ["MIGRATIONS", "MIGRATION_LOCK_KEY", "PostgresStore", "describe_url"]
+__all__ = ["MIGRATIONS", "MIGRATION_LOCK_KEY", "PostgresDialect", "PostgresStore", "describe_url"]
 
 # Key of the advisory lock taken while migrating (any 64-bit integer unique to aiceberg).
 MIGRATION_LOCK_KEY = 0x41494365_62657267  # "AICeberg"
 
-# (version, name, statements). Append only: a released migration is never edited. Same numbers as the
-# SQLite migrations; ``seq`` stands in for SQLite's rowid (insertion order, for ties).
-MIGRATIONS: list[tuple[int, str, str]] = [
-    (
-        1,
-        "runs, channels, samples, phases",
-        """
-        CREATE TABLE runs (
-            run_id          TEXT PRIMARY KEY,
-            seq             BIGINT GENERATED ALWAYS AS IDENTITY,
-            status          TEXT NOT NULL CHECK (status IN ('running','finished','interrupted','failed')),
-            name            TEXT,
-            project         TEXT NOT NULL DEFAULT 'default',
-            command         TEXT,
-            location        TEXT,
-            pid             INTEGER NOT NULL,
-            hostname        TEXT NOT NULL,
-            started_at      TEXT NOT NULL,
-            started_unix    DOUBLE PRECISION NOT NULL,
-            ended_at        TEXT,
-            heartbeat_unix  DOUBLE PRECISION,
-            interval_s      DOUBLE PRECISION NOT NULL,
-            flush_every_s   DOUBLE PRECISION NOT NULL,
-            duration_s      DOUBLE PRECISION,
-            energy_kwh      DOUBLE PRECISION,
-            co2e_kg         DOUBLE PRECISION,
-            exit_code       INTEGER,
-            end_reason      TEXT,
-            summary_json    JSON
-        );
-        CREATE INDEX runs_started ON runs (started_unix);
-        CREATE INDEX runs_status ON runs (status);
-        CREATE TABLE channels (
-            run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-            seq         BIGINT GENERATED ALWAYS AS IDENTITY,
-            channel_id  TEXT NOT NULL,
-            sensor      TEXT NOT NULL,
-            domain      TEXT NOT NULL,
-            label       TEXT NOT NULL,
-            method      TEXT NOT NULL,
-            PRIMARY KEY (run_id, channel_id)
-        );
-        CREATE TABLE samples (
-            run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-            seq         BIGINT GENERATED ALWAYS AS IDENTITY,
-            t_s         DOUBLE PRECISION NOT NULL,
-            channel_id  TEXT NOT NULL,
-            energy_j    DOUBLE PRECISION,
-            power_w     DOUBLE PRECISION,
-            error       TEXT
-        );
-        CREATE INDEX samples_run ON samples (run_id, t_s);
-        CREATE TABLE phases (
-            run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-            idx         INTEGER NOT NULL,
-            name        TEXT NOT NULL,
-            start_s     DOUBLE PRECISION NOT NULL,
-            end_s       DOUBLE PRECISION,
-            energy_j    DOUBLE PRECISION,
-            PRIMARY KEY (run_id, idx)
-        );
-        """,
-    ),
-]
-
-_FIX = "check that the server is running and that the URL's host, port, user, password and database are right"
+_TABLES = ("runs", "channels", "samples", "phases")
 
 
 def _psycopg() -> Any:
@@ -104,39 +44,203 @@ def _psycopg() -> Any:
 
 
 def describe_url(url: str) -> str:
-    """``user@host:port/dbname`` for messages: never the password."""
-    psycopg = _psycopg()
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.Error:
-        return "postgresql://(unparsable URL)"
-    user = f"{info['user']}@" if info.get("user") else ""
-    host = info.get("host") or info.get("hostaddr") or "localhost"
-    port = f":{info['port']}" if info.get("port") else ""
-    return f"postgresql://{user}{host}{port}/{info.get('dbname') or '(default database)'}"
+    """The URL as messages show it: without its password."""
+    return redact(url)
 
 
-def _one_line(exc: BaseException, secret: str | None) -> str:
-    text = " ".join(str(exc).split())
-    if secret:
-        text = text.replace(secret, "***")
-    return text or type(exc).__name__
+@functools.lru_cache(maxsize=256)
+def _format_style(sql: str) -> str:
+    """``?`` placeholders → ``%s`` (psycopg's style); the shared SQL holds no literal ``?`` or ``%``."""
+    if "%" in sql:
+        raise ValueError("shared SQL must not hold a literal '%'")
+    return sql.replace("?", "%s")
 
 
-class PostgresStore(q.SqlReads):
-    """A run store in a PostgreSQL database.
+class _Tx:
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cur.execute(_format_style(sql), params)
+        return self.cur.fetchall()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cur.execute(_format_style(sql), params)
+        return int(self.cur.rowcount)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cur.executemany(_format_style(sql), rows)
+
+
+class PostgresDialect:
+    """A connection to a PostgreSQL database, and what PostgreSQL means by each failure.
 
     Args:
-        url: a ``postgresql://`` or ``postgres://`` URL (libpq's syntax; ``?options=-csearch_path%3DS``
-            selects a schema).
+        url: a ``postgresql://`` or ``postgres://`` URL (libpq's syntax).
         busy_timeout_s: how long a statement waits for another writer's lock (``lock_timeout``).
-        stale_after_s: a ``running`` run whose heartbeat is older than this (and at least ten of its
-            flush intervals) is considered dead, even on another host or if its pid was reused.
-        check_stale: mark dead ``running`` runs as ``interrupted`` when the store is opened.
         connect_timeout_s: how long to wait for the server (unless the URL says ``connect_timeout``).
+        readonly: every transaction is read-only (``default_transaction_read_only``).
+        reconnect: after a lost connection, connect again at once (the spool rather waits and retries).
     """
 
-    ORDER_COLUMN = "seq"  # an identity column stands in for SQLite's rowid
+    name = "postgresql"
+    tokens: ClassVar[dict[str, str]] = {
+        "real": "DOUBLE PRECISION", "json": "JSON", "key": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        "bigint": "BIGINT", "seq": "\n    seq             BIGINT GENERATED ALWAYS AS IDENTITY,", "order": "seq",
+        "without_rowid": "",
+    }
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_s: float = 30.0,
+        connect_timeout_s: float = 10.0,
+        readonly: bool = False,
+        reconnect: bool = True,
+    ) -> None:
+        psycopg = _psycopg()
+        self.reconnect = reconnect
+        self.errors: tuple[type[BaseException], ...] = (psycopg.Error,)
+        self.url = url
+        self.where = redact(url)
+        self.readonly = readonly
+        try:
+            self._secret = psycopg.conninfo.conninfo_to_dict(url).get("password")
+        except psycopg.Error as exc:
+            raise StoreError(Msg("store.bad_url", reason=one_line(exc))) from exc
+        self._kwargs: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout" not in url:
+            self._kwargs["connect_timeout"] = max(1, round(connect_timeout_s))
+        if "keepalives" not in url:  # notice a server that went away without closing the connection
+            self._kwargs.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+        self._lock_timeout_ms = int(busy_timeout_s * 1000)
+        self.conn = self._connect()
+
+    def _connect(self) -> Any:
+        psycopg = _psycopg()
+        try:
+            conn = psycopg.connect(self.url, **self._kwargs)
+        except psycopg.Error as exc:
+            raise self.error(exc, writing=False, connecting=True) from exc
+        try:
+            conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
+            if self.readonly:
+                conn.execute("SET default_transaction_read_only = on")
+        except psycopg.Error as exc:
+            conn.close()
+            raise self.error(exc, writing=False) from exc
+        return conn
+
+    # -- what a failure means ------------------------------------------------------------------
+
+    def error(self, exc: BaseException, *, writing: bool, connecting: bool = False) -> StoreError:
+        psycopg = _psycopg()
+        errors = psycopg.errors
+        reason = one_line(exc, self._secret)
+        if isinstance(exc, errors.InsufficientPrivilege):
+            key = "store.denied"
+        elif isinstance(exc, errors.LockNotAvailable | errors.DeadlockDetected):
+            key = "store.locked"
+        elif isinstance(exc, errors.ReadOnlySqlTransaction):
+            key = "store.readonly"
+        elif isinstance(exc, errors.DiskFull):
+            key = "store.full"
+        elif connecting or isinstance(exc, psycopg.OperationalError) or self.conn_broken():
+            key = "store.unreachable"
+        else:
+            key = "store.write_failed" if writing else "store.read_failed"
+        return StoreError(Msg(key, where=self.where, reason=reason))
+
+    def conn_broken(self) -> bool:
+        conn = getattr(self, "conn", None)
+        return conn is not None and bool(conn.broken or conn.closed)
+
+    def after_error(self) -> None:
+        """After a lost connection (server restart…), connect again so that the caller's next try can work.
+
+        The failed operation is not retried here: the tracker keeps its buffer (or the spool its samples).
+        """
+        if self.reconnect and self.conn_broken():
+            with contextlib.suppress(StoreError):
+                self.conn = self._connect()
+
+    # -- statements ----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            yield _Tx(cur)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.conn.cursor() as cur:
+            cur.execute(_format_style(sql), params)
+            return cur.fetchall()
+
+    @staticmethod
+    def limit_offset(limit: int | None, offset: int) -> tuple[str, list[Any]]:
+        sql, params = "", []
+        if limit is not None:
+            sql, params = " LIMIT ?", [limit]
+        if offset:
+            sql += " OFFSET ?"
+            params.append(offset)
+        return sql, params
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def migrate(self, *, readonly: bool) -> None:
+        """Bring the schema to the latest version: all pending migrations in one transaction, under a lock."""
+        conn = self.conn
+        with conn.transaction():
+            if not readonly:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+            exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+            if not exists:
+                others = conn.execute(
+                    "SELECT COUNT(*) FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_name = ANY(%s)", (list(_TABLES),)
+                ).fetchone()[0]
+                if others or readonly:
+                    raise StoreError(Msg("store.not_a_store", where=self.where))
+                conn.execute(
+                    "CREATE TABLE schema_migrations ("
+                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+            done = {int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations")}
+            found = max(done, default=0)
+            if found > LATEST:
+                raise StoreError(Msg("store.too_new", where=self.where, found=found, known=LATEST))
+            if readonly:
+                if found < LATEST:
+                    raise StoreError(Msg("store.outdated", where=self.where, found=found, known=LATEST))
+                return
+            for m in MIGRATIONS:
+                if m.version in done:
+                    continue
+                conn.execute(m.render(self.tokens))  # several statements, no parameters: sent whole
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                    (m.version, m.name, now_iso()),
+                )
+
+
+class PostgresStore(SqlStore):
+    """A run store in a PostgreSQL database (see :class:`PostgresDialect` and :class:`~aiceberg.store.sql.SqlStore`).
+
+    Args:
+        url: a ``postgresql://`` or ``postgres://`` URL (``?options=-csearch_path%3DS`` selects a schema).
+        busy_timeout_s: how long a statement waits for another writer's lock.
+        stale_after_s: see :class:`~aiceberg.store.sql.SqlStore`.
+        connect_timeout_s: how long to wait for the server (unless the URL says ``connect_timeout``).
+        readonly: never write (no migration; a store older than this code is refused).
+        create: accepted for symmetry with SQLite; the database must exist, its tables are created when missing.
+        reconnect: see :class:`PostgresDialect`.
+    """
 
     def __init__(
         self,
@@ -144,164 +248,12 @@ class PostgresStore(q.SqlReads):
         *,
         busy_timeout_s: float = 30.0,
         stale_after_s: float = 120.0,
-        check_stale: bool = True,
         connect_timeout_s: float = 10.0,
+        readonly: bool = False,
+        create: bool = True,
+        reconnect: bool = True,
     ) -> None:
-        psycopg = _psycopg()
-        self._errors = psycopg.Error
+        dialect = PostgresDialect(url, busy_timeout_s=busy_timeout_s, connect_timeout_s=connect_timeout_s,
+                                  readonly=readonly, reconnect=reconnect)
         self.url = url
-        self.path = describe_url(url)  # what messages show, as SQLiteStore.path does
-        self.stale_after_s = stale_after_s
-        self._lock = threading.RLock()
-        self._hostname = socket.gethostname()
-        try:
-            secret = psycopg.conninfo.conninfo_to_dict(url).get("password")
-        except psycopg.Error as exc:
-            raise StoreError(f"bad PostgreSQL URL for the run store: {_one_line(exc, None)}") from exc
-        self._connect_kwargs: dict[str, Any] = {"autocommit": True}
-        if "connect_timeout" not in url:
-            self._connect_kwargs["connect_timeout"] = max(1, round(connect_timeout_s))
-        self._lock_timeout_ms = int(busy_timeout_s * 1000)
-        try:
-            self._conn = psycopg.connect(url, **self._connect_kwargs)
-        except psycopg.Error as exc:
-            raise StoreError(
-                f"cannot connect to the PostgreSQL run store {self.path}: {_one_line(exc, secret)} — {_FIX}"
-            ) from exc
-        try:
-            self._conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
-            self._migrate()
-        except psycopg.Error as exc:
-            self.close()
-            raise StoreError(
-                f"cannot open the PostgreSQL run store {self.path}: {_one_line(exc, secret)} — "
-                "check that the user may create tables in the database (or its search_path schema)"
-            ) from exc
-        if check_stale:
-            self.mark_stale_runs()
-
-    # -- plumbing ---------------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self) -> Iterator[Any]:
-        with self._lock:
-            try:
-                with self._conn.transaction(), self._conn.cursor() as cur:
-                    yield cur
-            except self._errors as exc:
-                self._reconnect_if_broken()
-                raise StoreError(f"cannot write the run store {self.path}: {_one_line(exc, None)}") from exc
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                with self._conn.cursor() as cur:
-                    cur.execute(q.to_format_style(sql), params)
-                    return cur.fetchall()
-            except self._errors as exc:
-                self._reconnect_if_broken()
-                raise StoreError(f"cannot read the run store {self.path}: {_one_line(exc, None)}") from exc
-
-    def _reconnect_if_broken(self) -> None:
-        """After a lost connection (server restart…), connect again so that the caller's next try can work.
-
-        The failed operation is not retried here: the tracker keeps its buffer and writes it at its next flush.
-        """
-        if not (self._conn.broken or self._conn.closed):
-            return
-        psycopg = _psycopg()
-        with contextlib.suppress(psycopg.Error):
-            conn = psycopg.connect(self.url, **self._connect_kwargs)
-            conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
-            self._conn = conn
-
-    def _migrate(self) -> None:
-        with self._conn.transaction():
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            done = {row[0] for row in self._conn.execute("SELECT version FROM schema_migrations")}
-        for version, name, sql in MIGRATIONS:
-            if version in done:
-                continue
-            with self._conn.transaction():
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-                # another process may have applied it while we waited for the lock
-                if self._conn.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (version,)).fetchone():
-                    continue
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                    (version, name, q.now_iso()),
-                )
-
-    def schema_version(self) -> int:
-        """The highest migration applied."""
-        return int(self._read("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
-
-    # -- writes -----------------------------------------------------------------------------
-
-    def create_run(self, run: NewRun, channels: Sequence[ChannelRow]) -> None:
-        with self._write() as cur:
-            cur.execute(q.to_format_style(q.INSERT_RUN), q.run_params(run))
-            cur.executemany(q.to_format_style(q.INSERT_CHANNEL), q.channel_params(run.run_id, channels))
-
-    def append(
-        self,
-        run_id: str,
-        samples: Sequence[SampleRow],
-        phases: Sequence[PhaseRow] = (),
-        *,
-        heartbeat_unix: float,
-        partial: dict[str, Any] | None = None,
-    ) -> None:
-        with self._write() as cur:
-            cur.executemany(q.to_format_style(q.INSERT_SAMPLE), q.sample_params(run_id, samples))
-            cur.executemany(q.to_format_style(q.UPSERT_PHASE), q.phase_params(run_id, phases))
-            cur.execute(q.to_format_style(q.UPDATE_HEARTBEAT), q.heartbeat_params(run_id, heartbeat_unix, partial))
-
-    def finish_run(
-        self,
-        run_id: str,
-        *,
-        status: str,
-        ended_at: str,
-        duration_s: float,
-        energy_kwh: float | None,
-        co2e_kg: float | None,
-        exit_code: int | None,
-        end_reason: str | None,
-        summary: dict[str, Any],
-    ) -> None:
-        params = q.finish_params(
-            run_id, status=status, ended_at=ended_at, duration_s=duration_s, energy_kwh=energy_kwh,
-            co2e_kg=co2e_kg, exit_code=exit_code, end_reason=end_reason, summary=summary,
-        )
-        with self._write() as cur:
-            cur.execute(q.to_format_style(q.FINISH_RUN), params)
-
-    def mark_stale_runs(self) -> list[str]:
-        dead = q.stale_runs(self._read(q.SELECT_RUNNING), hostname=self._hostname, stale_after_s=self.stale_after_s)
-        if not dead:
-            return []
-        with self._write() as cur:
-            for run_id, reason, ended_at in dead:
-                cur.execute(q.to_format_style(q.MARK_INTERRUPTED), (reason, ended_at, run_id))
-        return [d[0] for d in dead]
-
-    # -- reads ------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        with self._lock, contextlib.suppress(Exception):
-            self._conn.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
+        super().__init__(dialect, readonly=readonly, stale_after_s=stale_after_s)

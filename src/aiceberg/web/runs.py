@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -22,7 +23,7 @@ from aiceberg.explain.report import from_run, report_data
 from aiceberg.explain.report.html import render_sections
 from aiceberg.explain.report.labels import t as report_t
 from aiceberg.i18n import Msg, t
-from aiceberg.store import open_store
+from aiceberg.store import open_for_reading
 from aiceberg.web import runs_html
 from aiceberg.web.pages import e
 from aiceberg.web.responses import html, json_errors, lang_of
@@ -40,8 +41,8 @@ StoreOpener = Callable[[str], Any]
 
 
 def default_opener(target: str) -> Any:
-    """The run store at ``target``, opened for reading (no stale-run sweep; a short wait for a lock)."""
-    return open_store(target, check_stale=False, busy_timeout_s=BUSY_TIMEOUT_S)
+    """The run store at ``target``, opened for reading (never created nor marked; a short wait for a lock)."""
+    return open_for_reading(target, busy_timeout_s=BUSY_TIMEOUT_S)
 
 
 def _target(db: str | None) -> tuple[str, bool]:
@@ -71,15 +72,21 @@ def _page_number(text: str | None) -> int:
         return 1
 
 
+def _day(text: str | None) -> str | None:
+    """A ``YYYY-MM-DD`` filter, or ``None`` for an empty or unreadable one."""
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
 def _read_page(store: Any, filters: dict[str, str], offset: int, limit: int) -> tuple[list[Any], bool, list[str]]:
-    """Runs ``offset`` to ``offset + limit`` that pass the filters, whether more follow, and the hosts."""
-    runs = store.list_runs()
-    hosts = sorted({r.hostname for r in runs})
-    shown = [r for r in runs
-             if (not filters.get("from") or r.started_at[:10] >= filters["from"])
-             and (not filters.get("to") or r.started_at[:10] <= filters["to"])
-             and (not filters.get("host") or r.hostname == filters["host"])]
-    return shown[offset:offset + limit], len(shown) > offset + limit, hosts
+    """Runs ``offset`` to ``offset + limit`` that pass the filters, whether more follow, and the hosts.
+
+    The store pages and filters (one page of columns is read, never every run nor any summary)."""
+    rows = store.list_runs(limit=limit + 1, offset=offset, hostname=filters.get("host") or None,
+                           started_from=_day(filters.get("from")), started_to=_day(filters.get("to")))
+    return rows[:limit], len(rows) > limit, store.hostnames()
 
 
 def runs_page(db: str | None, opener: StoreOpener) -> Callable[[Request], Response]:

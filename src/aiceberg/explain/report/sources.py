@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.explain.report.data import RunTrace
 from aiceberg.model.footprint import Footprint
-from aiceberg.model.footprint_json import footprint_from_dict, load_footprint_json
+from aiceberg.model.footprint_json import load_footprint_json
 
-__all__ = ["ReportInput", "from_case", "from_estimate", "from_run", "safe_name"]
+__all__ = ["ReportInput", "from_case", "from_estimate", "from_run", "run_input", "safe_name"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,38 @@ def from_estimate(path: str | os.PathLike[str]) -> ReportInput:
     return ReportInput(fp, "estimate", stem, str(fp.title))
 
 
+def run_input(rec: Any, series: Sequence[Any] = (), phases: Sequence[Any] = ()) -> ReportInput:
+    """A run's report input from what the store gave: its record (with its typed summary), its power
+    series (``store.series(run_id)``: a few hundred points per channel, whatever the run's length) and
+    its phases.
+
+    Raises:
+        InputError: the run has no footprint (the engine could not compute one when it ran).
+    """
+    summary = rec.summary
+    fp = None if summary is None else summary.footprint
+    if fp is None:
+        energy = rec.energy_kwh if rec.energy_kwh is not None else (None if summary is None else summary.energy_kwh)
+        raise InputError("RUN", f"run {rec.run_id[:12]} ({rec.status}) has no footprint to report"
+                         + (f" (energy only: {energy:.4g} kWh)" if energy is not None else ""),
+                         "a finished run whose footprint the engine computed (see 'aiceberg runs show')")
+    name = rec.name or rec.run_id[:12]
+    named: dict[str, list[tuple[float, float]]] = {}
+    for s in series:
+        if s.points:
+            label = s.label if s.label not in named else f"{s.label} ({s.channel_id})"
+            named[label] = list(s.points)
+    trace = RunTrace(
+        run_id=rec.run_id, name=name, series=named,
+        phases=tuple((p.name, p.start_s, p.end_s) for p in phases), status=rec.status,
+        started_at=rec.started_at or "", duration_s=rec.duration_s, energy_kwh=rec.energy_kwh,
+        command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
+    )
+    return ReportInput(fp, "run", name, rec.name or str(fp.title) or name, run=trace)
+
+
 def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
-    """A run of the store: its footprint (as the tracker computed it), its power trace and phases.
+    """A run of the store: its footprint (as the tracker computed it), its power over time and phases.
 
     Args:
         run: a run id or a unique prefix.
@@ -65,36 +96,18 @@ def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
         StoreError: unknown run, or the store cannot be opened.
         InputError: the run has no footprint (the engine could not compute one when it ran).
     """
-    from aiceberg.explain.charts import power_series
-
     own = store is None
     if own:
         from aiceberg.config import load_settings
-        from aiceberg.store import open_store
+        from aiceberg.store import open_for_reading
 
         settings = load_settings({"db": db} if db else {}, labels={"db": "--db"})
-        store = open_store(settings.db)
+        store = open_for_reading(settings.db)
     try:
         rec = store.get_run(run)
-        samples = store.samples(rec.run_id)
-        channels = store.channels(rec.run_id)
+        series = store.series(rec.run_id, max_points=400)
         phases = store.phases(rec.run_id)
     finally:
         if own:
             store.close()
-    summary = rec.summary or {}
-    fp_dict = summary.get("footprint")
-    if not fp_dict:
-        energy = rec.energy_kwh if rec.energy_kwh is not None else summary.get("energy_kwh")
-        raise InputError("RUN", f"run {rec.run_id[:12]} ({rec.status}) has no footprint to report"
-                         + (f" (energy only: {energy:.4g} kWh)" if energy is not None else ""),
-                         "a finished run whose footprint the engine computed (see 'aiceberg runs show')")
-    fp = footprint_from_dict(fp_dict)
-    name = rec.name or rec.run_id[:12]
-    trace = RunTrace(
-        run_id=rec.run_id, name=name, series=power_series(samples, channels),
-        phases=tuple((p.name, p.start_s, p.end_s) for p in phases), status=rec.status,
-        started_at=rec.started_at or "", duration_s=rec.duration_s, energy_kwh=rec.energy_kwh,
-        command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
-    )
-    return ReportInput(fp, "run", name, rec.name or str(fp.title) or name, run=trace)
+    return run_input(rec, series, phases)
