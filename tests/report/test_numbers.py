@@ -114,12 +114,14 @@ def test_a_tenth_of_a_gram_is_not_a_fraction_of_a_flight():
     fp = estimate_inference(wh_per_request=2.0, requests=1, intensity_g_per_kwh=50, pue=1.0)
     text = footprint_text(fp, "en")
     assert "Paris–New York" not in text and "× Paris" not in text and not SCIENTIFIC.search(text)
+    # 2 Wh is 1.56 minutes of video streaming at the IEA's 77 Wh an hour (inference.csv)
+    assert re.search(r"\b1\.56  minutes of video streaming", text), text
 
 
 def test_each_equivalent_is_shown_at_the_scale_that_reads_best():
     shown = {s.id: s for s in readable(for_footprint(Q.exact(0.0003), None, "FR"))}
     assert shown["car_km"].key == "equivalents.car_m"  # 1.2 metres, not 0.0012 km
-    assert shown["car_km"].value.central == pytest.approx(0.0003 / 0.2485 * 1000, rel=1e-3)
+    assert shown["car_km"].value.central == pytest.approx(0.0003 / 0.2510 * 1000, rel=1e-3)
 
 
 def test_a_run_summary_reads_in_french_with_its_range_in_its_unit():

@@ -54,6 +54,8 @@ LADDER: tuple[tuple[Scale, ...], ...] = (
     (Scale("person_years_electricity", 365.0, "equivalents.person_days_electricity"),
      Scale("person_years_electricity", 1.0, "equivalents.person_years_electricity")),
     (Scale("car_km", 1000.0, "equivalents.car_m"), Scale("car_km", 1.0, "equivalents.car_km")),
+    (Scale("video_streaming_hours", 60.0, "equivalents.video_streaming_minutes"),
+     Scale("video_streaming_hours", 1.0, "equivalents.video_streaming_hours")),
     (Scale("smartphone_charges", 1.0, "equivalents.smartphone_charges"),),
     (Scale("forest_m2", 1.0, "equivalents.forest_m2"), Scale("forest_hectares", 1.0, "equivalents.forest_hectares"),
      Scale("paris_areas", 1.0, "equivalents.paris_areas")),

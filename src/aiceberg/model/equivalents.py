@@ -2,7 +2,8 @@
 
 Pure arithmetic on sourced factors: each equivalent divides the footprint's CO2e (or its electricity)
 by a factor of ``refdata/data/equivalents.csv`` (a person's yearly electricity comes from
-``electricity_per_capita.csv``, an hour of video streaming from ``inference.csv``) and keeps the range.
+``electricity_per_capita.csv``, an hour of video streaming from ``inference.csv``: one figure, one place)
+and keeps the range.
 Which equivalents to show a person, at which scale, and their wording belong to
 :mod:`aiceberg.explain.equivalents`; their labels are catalog messages (``equivalents.<id>``).
 """
@@ -25,6 +26,8 @@ __all__ = ["BASES", "DEFAULT_COUNTRY", "EquivalentValue", "country_of", "equival
 DEFAULT_COUNTRY = "FR"
 #: What an equivalent divides: the footprint's CO2e (kg) or its electricity (kWh).
 BASES = ("co2e", "energy")
+#: An hour of video streaming, whole chain (device, network, data centre): ``inference.csv``'s row.
+VIDEO_FIGURE = "video-streaming-hour"
 
 
 @dataclass(frozen=True)
@@ -120,4 +123,6 @@ def equivalents(co2e_kg: Q | float, energy_kwh: Q | float | None = None,
             per_capita.source, country=name, basis=Msg(f"equivalents.basis.{per_capita.basis}"))
         charge = _factor("smartphone_charge_kwh")
         add("smartphone_charges", energy / charge.value, "charges", "energy", charge.source)
+        video = refdata.get_inference_figure(VIDEO_FIGURE)  # Wh per hour of streaming, whole chain
+        add("video_streaming_hours", energy / (video.wh_per_request / 1000.0), "h", "energy", tuple(video.source))
     return out

@@ -34,10 +34,6 @@ def sources_html(ids: Iterable[str]) -> str:
     return f'<ul class="small">{"".join(items)}</ul>'
 
 
-EQ_SHOWN = ("car_km", "paris_new_york_round_trips", "smartphone_charges", "person_years_electricity", "forest_m2",
-            "tree_months")
-
-
 def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Mapping[str, str] | None = None,
                    headline_suffix: str = "") -> str:
     """Headline, iceberg, parts table, equivalents, warnings and sources of one footprint."""
@@ -71,12 +67,8 @@ def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Ma
              f'<th>{e(t("heading.co2e", lang))}</th><th>{e(t("heading.range", lang))}</th>'
              f'<th>%</th><th>{e(t("web.how", lang))}</th></tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table></div>')
-    eqs = d.get("equivalents") or {}
     cells = []
-    for k in EQ_SHOWN:
-        q = eqs.get(k)
-        if not q:
-            continue
+    for q in d.get("equivalents_shown") or ():  # the readable ones, each at its best scale (explain's choice)
         r = N.span(SimpleNamespace(central=q["value"], low=q["low"], high=q["high"]), "", lang)
         cells.append(f'<div class="eq"><b>{e(N.number(q["value"], lang))}</b>{e(q["label"])}'
                      f'{f"<div class=small>{e(r)}</div>" if r else ""}</div>')
