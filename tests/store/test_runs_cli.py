@@ -95,7 +95,8 @@ def test_show_reads_the_typed_summary_or_what_the_store_has(capsys: pytest.Captu
     data = json.loads(out)
     assert code == 0 and data["version"] == 2 and data["co2e_kg_high"] == 9e-06
     code, out, _ = cli(capsys, "runs", "show", "run-fin", "--db", str(db))
-    assert "run run-finished finished in 24.0 s" in out and "command   python train.py" in out
+    assert "run run-finished finished in 24 s" in out and "command   python train.py" in out
+    assert "56.8 mWh at the devices" in out and "e-05" not in out  # the number policy, no exponent
     code, out, _ = cli(capsys, "runs", "show", "run-dead", "--db", str(db), "--json")
     data = json.loads(out)
     assert data["status"] == "interrupted" and data["run_id"] == "run-dead-0002"
