@@ -176,3 +176,34 @@ def test_a_run_tracked_from_python_shows_its_command(tmp_path):
     command = re.search(r'<td class="small"><code title="([^"]*)">([^<]*)</code></td></tr>', html)
     assert command and command.group(1).endswith("train_model.py --epochs 3")  # the whole of it
     assert command.group(1).startswith(command.group(2)[:-1])  # shown cut to the column
+
+
+def test_the_pages_follow_the_data_folder(client, tmp_path):
+    """After refdata.set_data_dir(), the forms, the cases and the API show the new data, not a cache."""
+    import shutil
+
+    from aiceberg import refdata
+
+    data = tmp_path / "data"
+    shutil.copytree(refdata.data_dir(), data)
+    pue = data / "pue.csv"
+    pue.write_text(pue.read_text("utf-8").replace("unknown,Unknown data centre (global survey average),"
+                                                  "Centre de données inconnu (moyenne mondiale),1.58,",
+                                                  "unknown,Unknown data centre (global survey average),"
+                                                  "Centre de données inconnu (moyenne mondiale),1.67,", 1), "utf-8")
+    case = data / "cases" / "bloom-training.toml"
+    case.write_text(case.read_text("utf-8").replace("value = 24690", "value = 24691", 1), "utf-8")
+
+    def seen() -> tuple[bool, bool, bool]:
+        form = client.get("/training?lang=en").text
+        page = client.get("/cases/bloom-training?lang=en").text
+        api = client.get("/api/cases/bloom-training").json()
+        return "the average, 1.67" in form, "24,691" in page, api["published"]["dynamic_co2e_kg"] == 24691
+
+    assert seen() == (False, False, False)  # the embedded data, cached by the earlier requests
+    refdata.set_data_dir(data)
+    try:
+        assert seen() == (True, True, True)
+    finally:
+        refdata.set_data_dir(None)
+    assert seen() == (False, False, False)

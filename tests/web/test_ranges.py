@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -187,7 +188,8 @@ def test_form_range_with_french_commas_shows_the_engine_range(client):
     assert _span(exact, "fr") not in html
     # the form keeps what was typed, and the share link holds the range
     assert 'value="1,5:2:2,5"' in r.text
-    assert "wh_per_request=1%2C5%3A2%3A2%2C5" in r.text
+    share = unescape(re.search(r'id="share" href="([^"]+)"', r.text).group(1))
+    assert dict(parse_qsl(urlsplit(share).query))["wh_per_request"] == "1,5:2:2,5"
 
 
 def test_form_training_range_in_english(client):
@@ -202,9 +204,9 @@ def test_form_training_range_in_english(client):
 
 
 @pytest.mark.parametrize("field,value,en,fr", [
-    ("hours", "30:24:20", "not ordered", "n'est pas ordonnée"),
-    ("hours", "20:24", "not a range LOW:CENTRAL:HIGH", "n'est pas une fourchette BAS:CENTRAL:HAUT"),
-    ("hours", "1:2:3:4", "not a range", "n'est pas une fourchette"),
+    ("hours", "30:24:20", "not ordered as LOW:CENTRAL:HIGH", "n'est pas dans l'ordre BAS:CENTRAL:HAUT"),
+    ("hours", "20:24", "nor a range LOW:CENTRAL:HIGH", "ni une fourchette BAS:CENTRAL:HAUT"),
+    ("hours", "1:2:3:4", "nor a range", "ni une fourchette"),
     ("hours", "-1:24:30", "too small", "trop petit"),
     ("hours", "nan:24:30", "is not a number", "n'est pas un nombre"),
     ("hours", "a:b:c", "is not a number", "n'est pas un nombre"),
@@ -216,6 +218,8 @@ def test_form_training_range_in_english(client):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_bad_form_ranges_name_the_field_in_the_page_language(client, field, value, en, fr, lang):
     base = {"hardware": "a100", "count": "8", "hours": "24", "location": "FR", "lang": lang}
+    if lang == "en":  # the same number, written in English
+        value = value.replace(",", ".")
     if field in ("mfu", "flops"):
         base.update(hours="", flops="1e21")
     r = client.get("/training", params={**base, field: value})
@@ -276,7 +280,7 @@ def test_openapi_ranges_are_one_of_number_or_three_numbers(client):
     assert train["mfu"]["oneOf"][0]["maximum"] == 1 and train["mfu"]["oneOf"][1]["items"]["maximum"] == 1
     assert train["count"]["type"] == "integer" and "oneOf" not in train["count"]
     usage = schemas["usage_input"]["properties"]
-    assert usage["users"]["type"] == "number" and "oneOf" not in usage["users"]
+    assert usage["users"]["type"] == "integer" and "oneOf" not in usage["users"]  # a count: whole
     assert "oneOf" in usage["days"] and usage["days"]["default"] == 1
     assert "intensity" in schemas["inference_input"]["properties"]
     assert "intensity" not in schemas["my_ai_day_input"]["properties"]
@@ -290,3 +294,32 @@ def test_empty_training_form_shows_the_new_fields(client):
     # a range needs ':' which a decimal keypad lacks; whole numbers keep it
     assert re.search(r'id="f-hours"[^>]*inputmode', html) is None
     assert re.search(r'id="f-count"[^>]*inputmode="decimal"', html)
+
+
+@pytest.mark.parametrize("lang,text,ok", [("fr", "1,5", True), ("fr", "1.5", True), ("en", "1.5", True),
+                                          ("en", "1,5", False), ("fr", "1 500", True), ("en", "1,500", True)])
+def test_form_numbers_follow_the_language_rule(client, lang, text, ok):
+    """One parser for CLI and web (aiceberg.i18n.parse): "1,5" is 1.5 in French, refused in English with a hint."""
+    from aiceberg.i18n.parse import parse_number
+
+    r = client.get("/inference", params={"task": "", "wh_per_request": text, "requests": "1000", "location": "US",
+                                         "lang": lang})
+    if ok:
+        assert r.status_code == 200, _err(r.text, "wh_per_request")
+        ref = estimate_inference(wh_per_request=parse_number(text, "wh_per_request", lang), requests=1000,
+                                 location="US")
+        assert _total(r.text) == mass(ref.co2e_kg.central, lang)
+    else:
+        assert r.status_code == 422
+        assert "decimal mark is a point (1.5)" in _err(r.text, "wh_per_request")
+
+
+def test_the_language_switch_keeps_numbers_both_languages_read(client):
+    r = client.get("/training?hardware=a100&count=8&hours=20:24:30&mfu=&flops=&power_w=250,5&pue=1,2:1,3:1,5"
+                   "&location=FR&lang=fr")
+    assert r.status_code == 200, r.text[:300]
+    link = unescape(re.search(r'id="lang-switch" hreflang="en" href="([^"]+)"', r.text).group(1))
+    assert "power_w=250.5" in link and "pue=1.2%3A1.3%3A1.5" in link and "hours=20%3A24%3A30" in link
+    en = client.get(link)
+    assert en.status_code == 200
+    assert _total(en.text).replace(",", "") == _total(r.text).replace("\u202f", "").replace(",", ".")

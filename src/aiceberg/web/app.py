@@ -35,7 +35,7 @@ from aiceberg.web.openapi import MAX_BODY, PATHS, openapi_document
 from aiceberg.web.pages import e, href
 from aiceberg.web.responses import html, json_errors, lang_of
 from aiceberg.web.runs import StoreOpener, api_runs, default_opener, run_page, runs_page
-from aiceberg.web.schema import NAMES, FieldError, ValidationFailed, fields_of
+from aiceberg.web.schema import NAMES, FieldError, ValidationFailed, fields_of, neutral_query
 
 __all__ = ["MAX_BODY", "create_app"]
 
@@ -79,7 +79,7 @@ def _calculator(endpoint: str, path: str):
         result_html = ""
         if submitted:
             try:
-                values = validate(endpoint, {**raw, "lang": lang}, form=True)
+                values = validate(endpoint, {**raw, "lang": lang}, form=True, lang=lang)
                 result = engine.compute(endpoint, values)
                 d = engine.result_dict(endpoint, result, lang)
                 result_html = (results.my_day_html(result, d, lang) if endpoint == "my-ai-day"
@@ -93,7 +93,8 @@ def _calculator(endpoint: str, path: str):
         intro = f'<p class="muted">{e(t("web.day_intro", lang))}</p>' if endpoint == "my-ai-day" else ""
         body = (f'<h1>{e(t(_title(endpoint), lang))}</h1>{intro}'
                 + pages.form_html(endpoint, path, raw, errors, lang) + result_html)
-        return html(request, t(_title(endpoint), lang), body, status=422 if errors else 200)
+        return html(request, t(_title(endpoint), lang), body, status=422 if errors else 200,
+                    query=neutral_query(endpoint, list(params.multi_items()), lang))
     return page
 
 
@@ -149,7 +150,7 @@ async def _read_body(request: Request) -> bytes | None:
 
 def _answer(endpoint: str, data: Any, lang: str) -> Response:
     try:
-        values = validate(endpoint, data)
+        values = validate(endpoint, data, lang=lang)
         result = engine.compute(endpoint, values)
         return JSONResponse(engine.result_dict(endpoint, result, values["lang"]))
     except ValidationFailed as exc:

@@ -12,15 +12,15 @@ from typing import Any
 from aiceberg import refdata
 from aiceberg.errors import InputError, UnknownNameError
 from aiceberg.i18n import Msg
-from aiceberg.web.schema import FieldError, ValidationFailed, check_fields, parse_number
+from aiceberg.web.schema import FieldError, ValidationFailed, check_fields
 
-__all__ = ["cross_check", "pue_value", "unknown_name", "validate"]
+__all__ = ["cross_check", "unknown_name", "validate"]
 
 _TIME = ("hours", "gpu_hours", "flops")
 _PER_REQUEST = ("task", "wh_per_request", "parameters_b")
 
 
-def validate(endpoint: str, data: Any, *, form: bool = False) -> dict[str, Any]:
+def validate(endpoint: str, data: Any, *, form: bool = False, lang: str = "en") -> dict[str, Any]:
     """Check ``data`` against the endpoint's fields and the rules between them; return the values,
     defaults filled in. Every bad field is reported, each once: its own type and bounds first
     (:func:`aiceberg.web.schema.check_fields`), then the names it must match and the rules between fields.
@@ -28,7 +28,7 @@ def validate(endpoint: str, data: Any, *, form: bool = False) -> dict[str, Any]:
     Raises:
         ValidationFailed: with one ``FieldError`` per bad field.
     """
-    values, errors, given = check_fields(endpoint, data, form=form)
+    values, errors, given = check_fields(endpoint, data, form=form, lang=lang)
     if isinstance(data, dict):
         bad = {er.field for er in errors}
         errors += cross_check(endpoint, values, given, bad)
@@ -42,15 +42,6 @@ def unknown_name(exc: UnknownNameError) -> Msg:
     if exc.suggestions:
         return Msg("web.error.unknown_name_suggest", name=exc.name, suggestions=", ".join(exc.suggestions))
     return Msg("web.error.unknown_name", name=exc.name)
-
-
-def pue_value(text: Any) -> Any:
-    """The PUE as the engine takes it: a number typed as text (``1,2`` in French) becomes a number; a
-    range stays a tuple; a class name (``hyperscale``) stays text."""
-    if isinstance(text, str):
-        number = parse_number(text)
-        return text if number is None else number
-    return text
 
 
 def cross_check(endpoint: str, values: dict[str, Any], given: set[str], bad: set[str]) -> list[FieldError]:
@@ -96,6 +87,8 @@ def cross_check(endpoint: str, values: dict[str, Any], given: set[str], bad: set
             add("output_tokens", Msg("web.error.tokens_need_parameters"))
         if "device" in given and "device_seconds" not in given:
             add("device_seconds", Msg("web.error.device_needs_seconds"), Msg("web.accepted.positive"))
+        if values.get("network") not in (None, "fixed") and "data_gb" not in given:
+            add("network", Msg("web.error.network_needs_data"), Msg("web.accepted.network"))
         if "device_seconds" in given and "device" not in given:
             add("device", Msg("web.error.seconds_need_device"), ", ".join(refdata_ids("devices")))
     if endpoint in ("training", "inference", "usage"):
@@ -114,13 +107,10 @@ def refdata_ids(table: str) -> list[str]:
 
 def _check_pue(values: dict[str, Any], given: set[str], bad: set[str],
                add: Callable[[str, Msg, Msg | str | None], None]) -> None:
-    if "pue" not in given or "pue" in bad:
-        return
-    value = pue_value(values.get("pue"))
-    low = value[0] if isinstance(value, tuple) else value
-    if isinstance(low, (int, float)):
-        if low < 1:
-            add("pue", Msg("web.error.pue_below_one", value=low), Msg("web.accepted.pue"))
+    """A PUE given as a class (``hyperscale``, ``google``) must be one the data knows (numbers and ranges
+    were checked against their bounds with the other numbers)."""
+    value = values.get("pue")
+    if "pue" not in given or "pue" in bad or not isinstance(value, str):
         return
     try:
         refdata.get_pue(value, "pue")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aiceberg.cases import get_case
@@ -14,7 +13,8 @@ from aiceberg.model.daily import my_ai_day
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.inference import estimate_inference, estimate_usage
 from aiceberg.model.training import estimate_training
-from aiceberg.web.checks import pue_value, unknown_name
+from aiceberg.refdata import follows_data
+from aiceberg.web.checks import unknown_name
 from aiceberg.web.schema import FieldError, fields_of
 
 __all__ = ["api_field", "compute", "error_of", "result_dict"]
@@ -46,7 +46,7 @@ def error_of(endpoint: str, exc: Exception) -> FieldError:
 
 def _common(v: dict[str, Any]) -> dict[str, Any]:
     """Where the electricity comes from (a location or an explicit intensity), the PUE, manufacturing."""
-    return {"location": v.get("location"), "intensity_g_per_kwh": v.get("intensity"), "pue": pue_value(v.get("pue")),
+    return {"location": v.get("location"), "intensity_g_per_kwh": v.get("intensity"), "pue": v.get("pue"),
             "embodied": v.get("embodied", True)}
 
 
@@ -87,7 +87,7 @@ def result_dict(endpoint: str, result: Any, lang: str) -> dict[str, Any]:
     return daily_dict(result, lang)
 
 
-@cache
+@follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
 def case_result(name: str) -> Any:
     """A case's result, computed once per process."""
     return get_case(name).run()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aiceberg import __version__
+from aiceberg.refdata import follows_data
 from aiceberg.web.schema import NAMES, fields_of
 
 MAX_BODY = 64 * 1024  # bytes of a request body (``app.MAX_BODY``)
@@ -70,7 +70,7 @@ def _responses(ok: dict[str, Any], with_422: bool = True) -> dict[str, Any]:
     return out
 
 
-@cache
+@follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for name in NAMES:

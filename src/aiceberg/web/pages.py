@@ -7,7 +7,6 @@ resource: the CSS is inline and the iceberg is an SVG drawn by the project. No w
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from html import escape
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import urlencode
 from aiceberg import refdata
 from aiceberg.i18n import LANGS, t
 from aiceberg.i18n import numbers as N
+from aiceberg.refdata import follows_data
 from aiceberg.web.schema import Field, FieldError, fields_of, label_of
 
 #: Each language's name in itself (the language switch and the form's choice).
@@ -147,7 +147,7 @@ def pct(x: float, lang: str) -> str:
 
 
 # -- forms -----------------------------------------------------------------------------------------
-@cache
+@follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
 def _datalist(table: str) -> str:
     rows = refdata.load_table(table)
     opts = "".join(f'<option value="{e(r.id)}">{e(getattr(r, "name_en", "") or "")}</option>' for r in rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
@@ -19,9 +21,12 @@ def lang_of(request: Request) -> str:
 
 
 def html(request: Request, title: str, body: str, status: int = 200, active: str | None = None,
-         css: str = "") -> HTMLResponse:
+         css: str = "", query: Sequence[tuple[str, str]] | None = None) -> HTMLResponse:
+    """The page in the app's layout; ``query``: the parameters the language switch keeps (default: the
+    request's)."""
     lang = lang_of(request)
-    doc = layout(lang, request.url.path, list(request.query_params.multi_items()), title, body, active, css)
+    kept = list(request.query_params.multi_items()) if query is None else list(query)
+    doc = layout(lang, request.url.path, kept, title, body, active, css)
     return HTMLResponse(doc, status_code=status)
 
 

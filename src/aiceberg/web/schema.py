@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aiceberg import refdata
+from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
+from aiceberg.i18n.parse import parse_number, parse_number_or_range
 from aiceberg.model import daily
 from aiceberg.model.defaults import factor
+from aiceberg.model.inputs import BOUNDS, Bound
+from aiceberg.refdata import follows_data
 
 __all__ = ["NAMES", "Field", "FieldError", "ValidationFailed", "check_fields", "fields_of", "label_of"]
 
@@ -33,7 +37,8 @@ class Field:
         label / hint: catalog messages: the form's label and the help under the field.
         choices: the accepted values (an enum), or None.
         suggest: a table whose ids are suggested (``hardware``, ``zones``) without restricting.
-        minimum / maximum: bounds of a number; ``exclusive`` makes the minimum strict.
+        bound: the accepted numbers (``aiceberg.model.inputs.Bound``); ``shared``: the engine's own
+            bound for this input (``BOUNDS``), so the web refuses what the engine refuses, in its words.
         default: the value used when the field is missing (None: left to the engine).
         form_default: the value the empty form shows (a worked example), else ``default``.
         ranged: a number that also accepts a range: ``LOW:CENTRAL:HIGH`` in a form, ``[low, central,
@@ -49,30 +54,31 @@ class Field:
     form_default: Any = None
     choices: tuple[str, ...] | None = None
     suggest: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive: bool = False
+    bound: Bound | None = None
+    shared: bool = False
     required: bool = False
     ranged: bool = False
 
     def accepted(self, form: bool = False) -> Msg | str:
-        """What the field accepts (a catalog message; a list of choices is the same in every language)."""
+        """What the field accepts (a catalog message; a list of choices is the same in every language).
+
+        A field bounded by the engine's table says it in the engine's words (``Bound.accepted``), with how
+        a range is written in a form or in JSON."""
         if self.choices is not None:
             return ", ".join(self.choices)
-        if self.kind in ("number", "integer"):
-            what = Msg("web.accepted.integer" if self.kind == "integer" else "web.accepted.number")
-            op = ">" if self.exclusive else "≥"
-            if self.minimum is not None and self.maximum is not None:
-                out = Msg("web.accepted.between", what=what, op=op, min=self.minimum, max=self.maximum)
-            elif self.minimum is not None:
-                out = Msg("web.accepted.at_least", what=what, op=op, min=self.minimum)
-            elif self.maximum is not None:
-                out = Msg("web.accepted.at_most", what=what, max=self.maximum)
-            else:
-                out = what
+        if self.kind == "string" and self.ranged:  # the PUE: a number, a range or a class
+            return Msg("web.accepted.pue")
+        if self.bound is not None and self.shared:
+            out = self.bound.accepted()
             if self.ranged:
-                out = Msg("web.accepted.or_range_form" if form else "web.accepted.or_range_json", base=out)
+                out = Msg("web.accepted.range_form" if form else "web.accepted.range_json", base=out)
             return out
+        if self.bound is not None:
+            what = Msg("web.accepted.integer" if self.bound.whole else "web.accepted.number")
+            return Msg("web.accepted.between", what=what, op="≥" if self.bound.inclusive else ">",
+                       min=self.bound.minimum, max=self.bound.maximum)
+        if self.kind in ("number", "integer"):
+            return Msg("web.accepted.number")
         if self.kind == "boolean":
             return "true, false"
         return Msg("web.accepted.text", max=MAX_TEXT)
@@ -86,10 +92,9 @@ class Field:
             s = {"type": "string", "enum": list(self.choices)}
         elif self.kind in ("number", "integer"):
             num: dict[str, Any] = {"type": self.kind}
-            if self.minimum is not None:
-                num["exclusiveMinimum" if self.exclusive else "minimum"] = self.minimum
-            if self.maximum is not None:
-                num["maximum"] = self.maximum
+            if self.bound is not None:
+                num["minimum" if self.bound.inclusive else "exclusiveMinimum"] = self.bound.minimum
+                num["maximum"] = self.bound.maximum
             s = num if not self.ranged else {"oneOf": [
                 num, {"type": "array", "items": dict(num), "minItems": 3, "maxItems": 3,
                       "description": "a range [low, central, high], low ≤ central ≤ high"}]}
@@ -136,7 +141,7 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(f"{e.field}: {e.text('en')}" for e in errors))
 
 
-@cache
+@follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
 def _ids(table: str) -> tuple[str, ...]:
     return tuple(r.id for r in refdata.load_table(table))
 
@@ -147,18 +152,27 @@ def _f(name: str, kind: str, label: str | None = None, hint: Msg | str | None = 
     return Field(name, kind, Msg(f"web.field.{label or name}"), hint_msg, **kw)
 
 
+def _n(name: str, engine_name: str | None = None, **kw: Any) -> Field:
+    """A number the engine takes, bounded by the engine's table (``BOUNDS[engine_name or name]``): a whole
+    number for a count, else a number that also takes a range."""
+    bound = BOUNDS[engine_name or name]
+    kind = "integer" if bound.whole else "number"
+    return _f(name, kind, bound=bound, shared=True, ranged=not bound.whole, **kw)
+
+
 def _lang() -> Field:
     return _f("lang", "string", default="en", choices=("en", "fr"))
 
 
 def _location(default: str) -> list[Field]:
     return [_f("location", "string", hint="location", form_default=default, suggest="zones"),
-            _f("intensity", "number", hint="intensity", minimum=0, maximum=1e4, ranged=True)]
+            _n("intensity", "intensity_g_per_kwh", hint="intensity")]
 
 
 def _pue() -> Field:
     default = refdata.get_pue("unknown").pue
-    return _f("pue", "string", hint=Msg("web.hint.pue", default=default), suggest="pue", ranged=True)
+    return _f("pue", "string", hint=Msg("web.hint.pue", default=default), suggest="pue", ranged=True,
+              bound=BOUNDS["pue"], shared=True)
 
 
 def _embodied() -> Field:
@@ -168,18 +182,16 @@ def _embodied() -> Field:
 def _per_request(default_task: str) -> list[Field]:
     return [
         _f("task", "string", hint="task", form_default=default_task, choices=_ids("inference")),
-        _f("wh_per_request", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
-        _f("parameters_b", "number", minimum=0, exclusive=True, maximum=1e5, ranged=True),
-        _f("output_tokens", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _n("wh_per_request"), _n("parameters_b"), _n("output_tokens"),
     ]
 
 
 def _client() -> list[Field]:
     return [
-        _f("data_gb", "number", minimum=0, maximum=1e6, ranged=True),
+        _n("data_gb"),
         _f("network", "string", "access_network", default="fixed", choices=_ids("network")),
         _f("device", "string", "user_device", choices=_ids("devices")),
-        _f("device_seconds", "number", minimum=0, exclusive=True, maximum=1e7, ranged=True),
+        _n("device_seconds"),
     ]
 
 
@@ -188,34 +200,34 @@ def _mfu_hint() -> Msg:
     return Msg("web.hint.mfu", central=q.central, low=q.low, high=q.high)
 
 
-@cache
+@follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
 def _endpoints() -> dict[str, tuple[Field, ...]]:
     training = (
         _f("hardware", "string", hint="hardware", form_default="a100", suggest="hardware", required=True),
-        _f("count", "integer", default=1, form_default=8, minimum=1, maximum=1e7),
-        _f("hours", "number", hint="hours", form_default=24, minimum=0, exclusive=True, maximum=1e7, ranged=True),
-        _f("gpu_hours", "number", minimum=0, exclusive=True, maximum=1e12, ranged=True),
-        _f("flops", "number", hint="flops", minimum=0, exclusive=True, maximum=1e32, ranged=True),
-        _f("mfu", "number", hint=_mfu_hint(), minimum=0, exclusive=True, maximum=1, ranged=True),
-        _f("power_w", "number", hint="power_w", minimum=0, exclusive=True, maximum=1e5, ranged=True),
+        _n("count", default=1, form_default=8),
+        _n("hours", hint="hours", form_default=24),
+        _n("gpu_hours"),
+        _n("flops", hint="flops"),
+        _n("mfu", hint=_mfu_hint()),
+        _n("power_w", hint="power_w"),
         *_location("FR"), _pue(), _embodied(), _lang(),
     )
     inference = (*_per_request("chatgpt-gpt4o-query-epoch"),
-                 _f("requests", "number", default=1, form_default=1000, minimum=0, exclusive=True, maximum=1e15),
+                 _n("requests", default=1, form_default=1000),
                  *_location("US"), _pue(), *_client(), _embodied(), _lang())
-    usage = (_f("users", "number", form_default=100e6, minimum=0, exclusive=True, maximum=1e10),
-             _f("requests_per_day", "number", form_default=10, minimum=0, exclusive=True, maximum=1e6, ranged=True),
-             _f("days", "number", default=1, form_default=30, minimum=0, exclusive=True, maximum=1e5, ranged=True),
+    usage = (_n("users", form_default=100e6),
+             _n("requests_per_day", "requests_per_user_per_day", form_default=10),
+             _n("days", default=1, form_default=30),
              *_per_request("bloom-api-request"),
              *_location("US"), _pue(), *_client(), _embodied(), _lang())
     devices = _ids("devices")
     my_day = (
-        _f("prompts_per_day", "number", default=10.0, minimum=0, maximum=1e4),
+        _f("prompts_per_day", "number", default=10.0, bound=Bound(0, 1e4, inclusive=True)),
         _f("chatbot", "string", hint="chatbot", default="spread", choices=("spread", *daily.CHATBOT_FIGURES)),
-        _f("images_per_day", "number", default=1.0, minimum=0, maximum=1e4),
-        _f("video_hours_per_day", "number", default=1.0, minimum=0, maximum=24),
+        _f("images_per_day", "number", default=1.0, bound=Bound(0, 1e4, inclusive=True)),
+        _f("video_hours_per_day", "number", default=1.0, bound=Bound(0, 24, inclusive=True)),
         _f("device", "string", "main_device", default="smartphone", choices=devices),
-        _f("device_years", "number", hint="device_years", minimum=0.1, maximum=50),
+        _f("device_years", "number", hint="device_years", bound=Bound(0.1, 50, inclusive=True)),
         _f("other_devices", "array", default=(), choices=devices),
         _f("network", "string", "connection", default="wifi", choices=daily.NETWORKS),
         _f("country", "string", hint="country", default="FR", suggest="zones"),
@@ -239,28 +251,30 @@ def label_of(endpoint: str, name: str) -> Msg:
     return Msg("web.field.body")
 
 
-_NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+def _number_error(f: Field, exc: InputError, form: bool) -> FieldError:
+    """A number the parser refused: its words (a decimal comma in English says so), the field's accepted values."""
+    return FieldError(f.name, exc.message, f.accepted(form))
 
 
-def parse_number(text: str) -> float | None:
-    """A number typed in a form: ``1.5``, ``1,5`` (French), ``100 000``, ``1e6``, ``-3``; None if not one
-    (a negative number is a number: the field's bounds then refuse it, saying so)."""
-    t = text.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("_", "")
-    if not _NUM.match(t):
-        return None
-    v = float(t.replace(",", "."))
-    return v if math.isfinite(v) else None
+def _in_bounds(f: Field, values: tuple[float, ...], form: bool) -> FieldError | None:
+    for x in values:
+        if not math.isfinite(x):
+            return FieldError(f.name, Msg("web.error.not_finite"), f.accepted(form))
+        if f.bound is not None and not f.bound.contains(x):
+            low = x < f.bound.minimum or (x == f.bound.minimum and not f.bound.inclusive)
+            key = "web.error.too_small" if low else "web.error.too_large" if x > f.bound.maximum \
+                else "web.error.not_whole"
+            return FieldError(f.name, Msg(key, value=x), f.accepted(form))
+    return None
 
 
-def _check_value(f: Field, value: Any, form: bool) -> tuple[Any, FieldError | None]:
+def _looks_numeric(text: str) -> bool:
+    return bool(re.match(r"\s*[-+]?[0-9.,]", text)) or ":" in text
+
+
+def _check_value(f: Field, value: Any, form: bool, lang: str) -> tuple[Any, FieldError | None]:
     def bad(msg: Msg) -> tuple[Any, FieldError]:
         return None, FieldError(f.name, msg, f.accepted(form))
-
-    if f.ranged and f.kind == "number" and (isinstance(value, list) or (form and isinstance(value, str)
-                                                                        and ":" in value)):
-        return _check_range(f, value, form)
-    if f.ranged and f.kind == "string" and isinstance(value, str) and ":" in value:
-        return _check_range(f, value, True)
 
     if f.kind == "array":
         items = value if isinstance(value, list) else None
@@ -272,21 +286,35 @@ def _check_value(f: Field, value: Any, form: bool) -> tuple[Any, FieldError | No
             if f.choices is not None and x not in f.choices:
                 return bad(Msg("web.error.unknown_value", value=x[:MAX_TEXT]))
         return tuple(items), None
-    if f.kind in ("number", "integer"):
-        if form and isinstance(value, str):
-            v = parse_number(value)
-            if v is None:
-                return bad(Msg("web.error.not_a_number", value=value[:MAX_TEXT]))
-            value = int(v) if f.kind == "integer" and v.is_integer() else v
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if f.kind in ("number", "integer") or (f.ranged and isinstance(value, str) and _looks_numeric(value)):
+        parsed: Any = value
+        if isinstance(value, str) and (form or f.kind == "string"):
+            try:  # the language's rule: "1,5" is 1.5 in French, refused with a hint in English
+                parsed = (parse_number_or_range if f.ranged else parse_number)(value, f.name, lang)
+            except InputError as exc:
+                return None, _number_error(f, exc, form)
+        if isinstance(parsed, list) and f.ranged:
+            if len(parsed) != 3:
+                return bad(Msg("web.error.range_count", n=len(parsed)))
+            if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in parsed):
+                return bad(Msg("web.error.range_numbers"))
+            parsed = tuple(float(x) for x in parsed)
+        if isinstance(parsed, tuple):
+            err = _in_bounds(f, parsed, form)
+            if err is None and not parsed[0] <= parsed[1] <= parsed[2]:
+                err = FieldError(f.name, Msg("web.error.range_order", low=parsed[0], central=parsed[1],
+                                             high=parsed[2]), f.accepted(form))
+            return (None, err) if err else (parsed, None)
+        if isinstance(parsed, bool) or not isinstance(parsed, (int, float)):
             return bad(Msg("web.error.expected_number"))
-        if f.kind == "integer" and not isinstance(value, int):
-            return bad(Msg("web.error.not_whole", value=value) if math.isfinite(value)
-                       else Msg("web.error.not_finite"))
-        if not math.isfinite(value):
-            return bad(Msg("web.error.not_finite"))
-        bound = _bound_error(f, value)
-        return (None, FieldError(f.name, bound, f.accepted(form))) if bound else (value, None)
+        err = _in_bounds(f, (float(parsed),), form)
+        if err:
+            return None, err
+        if f.kind == "integer":
+            if parsed != math.floor(parsed):
+                return bad(Msg("web.error.not_whole", value=parsed))
+            return int(parsed), None
+        return parsed, None
     if f.kind == "boolean":
         if form and isinstance(value, str):
             low = value.strip().lower()
@@ -307,55 +335,37 @@ def _check_value(f: Field, value: Any, form: bool) -> tuple[Any, FieldError | No
     return value, None
 
 
-def _bound_error(f: Field, value: float) -> Msg | None:
-    if f.minimum is not None and (value <= f.minimum if f.exclusive else value < f.minimum):
-        return Msg("web.error.too_small", value=value)
-    if f.maximum is not None and value > f.maximum:
-        return Msg("web.error.too_large", value=value)
-    return None
+def _neutral(x: float) -> str:
+    """A number as both languages read it: digits and a decimal point, no grouping (``1.5``, ``100000000``)."""
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(float(x))
 
 
-def _check_range(f: Field, value: str | list[Any], text: bool) -> tuple[Any, FieldError | None]:
-    """A range: the text ``LOW:CENTRAL:HIGH`` (forms; French decimal commas accepted) or a JSON array
-    ``[low, central, high]``; the tuple ``(low, central, high)``, each within the field's bounds."""
-    def bad(msg: Msg) -> tuple[Any, FieldError]:
-        return None, FieldError(f.name, msg, f.accepted(text))
-
-    if isinstance(value, str):
-        parts = value.split(":")
-        if len(parts) != 3:
-            return bad(Msg("web.error.not_a_range", value=value[:MAX_TEXT]))
-        nums: list[float] = []
-        for part in parts:
-            v = parse_number(part)
-            if v is None:
-                return bad(Msg("web.error.range_part", part=part.strip()[:MAX_TEXT], value=value[:MAX_TEXT]))
-            nums.append(v)
-    else:
-        if len(value) != 3:
-            return bad(Msg("web.error.range_count", n=len(value)))
-        if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in value):
-            return bad(Msg("web.error.range_numbers"))
-        nums = [float(x) for x in value]
-    if not all(math.isfinite(x) for x in nums):
-        return bad(Msg("web.error.not_finite"))
-    for x in nums:
-        bound = _bound_error(f, x)
-        if bound:
-            return None, FieldError(f.name, bound, f.accepted(text))
-    lo, c, hi = nums
-    if not lo <= c <= hi:
-        return bad(Msg("web.error.range_order", low=lo, central=c, high=hi))
-    return (lo, c, hi), None
+def neutral_query(endpoint: str, query: Sequence[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """The form's parameters with each number typed under ``lang``'s rule rewritten so that both languages
+    read it (``1,5`` → ``1.5``): the language switch keeps the result, not a number the other refuses."""
+    numeric = {f.name for f in fields_of(endpoint) if f.kind in ("number", "integer") or f.ranged}
+    out = []
+    for key, text in query:
+        if key in numeric and text.strip():
+            try:
+                value = parse_number_or_range(text, key, lang)
+            except InputError:
+                pass  # not a number here either (a PUE class, a typo): kept as typed
+            else:
+                text = ":".join(map(_neutral, value)) if isinstance(value, tuple) else _neutral(value)
+        out.append((key, text))
+    return out
 
 
-def check_fields(endpoint: str, data: Any, *, form: bool = False) -> tuple[dict[str, Any], list[FieldError], set[str]]:
+def check_fields(endpoint: str, data: Any, *, form: bool = False,
+                 lang: str = "en") -> tuple[dict[str, Any], list[FieldError], set[str]]:
     """Check each field of ``data`` alone (type, bounds, range); return the good values (defaults filled
     in), one error per bad field, and the fields the user gave. The rules between fields and the names
     to match come next: :func:`aiceberg.web.checks.validate` runs both.
 
-    ``form`` data comes as strings (numbers typed with a comma accepted, empty means missing);
-    JSON data must have the right types. Unknown fields are refused.
+    ``form`` data comes as strings, read under ``lang``'s rule for numbers (``aiceberg.i18n.parse``: a
+    decimal comma in French, a point in English; empty means missing); JSON data must have the right
+    types. Unknown fields are refused.
     """
     fields = {f.name: f for f in fields_of(endpoint)}
     if not isinstance(data, dict):
@@ -383,7 +393,7 @@ def check_fields(endpoint: str, data: Any, *, form: bool = False) -> tuple[dict[
             continue
         if f.kind != "array" or value:
             given.add(name)
-        v, err = _check_value(f, value, form)
+        v, err = _check_value(f, value, form, lang)
         if err:
             errors.append(err)
         else:
