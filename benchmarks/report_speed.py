@@ -23,8 +23,9 @@ def _median_s(fn, n: int) -> tuple[float, float]:
 
 def main(n: int = 20) -> int:
     t0 = time.perf_counter()
+    from aiceberg.cases import get_case
     from aiceberg.explain.report import (
-        from_case,
+        case_input,
         html_report,
         json_report,
         markdown_report,
@@ -36,7 +37,7 @@ def main(n: int = 20) -> int:
     out = Path(tempfile.mkdtemp()) / "r.html"
 
     def bloom_html() -> None:
-        src = from_case("bloom-training", "en")
+        src = case_input(get_case("bloom-training").run(), "en")
         out.write_text(html_report(src.fp, lang="en", **src.kwargs()), encoding="utf-8")
 
     est = estimate_training("a100", count=8, hours=24, location="FR")

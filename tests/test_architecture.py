@@ -29,9 +29,7 @@ HEAVY = {"tomllib", "decimal"}
 #: (``aiceberg --help`` ~10 ms instead of ~150 ms), and ``create_app`` loads the web stack when asked.
 BY_DESIGN = {"cli", "web/__init__.py"}
 #: Known leftovers, each with who removes it. The list only shrinks.
-PENDING = {
-    "explain/report/sources.py": "explain helper: reports receive their data (issue 8)",
-}
+PENDING: dict[str, str] = {}
 
 
 def _local_imports(path: Path) -> list[tuple[int, str]]:

@@ -68,3 +68,34 @@ def make_run(db: str, fp: Footprint | None, name: str = "<script>alert(1)</scrip
 @pytest.fixture(name="make_run")
 def _make_run_fixture():
     return make_run
+
+
+def _load_run(db: str, run: str):
+    """A run's report input, fetched as ``aiceberg report RUN`` does: the record, series and phases."""
+    from aiceberg.explain.report import run_input
+    from aiceberg.store import open_store
+
+    store = open_store(db)
+    try:
+        rec = store.get_run(run)
+        return run_input(rec, store.series(rec.run_id, max_points=400), store.phases(rec.run_id))
+    finally:
+        store.close()
+
+
+def _case_report(name: str, lang: str):
+    """A case's report input, the case run by the caller."""
+    from aiceberg.explain.report import case_input
+
+    return case_input(get_case(name).run(), lang)
+
+
+@pytest.fixture(name="load_run")
+def _load_run_fixture():
+    return _load_run
+
+
+@pytest.fixture(name="case_report")
+def _case_report_fixture():
+    return _case_report
+

@@ -15,14 +15,12 @@ from aiceberg.explain.case_text import metric_name
 from aiceberg.explain.i18n import label
 from aiceberg.explain.render import footprint_dict
 from aiceberg.explain.report import (
-    footprint_from_dict,
-    from_case,
-    from_run,
     html_report,
     json_report,
     markdown_report,
 )
 from aiceberg.i18n.numbers import exact
+from aiceberg.model.footprint_json import footprint_from_dict
 
 URL_ATTRS = {"src", "href", "xlink:href", "action", "poster", "data", "srcset", "formaction", "background"}
 
@@ -60,8 +58,8 @@ def _all_sources(fp, extra=()):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_case_report_is_self_contained_and_complete(bloom, lang):
-    src = from_case("bloom-training", lang)
+def test_case_report_is_self_contained_and_complete(bloom, lang, case_report):
+    src = case_report("bloom-training", lang)
     html = html_report(src.fp, lang=lang, **src.kwargs())
     assert_self_contained(html)
     assert f'<html lang="{lang}">' in html
@@ -115,8 +113,8 @@ def test_everything_is_escaped(estimate):
     assert "<script>" not in md and "<img" not in md
 
 
-def test_markdown_has_the_same_tables(bloom):
-    src = from_case("bloom-training", "fr")
+def test_markdown_has_the_same_tables(bloom, case_report):
+    src = case_report("bloom-training", "fr")
     md = markdown_report(src.fp, lang="fr", **src.kwargs())
     assert md.startswith("# Entraînement de BLOOM-176B")
     for heading in ("## En bref", "## Détail par poste", "## Le cas tel que publié", "## Équivalences",
@@ -163,10 +161,10 @@ def test_bad_footprint_dicts_are_input_errors(bad):
         footprint_from_dict(bad)
 
 
-def test_run_report_has_the_power_trace_and_escapes_the_name(tmp_path, estimate, make_run):
+def test_run_report_has_the_power_trace_and_escapes_the_name(tmp_path, estimate, make_run, load_run):
     db = str(tmp_path / "runs.db")
     run_id = make_run(db, estimate)
-    src = from_run(run_id[:6], db=db)
+    src = load_run(db, run_id[:6])
     assert src.kind == "run" and set(src.run.series) == {"GPU 0 <A100>", "CPU package 0"}
     assert [p[0] for p in src.run.phases] == ["load <data>", "train"]
     html = html_report(src.fp, lang="en", **src.kwargs())
@@ -177,11 +175,11 @@ def test_run_report_has_the_power_trace_and_escapes_the_name(tmp_path, estimate,
     assert "load &lt;data&gt;" in md
 
 
-def test_a_run_without_footprint_is_a_clear_error(tmp_path, make_run):
+def test_a_run_without_footprint_is_a_clear_error(tmp_path, make_run, load_run):
     db = str(tmp_path / "runs.db")
     run_id = make_run(db, None)
     with pytest.raises(InputError, match="no footprint"):
-        from_run(run_id, db=db)
+        load_run(db, run_id)
 
 
 # -- the CLI -----------------------------------------------------------------------------------
@@ -239,6 +237,6 @@ def test_cli_bad_json_file(tmp_path, capsys):
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_errors_are_aiceberg_errors():
+def test_errors_are_aiceberg_errors(case_report):
     with pytest.raises(AicebergError):
-        from_case("nope")
+        case_report("nope", "en")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aiceberg.explain.report import from_case, from_run, html_report
+from aiceberg.explain.report import html_report
 
 pytestmark = pytest.mark.browser
 
@@ -58,8 +58,8 @@ def _render(browser, html: str, tmp_path: Path, name: str):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_case_report_renders(browser, tmp_path, lang):
-    src = from_case("bloom-training", lang)
+def test_case_report_renders(browser, tmp_path, lang, case_report):
+    src = case_report("bloom-training", lang)
     page = _render(browser, html_report(src.fp, lang=lang, **src.kwargs()), tmp_path, f"bloom-{lang}")
     box = page.locator("svg.aiceberg-iceberg").bounding_box()
     assert box and box["width"] > 600 and box["height"] > 300
@@ -76,9 +76,9 @@ def test_case_report_renders(browser, tmp_path, lang):
     page.close()
 
 
-def test_run_report_renders_and_a_script_name_stays_text(browser, tmp_path, estimate, make_run):
+def test_run_report_renders_and_a_script_name_stays_text(browser, tmp_path, estimate, make_run, load_run):
     db = str(tmp_path / "runs.db")
-    src = from_run(make_run(db, estimate), db=db)
+    src = load_run(db, make_run(db, estimate))
     page = _render(browser, html_report(src.fp, lang="en", **src.kwargs()), tmp_path, "run")
     assert page.evaluate("window.__pwned === undefined")
     assert "<script>alert(1)</script>" in page.locator("h1").inner_text()

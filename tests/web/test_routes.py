@@ -243,12 +243,13 @@ def test_serve_without_the_extra_fails_in_one_line():
 
 
 def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
-    from aiceberg.explain.report import from_run, render_html, report_data
+    from aiceberg.explain.report import render_html, report_data, run_input
     from aiceberg.store import open_store
 
     store = open_store(str(store_path))
     try:
-        src = from_run("run-bbbb-0002", store=store)
+        rec = store.get_run("run-bbbb-0002")
+        src = run_input(rec, store.series(rec.run_id, max_points=400), store.phases(rec.run_id))
     finally:
         store.close()
     doc = render_html(report_data(src.fp, lang="fr", **src.kwargs()))

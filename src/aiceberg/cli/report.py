@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
+
+#: Points per channel of a run's power chart: a report costs the same for an hour or a week.
+SERIES_POINTS = 400
 
 EXAMPLES = """\
 examples:
@@ -51,12 +55,32 @@ def _write(path: str, text: str) -> str:
     return path
 
 
+def _input(args: argparse.Namespace, lang: str) -> Any:
+    """What the report is about, fetched here (a report receives its data): the case run, the estimate's
+    file read, or the run's record, power series and phases read from the store."""
+    from aiceberg.cases import get_case
+    from aiceberg.config import load_settings
+    from aiceberg.explain.report import case_input, estimate_input, run_input
+    from aiceberg.model.footprint_json import load_footprint_json
+    from aiceberg.store import open_for_reading
+
+    if args.case:
+        return case_input(get_case(args.case).run(), lang)
+    if args.estimate:
+        stem = os.path.splitext(os.path.basename(args.estimate))[0]
+        return estimate_input(load_footprint_json(args.estimate), stem)
+    settings = load_settings({"db": args.db} if args.db else {}, labels={"db": "--db"})
+    store = open_for_reading(settings.db)
+    try:
+        rec = store.get_run(args.run)
+        return run_input(rec, store.series(rec.run_id, max_points=SERIES_POINTS), store.phases(rec.run_id))
+    finally:
+        store.close()
+
+
 def run_report(args: argparse.Namespace) -> int:
     from aiceberg.errors import InputError
     from aiceberg.explain.report import (
-        from_case,
-        from_estimate,
-        from_run,
         render_html,
         render_json,
         render_markdown,
@@ -70,12 +94,7 @@ def run_report(args: argparse.Namespace) -> int:
     if len(given) != 1:
         raise InputError("report", Msg("cli.report.one_source"),
                          "aiceberg report RUN | --case NAME | --estimate FILE.json")
-    if args.case:
-        src = from_case(args.case, lang)
-    elif args.estimate:
-        src = from_estimate(args.estimate)
-    else:
-        src = from_run(args.run, db=args.db)
+    src = _input(args, lang)
     data = report_data(src.fp, lang=lang, country=args.country, **src.kwargs())
     html_path = args.html
     if not (args.html or args.markdown or args.json):

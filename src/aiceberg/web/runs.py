@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from aiceberg.config import load_settings
 from aiceberg.errors import AicebergError, StoreError
-from aiceberg.explain.report import from_run, report_data
+from aiceberg.explain.report import report_data, run_input
 from aiceberg.explain.report.html import render_sections
 from aiceberg.explain.report.labels import t as report_t
 from aiceberg.i18n import Msg, t
@@ -133,7 +133,7 @@ def run_page(db: str | None, opener: StoreOpener) -> Callable[[Request], Respons
             except StoreError:  # no such run (or no unique one with that prefix)
                 raise HTTPException(404) from None
             try:
-                src = from_run(rec.run_id, store=store)
+                src = run_input(rec, store.series(rec.run_id, max_points=400), store.phases(rec.run_id))
             except AicebergError:  # no footprint yet (running, stopped early) or one that cannot be read
                 src = None
         finally:

@@ -1,19 +1,23 @@
-"""Where a report's footprint comes from: a case study, an estimate's JSON file, or a run in the store."""
+"""What a report is about — a case study, an estimate, or a run of the store — as the report's input.
+
+Reports receive their data, they do not fetch it: the caller (``aiceberg report``, the web's run page)
+runs the case, reads the estimate's file or opens the store, and hands the result here.
+"""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiceberg.cases import CaseResult
 from aiceberg.errors import InputError
 from aiceberg.explain.report.data import RunTrace
+from aiceberg.i18n import Amount, Msg
 from aiceberg.model.footprint import Footprint
-from aiceberg.model.footprint_json import load_footprint_json
 
-__all__ = ["ReportInput", "from_case", "from_estimate", "from_run", "run_input", "safe_name"]
+__all__ = ["ReportInput", "case_input", "estimate_input", "run_input", "safe_name"]
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,17 @@ def safe_name(name: str) -> str:
     return slug[:60] or "report"
 
 
-def from_case(name: str, lang: str = "en") -> ReportInput:
-    """A case study: its complete iceberg view, with the case result (published beside reproduced)."""
-    from aiceberg.cases import get_case
-
-    case = get_case(name)
-    result = case.run()
+def case_input(result: CaseResult, lang: str = "en") -> ReportInput:
+    """A case study's report input: its complete iceberg view, with the case result (published beside
+    reproduced). The caller runs the case (``get_case(name).run()``)."""
+    case = result.case
     return ReportInput(result.complete, "case", case.name, case.title(lang), case_result=result)
 
 
-def from_estimate(path: str | os.PathLike[str]) -> ReportInput:
-    """The JSON that ``aiceberg estimate … --json`` printed, saved in a file."""
-    fp = load_footprint_json(path)
-    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    return ReportInput(fp, "estimate", stem, str(fp.title))
+def estimate_input(fp: Footprint, name: str = "estimate") -> ReportInput:
+    """An estimate's report input: the footprint the caller read (``load_footprint_json(path)``), named
+    ``name`` (the file's stem)."""
+    return ReportInput(fp, "estimate", name, str(fp.title))
 
 
 def run_input(rec: Any, series: Sequence[Any] = (), phases: Sequence[Any] = ()) -> ReportInput:
@@ -66,9 +67,10 @@ def run_input(rec: Any, series: Sequence[Any] = (), phases: Sequence[Any] = ()) 
     fp = None if summary is None else summary.footprint
     if fp is None:
         energy = rec.energy_kwh if rec.energy_kwh is not None else (None if summary is None else summary.energy_kwh)
-        raise InputError("RUN", f"run {rec.run_id[:12]} ({rec.status}) has no footprint to report"
-                         + (f" (energy only: {energy:.4g} kWh)" if energy is not None else ""),
-                         "a finished run whose footprint the engine computed (see 'aiceberg runs show')")
+        raise InputError("RUN", Msg("report.run_no_footprint_energy" if energy is not None else
+                                    "report.run_no_footprint", run=rec.run_id[:12], status=rec.status,
+                                    energy=Amount(energy or 0.0, "kWh")),
+                         Msg("report.run_no_footprint_accepted"))
     name = rec.name or rec.run_id[:12]
     named: dict[str, list[tuple[float, float]]] = {}
     for s in series:
@@ -82,32 +84,3 @@ def run_input(rec: Any, series: Sequence[Any] = (), phases: Sequence[Any] = ()) 
         command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
     )
     return ReportInput(fp, "run", name, rec.name or str(fp.title) or name, run=trace)
-
-
-def from_run(run: str, db: str | None = None, store: Any = None) -> ReportInput:
-    """A run of the store: its footprint (as the tracker computed it), its power over time and phases.
-
-    Args:
-        run: a run id or a unique prefix.
-        db: the store (path or URL); ``None`` uses the settings (``AICEBERG_DB``…).
-        store: an open store to use instead of ``db`` (left open).
-
-    Raises:
-        StoreError: unknown run, or the store cannot be opened.
-        InputError: the run has no footprint (the engine could not compute one when it ran).
-    """
-    own = store is None
-    if own:
-        from aiceberg.config import load_settings
-        from aiceberg.store import open_for_reading
-
-        settings = load_settings({"db": db} if db else {}, labels={"db": "--db"})
-        store = open_for_reading(settings.db)
-    try:
-        rec = store.get_run(run)
-        series = store.series(rec.run_id, max_points=400)
-        phases = store.phases(rec.run_id)
-    finally:
-        if own:
-            store.close()
-    return run_input(rec, series, phases)
