@@ -58,3 +58,24 @@ def test_power_chart_draws_each_device_and_phase():
     assert len(lines[0].get("points").split()) <= 400  # averaged down: light
     assert "time (min)" in svg and "train &lt;x&gt;" in svg
     assert len(svg) < 40_000
+
+
+def test_the_comparison_follows_the_data_folder(tmp_path):
+    """After refdata.set_data_dir, the case studies beside a footprint are the new folder's (no stale cache)."""
+    import shutil
+
+    from aiceberg import refdata
+    from aiceberg.explain.charts import comparison_entries
+    from aiceberg.model.training import estimate_training
+
+    fp = estimate_training("a100", count=1, hours=1, location="FR")
+    assert "gpt3-training" in {e.key for e in comparison_entries(fp)}
+    copy = tmp_path / "data"
+    shutil.copytree(refdata.data_dir(), copy)
+    (copy / "cases" / "gpt3-training.toml").unlink()
+    try:
+        refdata.set_data_dir(copy)
+        assert "gpt3-training" not in {e.key for e in comparison_entries(fp)}
+    finally:
+        refdata.set_data_dir(None)
+    assert "gpt3-training" in {e.key for e in comparison_entries(fp)}

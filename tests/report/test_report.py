@@ -12,13 +12,13 @@ import pytest
 from aiceberg.cli import main
 from aiceberg.errors import AicebergError, InputError
 from aiceberg.explain.case_text import metric_name
-from aiceberg.explain.i18n import label
-from aiceberg.explain.render import footprint_dict
+from aiceberg.explain.render import footprint_dict, part_label
 from aiceberg.explain.report import (
     html_report,
     json_report,
     markdown_report,
 )
+from aiceberg.i18n import t
 from aiceberg.i18n.numbers import exact
 from aiceberg.model.footprint_json import footprint_from_dict
 
@@ -64,7 +64,7 @@ def test_case_report_is_self_contained_and_complete(bloom, lang, case_report):
     assert_self_contained(html)
     assert f'<html lang="{lang}">' in html
     for p in bloom.complete.parts:
-        assert label(p.name, lang).replace("'", "&#x27;") in html
+        assert part_label(p.name, lang).replace("'", "&#x27;") in html
     from aiceberg.refdata import get_source
 
     for sid in _all_sources(bloom.complete, bloom.case.sources):
@@ -75,7 +75,7 @@ def test_case_report_is_self_contained_and_complete(bloom, lang, case_report):
 
             assert escape(s.title) in html
     # the case section: published, reproduced, deviation, convention
-    assert label("convention", lang) in html and "50,500" in html.replace("\u202f", ",")
+    assert t("heading.convention", lang) in html and "50,500" in html.replace("\u202f", ",")
     for p in bloom.case.published:  # metrics by name, published figures exactly as published
         assert escape(metric_name(p.metric, lang)) in html and f'data-metric="{p.metric}"' not in html
         assert exact(p.value, lang) in html
@@ -122,7 +122,7 @@ def test_markdown_has_the_same_tables(bloom, case_report):
         assert heading in md
     assert "|---|" in md.replace("---:", "---")
     for p in bloom.complete.parts:
-        assert label(p.name, "fr") in md.replace("\\_", "_")
+        assert part_label(p.name, "fr") in md.replace("\\_", "_")
     for sid in _all_sources(bloom.complete, bloom.case.sources):
         assert f"`{sid}`" in md
 

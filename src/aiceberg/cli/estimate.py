@@ -130,8 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _emit(fp, args: argparse.Namespace) -> int:
-    from aiceberg.explain.i18n import check_lang
     from aiceberg.explain.render import footprint_dict, footprint_text
+    from aiceberg.i18n import check_lang
 
     lang = check_lang(args.lang, "lang")
     country = args.country

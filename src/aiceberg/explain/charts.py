@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from html import escape
 from typing import Any
 
@@ -26,6 +25,7 @@ from aiceberg.i18n import Localised, t
 from aiceberg.i18n import numbers as N
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.quantity import Q
+from aiceberg.refdata import follows_data
 
 __all__ = [
     "Bar",
@@ -133,7 +133,7 @@ class CompareEntry:
     highlight: bool = False
 
 
-@cache
+@follows_data  # computed once per data folder: after refdata.set_data_dir the figures are the new data's
 def case_figures() -> tuple[tuple[str, str, str, Q, float | None], ...]:
     """Each case: ``(name, title_en, title_fr, complete GWP, published total GWP or None)``, computed once."""
     out = []

@@ -21,7 +21,6 @@ from aiceberg.config import load_settings
 from aiceberg.errors import AicebergError, StoreError
 from aiceberg.explain.report import report_data, run_input
 from aiceberg.explain.report.html import render_sections
-from aiceberg.explain.report.labels import t as report_t
 from aiceberg.i18n import Msg, t
 from aiceberg.store import open_for_reading
 from aiceberg.web import runs_html
@@ -141,7 +140,7 @@ def run_page(db: str | None, opener: StoreOpener) -> Callable[[Request], Respons
         title = f'{t("web.run", lang)} {rec.name or rec.run_id[:12]}'
         if src is not None:
             toc, sections = render_sections(report_data(src.fp, lang=lang, **src.kwargs()))
-            body = runs_html.report_html(toc, sections, title, report_t("kind:run", lang))
+            body = runs_html.report_html(toc, sections, title, t("report.kind.run", lang))
             return html(request, title, body, active="/runs", css=runs_html.report_css())
         body = runs_html.run_info_html(rec, title, lang)
         return html(request, title, body, active="/runs")
