@@ -136,3 +136,18 @@ def test_a_run_summary_reads_in_french_with_its_range_in_its_unit():
     assert "56,8 mWh aux appareils (cpu 50 mWh)" in fr  # runs list printed 5.677e-05 before
     assert "20 mg CO2e (10 – 40 mg CO2e)" in fr and "mesuré" in fr
     assert not SCIENTIFIC.search(fr) and not SCIENTIFIC.search(summary_text(summary, "en"))
+
+
+def test_a_model_card_number_has_no_exponent_even_for_a_tiny_run():
+    """PyYAML (the Hub's reader) takes ``2e-05`` for a string: the emissions are a plain decimal."""
+    from aiceberg.explain.exports import model_card_yaml
+
+    fp = estimate_inference(wh_per_request=0.0004, requests=1, intensity_g_per_kwh=50, pue=1.0, embodied=False)
+    summary = {"run_id": "r1", "status": "finished", "duration_s": 1.0, "energy_kwh": 4e-07,
+               "co2e_kg": fp.co2e_kg.central, "footprint": fp.to_dict(), "sensors": [], "warnings": [],
+               "host": {}}
+    card = model_card_yaml(summary)
+    line = next(x for x in card.splitlines() if x.startswith("  emissions:"))
+    assert re.fullmatch(r"  emissions: 0\.0000\d+", line), line
+    assert float(line.split(":")[1]) == pytest.approx(fp.co2e_kg.central * 1000, rel=1e-5)
+    assert not SCIENTIFIC.search(card)

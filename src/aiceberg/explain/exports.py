@@ -198,6 +198,13 @@ def codecarbon_csv(summaries: Iterable[SummaryLike], *, header: bool = True) -> 
     return out.getvalue()
 
 
+def _yaml_number(x: float, sig: int = 6) -> str:
+    """``x`` to ``sig`` significant digits as a plain decimal: YAML 1.1 readers (PyYAML, hence the Hub)
+    read ``2e-05`` as a string, so a model card's number never has an exponent."""
+    text = N.number(x, "en", sig).replace(",", "")
+    return text if text not in ("", "-") else "0"
+
+
 def _yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
@@ -234,16 +241,16 @@ def model_card_yaml(
     )
     lines = [
         "co2_eq_emissions:",
-        f"  emissions: {chosen * 1000:.6g}",
+        f"  emissions: {_yaml_number(chosen * 1000)}",
         f"  source: {_yaml_str(source)}",
         f"  training_type: {_yaml_str(training_type)}",
         f"  geographical_location: {_yaml_str(location)}",
         f"  hardware_used: {_yaml_str(', '.join(hardware) or 'unknown')}",
     ]
     if scope == "operational" and total is not None:
-        lines.append(f"  # whole footprint with the embodied share (aiceberg): {total * 1000:.6g} g CO2e")
+        lines.append(f"  # whole footprint with the embodied share (aiceberg): {N.co2e(total)}")
     elif operational is not None:
-        lines.append(f"  # use phase only (as CodeCarbon counts): {operational * 1000:.6g} g CO2e")
+        lines.append(f"  # use phase only (as CodeCarbon counts): {N.co2e(operational)}")
     return "\n".join(lines) + "\n"
 
 
