@@ -36,13 +36,19 @@ def _broken_stores(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("kind", ["corrupt", "postgres-down"])
 def test_a_store_that_cannot_be_read_is_a_503_page_and_json_and_the_rest_works(tmp_path, kind):
+    from aiceberg.errors import StoreError
+    from aiceberg.web.runs import default_opener
+
     target = _broken_stores(tmp_path)[kind]
+    with pytest.raises(StoreError) as what:  # what the store itself says, in both languages
+        default_opener(target)
     with _client(create_app(target)) as c:
         for lang, title in (("en", "The run store cannot be read"), ("fr", "La base des exécutions est illisible")):
             r = c.get(f"/runs?lang={lang}")
             assert r.status_code == 503
             text = unescape(r.text)
             assert 'id="store-error"' in r.text and title in text
+            assert what.value.render(lang) in text
             assert (urlsplit(target).hostname if "://" in target else target) in text  # names the store
             assert "--db" in text  # says how to fix it
         assert c.get("/runs/run-aaaa").status_code == 503
@@ -50,6 +56,7 @@ def test_a_store_that_cannot_be_read_is_a_503_page_and_json_and_the_rest_works(t
         assert api.status_code == 503
         detail = api.json()["detail"]
         assert [d["field"] for d in detail] == ["store"] and "AICEBERG_DB" in detail[0]["accepted"]
+        assert detail[0]["code"] == what.value.code and detail[0]["message"] == what.value.render("fr")
         for path in OTHER_PAGES:
             assert c.get(path).status_code == 200, path
         assert c.post("/api/estimate/training", json={"hardware": "a100", "hours": 1}).status_code == 200
@@ -197,3 +204,16 @@ def test_the_api_answers_json_errors_not_html(client):
     r = client.get("/api/estimate/training")  # GET on a POST endpoint
     assert r.status_code == 405 and r.headers["allow"] == "POST"
     assert json.loads(r.text)["detail"][0]["field"] == "path"
+
+
+def test_an_unknown_run_is_a_404_and_an_unreadable_summary_a_503(store_path, tmp_path):
+    broken = tmp_path / "broken-summary.db"
+    broken.write_bytes(store_path.read_bytes())
+    with sqlite3.connect(broken) as db:
+        db.execute("UPDATE runs SET summary_json = '{not json' WHERE run_id = 'run-cccc-0003'")
+    with _client(create_app(str(broken))) as c:
+        assert c.get("/runs/run-zzzz").status_code == 404
+        assert c.get("/runs/run-").status_code == 404  # a prefix of several runs names none
+        r = c.get("/runs/run-cccc-0003?lang=fr")
+        assert r.status_code == 503 and "run-cccc-0003" in r.text
+        assert c.get("/runs/run-bbbb-0002").status_code == 200

@@ -38,6 +38,9 @@ BUSY_TIMEOUT_S = 5.0
 
 StoreOpener = Callable[[str], Any]
 
+#: The store's answers that mean "no such run" (404), not "the store is broken" (503).
+NO_SUCH_RUN = frozenset({"store.no_run", "store.no_run_id", "store.ambiguous"})
+
 
 def default_opener(target: str) -> Any:
     """The run store at ``target``, opened for reading (never created nor marked; a short wait for a lock)."""
@@ -59,9 +62,7 @@ def _unavailable(request: Request, exc: StoreError) -> Response:
 
 
 def _api_unavailable(lang: str, exc: StoreError) -> Response:
-    carried = getattr(exc, "message", None)  # the store's catalog message, where it has one
-    message = carried if isinstance(carried, Msg) else exc.render(lang)
-    return json_errors([FieldError("store", message, Msg("web.store.fix"))], lang, status=503)
+    return json_errors([FieldError("store", exc.message, Msg("web.store.fix"))], lang, status=503)
 
 
 def _page_number(text: str | None) -> int:
@@ -129,11 +130,12 @@ def run_page(db: str | None, opener: StoreOpener) -> Callable[[Request], Respons
         try:
             try:
                 rec = store.get_run(run_id)
-            except StoreError:  # no such run (or no unique one with that prefix)
-                raise HTTPException(404) from None
-            try:
                 src = run_input(rec, store.series(rec.run_id, max_points=400), store.phases(rec.run_id))
-            except AicebergError:  # no footprint yet (running, stopped early) or one that cannot be read
+            except StoreError as exc:  # no such run (404), or a store or a summary that cannot be read (503)
+                if exc.code in NO_SUCH_RUN:
+                    raise HTTPException(404) from None
+                return _unavailable(request, exc)
+            except AicebergError:  # no footprint yet (running, stopped early)
                 src = None
         finally:
             store.close()
