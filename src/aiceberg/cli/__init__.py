@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "runs",
     "serve",
     "report",
+    "scenario",
 )
 
 EPILOG = """\
@@ -33,6 +34,7 @@ examples:
   aiceberg case show bloom-training
   aiceberg equivalents --co2e-kg 50500 --lang fr
   aiceberg data hardware h100
+  aiceberg scenario run chatgpt-month --samples 100000 --compare-allocations
 """
 
 

@@ -4,11 +4,19 @@ How much of a device's manufacturing footprint a job carries is a choice, not a 
 named and explicit. The default, ``use-time``, is the BLOOM study's: the job's device-hours over the
 hours the device is expected to be in use during its life (lifetime × 8,760 h × utilisation).
 ``calendar-time`` ignores utilisation (the device is charged for every hour of its life).
+
+Scenarios of a whole service (``aiceberg.scenario``) choose among four rules per phase, on what the phase
+knows of its use of the devices (:class:`DeviceUse`, numbers of any type: float, ``Q`` or numpy arrays):
+``use-time`` and ``calendar-time`` as above on the hours the phase holds the devices, ``share-of-device-time``
+on the hours they are busy for it (a request's GPU time, a phone's seconds of use) over the hours they are
+busy in their life, and ``share-of-requests`` on its requests over all those the fleet serves in its life.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.i18n import Amount, Msg
@@ -33,6 +41,50 @@ def _calendar_time(device_hours: Q, lifetime_years: Q, utilisation: Q) -> Q:
 ALLOCATION_RULES: dict[str, AllocationRule] = {
     "use-time": _use_time,
     "calendar-time": _calendar_time,
+}
+
+
+@dataclass(frozen=True)
+class DeviceUse:
+    """What a phase knows of its use of some devices (any number type).
+
+    Attributes:
+        held_hours: device-hours the phase holds them (reserved, busy or not).
+        busy_hours: device-hours they compute for the phase.
+        requests: the requests the phase serves (0 for a phase without requests).
+        fleet: how many devices (held hours over the phase's calendar hours).
+        fleet_requests_per_year: the requests the fleet serves in a year, for every service it runs.
+    """
+
+    held_hours: Any
+    busy_hours: Any
+    requests: Any = 0.0
+    fleet: Any = 1.0
+    fleet_requests_per_year: Any = 1.0
+
+
+def _use_rule_use_time(u: DeviceUse, life: Any, util: Any) -> Any:
+    return u.held_hours / (life * HOURS_PER_YEAR * util)
+
+
+def _use_rule_calendar(u: DeviceUse, life: Any, util: Any) -> Any:
+    return u.held_hours / (life * HOURS_PER_YEAR)
+
+
+def _use_rule_device_time(u: DeviceUse, life: Any, util: Any) -> Any:
+    return u.busy_hours / (life * HOURS_PER_YEAR * util)
+
+
+def _use_rule_requests(u: DeviceUse, life: Any, util: Any) -> Any:
+    return u.fleet * u.requests / (life * u.fleet_requests_per_year)
+
+
+#: name → rule(use, lifetime_years, utilisation) → devices' worth of manufacturing, for scenarios
+USE_RULES: dict[str, Callable[[DeviceUse, Any, Any], Any]] = {
+    "use-time": _use_rule_use_time,
+    "calendar-time": _use_rule_calendar,
+    "share-of-device-time": _use_rule_device_time,
+    "share-of-requests": _use_rule_requests,
 }
 
 

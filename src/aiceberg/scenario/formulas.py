@@ -1,0 +1,328 @@
+"""Each phase's formula, written once for any number type: floats (the central value), ``Q`` (the range)
+and numpy arrays (Monte Carlo samples).
+
+A :class:`Plan` is the compiled scenario: for each phase, which inputs it reads (a :data:`Ref` is an input
+id, looked up in the values ``v``, or a constant). :func:`evaluate` computes every part of every phase
+with the operations of ``ops`` (:mod:`aiceberg.model.uncertainty`): only ``+``, ``*``, ``/`` and
+``ops.call`` for a function that increases with its arguments, so interval arithmetic stays valid.
+Energies are in kWh, emissions in kgCO2e, grid intensities in gCO2e/kWh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aiceberg.i18n import Msg
+from aiceberg.model.embodied import USE_RULES, DeviceUse
+from aiceberg.model.uncertainty import Ops
+
+__all__ = ["PHASES", "DataPlan", "DeploymentPlan", "DevicePlan", "Hardware", "InferencePlan", "NetworkPlan",
+           "Outcome", "Plan", "Ref", "Requests", "TrainingPlan", "evaluate", "growth_years"]
+
+#: The phases of a service's life, in the order they are reported.
+PHASES: tuple[str, ...] = ("data", "development", "training", "retraining", "deployment", "inference", "network",
+                           "devices", "end_of_life")
+
+Ref = str | float  # an input id, or a constant
+Parts = dict[str, tuple[Any, Any]]  # part name → (electricity kWh, emissions kgCO2e)
+
+
+def growth_years(growth: Any, years: Any, xp: Any) -> Any:
+    """Years of traffic at the first year's rate that a traffic growing by ``growth`` a year adds up to over
+    ``years``: ∫₀ᵀ (1 + g)^t dt = ((1 + g)^T − 1) / ln(1 + g), and T when g = 0. Increases with g and T."""
+    x = years * xp.log1p(growth)
+    small = x < 1e-9
+    return years * xp.where(small, 1.0 + x / 2.0, xp.expm1(x) / xp.where(small, 1.0, x))
+
+
+def _one_off(years: Any, inverse_life: Any, xp: Any) -> Any:
+    """The share of a one-off phase charged to the period: min(1, period / model life)."""
+    return xp.minimum(1.0, years * inverse_life)
+
+
+@dataclass(frozen=True)
+class Requests:
+    """Requests a day in the first year (the product of ``base``), their growth a year, and the users."""
+
+    base: tuple[Ref, ...]
+    growth: Ref | None = None
+    users: Ref | None = None
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """Devices whose manufacturing a phase shares: per device and per server (kgCO2e), lifetime (years),
+    utilisation, devices per server, and the part name (``embodied.gpu``)."""
+
+    device_kg: Ref
+    server_kg: Ref | None
+    per_server: float
+    life: Ref
+    util: Ref
+    part: str = "embodied.gpu"
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """One training: device-hours (a product), power per device (W) or a measured electricity (kWh)."""
+
+    device_hours: tuple[Ref, ...]
+    intensity: Ref
+    power_w: Ref | None = None
+    measured_kwh: Ref | None = None
+    overhead: Ref | None = None  # PUE − 1
+    hardware: Hardware | None = None
+    rule: str = "use-time"
+    part: str = "gpu.dynamic"
+
+
+@dataclass(frozen=True)
+class InferencePlan:
+    """Electricity per request (the sum of ``per_request_kwh``), with the data centre's overhead when the
+    figure is the servers' alone (boundary ``it``)."""
+
+    per_request_kwh: tuple[Ref, ...]
+    intensity: Ref
+    overhead: Ref | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentPlan:
+    """The serving fleet's manufacturing share: held by ``count`` devices for ``hours_per_day``, or
+    ``held_per_request`` device-hours a request; busy ``busy_per_request`` device-hours a request (or the
+    request's electricity over the device's power)."""
+
+    hardware: Hardware
+    hours_per_day: Ref = 24.0
+    count: Ref | None = None
+    held_per_request: Ref | None = None
+    busy_per_request: Ref | None = None
+    busy_power_w: Ref | None = None
+    fleet_requests_per_day: Ref | None = None
+    rule: str = "use-time"
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    gb_per_request: Ref
+    kwh_per_gb: Ref
+    intensity: Ref
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    """A kind of user device: its share of the requests, seconds a request, power (W), manufacturing."""
+
+    device: str
+    share: Ref
+    seconds: Ref
+    power_w: float
+    kg: Ref
+    life: Ref
+    intensity: Ref
+    daily_use_hours: Ref | None = None
+    rule: str = "calendar-time"
+
+
+@dataclass(frozen=True)
+class DataPlan:
+    """Storage over the period (TB × hours × Wh per TB-hour × replicas) and the collection's transfer."""
+
+    intensity: Ref
+    stored_tb: Ref | None = None
+    wh_per_tb_hour: Ref | None = None
+    replication: Ref = 1.0
+    overhead: Ref | None = None
+    collected_gb: Ref | None = None
+    kwh_per_gb: Ref | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled scenario: the period, the requests, the reporting unit and each phase's plan.
+
+    ``not_counted`` says, for a phase or part that has no number, why (a catalog message): it is shown as
+    such, never as 0.
+    """
+
+    period_days: Ref
+    unit: str
+    requests: Requests | None = None
+    model_life_years: Ref | None = None
+    data: DataPlan | None = None
+    development: tuple[Ref, ...] | None = None  # trainings × fraction of the final one
+    training: TrainingPlan | None = None
+    retraining: tuple[Ref, ...] | None = None  # per year × fraction
+    deployment: DeploymentPlan | None = None
+    inference: InferencePlan | None = None
+    network: NetworkPlan | None = None
+    devices: tuple[DevicePlan, ...] = ()
+    end_of_life: Ref | None = None
+    not_counted: Mapping[str, Msg] = field(default_factory=dict)
+
+    def with_rule(self, rule: str) -> Plan:
+        """The same plan with ``rule`` for every phase that can take it (the allocation comparison)."""
+        training = self.training
+        if training is not None and training.hardware is not None and rule in ("use-time", "calendar-time"):
+            training = replace(training, rule=rule)
+        deployment = replace(self.deployment, rule=rule) if self.deployment is not None else None
+        devices = tuple(
+            replace(d, rule=rule) if rule == "calendar-time" or (
+                rule in ("use-time", "share-of-device-time") and d.daily_use_hours is not None) else d
+            for d in self.devices)
+        return replace(self, training=training, deployment=deployment, devices=devices)
+
+
+@dataclass
+class Outcome:
+    """Every part of every phase (``"training.gpu.dynamic"`` → (kWh, kgCO2e)), the requests over the period
+    (None without a deployment) and the number of reporting units R."""
+
+    parts: Parts
+    requests: Any
+    units: Any
+
+    def phase(self, name: str) -> Parts:
+        prefix = name + "."
+        return {k[len(prefix):]: v for k, v in self.parts.items() if k.startswith(prefix)}
+
+
+def _val(v: Mapping[str, Any], ref: Ref) -> Any:
+    return v[ref] if isinstance(ref, str) else ref
+
+
+def _prod(v: Mapping[str, Any], refs: tuple[Ref, ...]) -> Any:
+    out: Any = 1.0
+    for r in refs:
+        out = out * _val(v, r)
+    return out
+
+
+def _electric(energy: Any, intensity: Any) -> tuple[Any, Any]:
+    return energy, energy * intensity * 0.001
+
+
+def _training(p: TrainingPlan, v: Mapping[str, Any]) -> Parts:
+    hours = _prod(v, p.device_hours)
+    intensity = _val(v, p.intensity)
+    it = _val(v, p.measured_kwh) if p.measured_kwh is not None else hours * _val(v, p.power_w or 0.0) * 0.001
+    parts: Parts = {p.part: _electric(it, intensity)}
+    if p.overhead is not None:
+        parts["cooling_overhead"] = _electric(it * _val(v, p.overhead), intensity)
+    if p.hardware is not None:
+        parts.update(_embodied(p.hardware, DeviceUse(hours, hours), p.rule, v))
+    return parts
+
+
+def _embodied(hw: Hardware, use: DeviceUse, rule: str, v: Mapping[str, Any]) -> Parts:
+    life, util = _val(v, hw.life), _val(v, hw.util)
+    share = USE_RULES[rule]
+    parts: Parts = {hw.part: (0.0, _val(v, hw.device_kg) * share(use, life, util))}
+    if hw.server_kg is not None:
+        k = 1.0 / hw.per_server
+        per_server = DeviceUse(use.held_hours * k, use.busy_hours * k, use.requests, use.fleet * k,
+                               use.fleet_requests_per_year)
+        parts["embodied.server"] = (0.0, _val(v, hw.server_kg) * share(per_server, life, util))
+    return parts
+
+
+def _scaled(parts: Parts, factor: Any) -> Parts:
+    return {k: (e * factor, c * factor) for k, (e, c) in parts.items()}
+
+
+def evaluate(plan: Plan, v: Mapping[str, Any], ops: Ops) -> Outcome:
+    """Every part of the scenario for the input values ``v`` (floats, ``Q`` or arrays, as ``ops`` says)."""
+    days = _val(v, plan.period_days)
+    years = days * (1.0 / 365.0)
+    one_off: Any = 1.0
+    if plan.model_life_years is not None:
+        one_off = ops.call(_one_off, years, 1.0 / _val(v, plan.model_life_years))
+    out: Parts = {}
+
+    def put(phase: str, parts: Parts) -> None:
+        out.update({f"{phase}.{k}": val for k, val in parts.items()})
+
+    requests = users = None
+    if plan.requests is not None:
+        first_day = _prod(v, plan.requests.base)
+        span = years if plan.requests.growth is None else ops.call(growth_years, _val(v, plan.requests.growth),
+                                                                   years)
+        requests = first_day * 365.0 * span
+        users = None if plan.requests.users is None else _val(v, plan.requests.users)
+    if plan.data is not None:
+        put("data", _data(plan.data, v, days, one_off))
+    if plan.training is not None:
+        final = _training(plan.training, v)
+        if plan.development is not None:
+            put("development", _scaled(final, _prod(v, plan.development) * one_off))
+        put("training", _scaled(final, one_off))
+        if plan.retraining is not None:
+            put("retraining", _scaled(final, _prod(v, plan.retraining) * years))
+    if plan.inference is not None and requests is not None:
+        inf = plan.inference
+        per_request = sum((_val(v, r) for r in inf.per_request_kwh[1:]), _val(v, inf.per_request_kwh[0]))
+        it = requests * per_request
+        intensity = _val(v, inf.intensity)
+        put("inference", {"inference.compute": _electric(it, intensity)})
+        if inf.overhead is not None:
+            put("inference", {"cooling_overhead": _electric(it * _val(v, inf.overhead), intensity)})
+        if plan.deployment is not None:
+            put("deployment", _deployment(plan.deployment, v, requests, per_request, days, years))
+    if plan.network is not None and requests is not None:
+        net = plan.network
+        put("network", {"network": _electric(requests * _val(v, net.gb_per_request) * _val(v, net.kwh_per_gb),
+                                             _val(v, net.intensity))})
+    if plan.devices and requests is not None:
+        put("devices", _devices(plan.devices, v, requests))
+    if plan.end_of_life is not None:
+        put("end_of_life", {"end_of_life": (0.0, _val(v, plan.end_of_life))})
+    units = {"per-request": requests, "per-user-year": None if users is None else users * years,
+             "per-year": years, "whole-life": 1.0}[plan.unit]
+    return Outcome(out, requests, units)
+
+
+def _data(p: DataPlan, v: Mapping[str, Any], days: Any, one_off: Any) -> Parts:
+    parts: Parts = {}
+    intensity = _val(v, p.intensity)
+    if p.stored_tb is not None and p.wh_per_tb_hour is not None:
+        it = _val(v, p.stored_tb) * days * 24.0 * _val(v, p.wh_per_tb_hour) * _val(v, p.replication) * 0.001
+        parts["storage"] = _electric(it, intensity)
+        if p.overhead is not None:
+            parts["cooling_overhead"] = _electric(it * _val(v, p.overhead), intensity)
+    if p.collected_gb is not None and p.kwh_per_gb is not None:
+        parts["network"] = _electric(_val(v, p.collected_gb) * _val(v, p.kwh_per_gb) * one_off, intensity)
+    return parts
+
+
+def _deployment(p: DeploymentPlan, v: Mapping[str, Any], requests: Any, per_request_kwh: Any, days: Any,
+                years: Any) -> Parts:
+    hours_per_day = _val(v, p.hours_per_day)
+    if p.count is not None:
+        fleet = _val(v, p.count)
+        held = fleet * hours_per_day * days
+    else:
+        held = requests * _val(v, p.held_per_request if p.held_per_request is not None else 0.0)
+        fleet = held / (hours_per_day * days)
+    if p.busy_per_request is not None:
+        busy = requests * _val(v, p.busy_per_request)
+    else:
+        busy = requests * per_request_kwh / (_val(v, p.busy_power_w or 1.0) * 0.001)
+    per_year = (_val(v, p.fleet_requests_per_day) * 365.0 if p.fleet_requests_per_day is not None
+                else requests / years)
+    return _embodied(p.hardware, DeviceUse(held, busy, requests, fleet, per_year), p.rule, v)
+
+
+def _devices(devices: tuple[DevicePlan, ...], v: Mapping[str, Any], requests: Any) -> Parts:
+    use_kwh: Any = 0.0
+    use_kg: Any = 0.0
+    made_kg: Any = 0.0
+    for d in devices:
+        hours = requests * _val(v, d.share) * _val(v, d.seconds) * (1.0 / 3600.0)
+        energy = hours * d.power_w * 0.001
+        use_kwh = use_kwh + energy
+        use_kg = use_kg + energy * _val(v, d.intensity) * 0.001
+        util = 1.0 if d.daily_use_hours is None else _val(v, d.daily_use_hours) * (1.0 / 24.0)
+        made_kg = made_kg + _val(v, d.kg) * USE_RULES[d.rule](DeviceUse(hours, hours), _val(v, d.life), util)
+    return {"devices.use": (use_kwh, use_kg), "embodied.devices": (0.0, made_kg)}
