@@ -70,7 +70,7 @@ def _load(name: str, db: str | None) -> Any:
         from aiceberg.store import open_store
 
         def opener() -> Any:
-            return open_store(db, check_stale=False)
+            return open_store(db, readonly=True, create=False)
     if not os.path.exists(name) and not name.endswith(".toml"):
         return get_template(name).scenario()
     return load(name, opener)

@@ -21,7 +21,7 @@ StoreOpener = Callable[[], RunStore]
 
 
 def _open(opener: StoreOpener | None) -> RunStore:
-    return opener() if opener is not None else open_store(check_stale=False)
+    return opener() if opener is not None else open_store(readonly=True, create=False)
 
 
 def read_run(run_id: str, opener: StoreOpener | None, path: str) -> tuple[float, float, str]:

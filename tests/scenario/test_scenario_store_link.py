@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aiceberg.model.run_records import ChannelRow, NewRun
+from aiceberg.model.run_records import ChannelRow, NewRun, RunEnd
 from aiceberg.scenario import ScenarioError, loads
 from aiceberg.store import open_store
 
@@ -28,8 +28,8 @@ def store_path(tmp_path: Path) -> Path:
     store = open_store(path)
     store.create_run(NewRun("feedbeef0001", "2025-01-01T00:00:00Z", 0.0, 1, "host"),
                      [ChannelRow("nvml:0", "nvml", "gpu", "GPU 0", "measured")])
-    store.finish_run("feedbeef0001", status="finished", ended_at="2025-01-01T02:00:00Z", duration_s=7200.0,
-                     energy_kwh=12.5, co2e_kg=None, exit_code=0, end_reason=None, summary={})
+    store.finish_run("feedbeef0001", RunEnd(status="finished", ended_at="2025-01-01T02:00:00Z", duration_s=7200.0,
+                                            exit_code=0, energy_kwh=12.5))
     store.close()
     return path
 
