@@ -140,7 +140,7 @@ def run_run(args: argparse.Namespace) -> int:
         from aiceberg.cli.report import _write
         from aiceberg.explain.scenario_report import scenario_html
 
-        _write(args.html, scenario_html(res, lang))
+        _write(args.html, scenario_html(data, lang))
     if args.json:
         print_json(data)
     elif args.html != "-":

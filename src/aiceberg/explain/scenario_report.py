@@ -3,8 +3,9 @@
 The page shows the headline (the total and the per-unit figure with their ranges, the publication's figure
 beside its reproduction), the per-phase iceberg, the phases, the distribution of the Monte Carlo total, the
 tornado and the Sobol indices ("which assumption decides this number"), the open questions side by side,
-what can be done, the inputs with their sources, and what is not counted. The web app's scenario page
-reuses :func:`scenario_sections`.
+what can be done, the inputs with their sources, and what is not counted. It receives the result's JSON
+(``aiceberg.scenario.result_dict``): explaining fetches nothing. The web app's scenario page reuses
+:func:`scenario_sections`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from aiceberg.explain.scenario_text import compare_rows, flat_q, unit_label
 from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.quantity import Q
-from aiceberg.scenario import ScenarioResult, result_dict
 
 __all__ = ["scenario_html", "scenario_sections"]
 
@@ -170,10 +170,13 @@ def _notes(d: Mapping[str, Any], lang: str) -> str:
             f'<ul class="warn">{"".join(items)}</ul></section>')
 
 
-def scenario_sections(res: ScenarioResult, d: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    """The page's sections as ``(id, html)``, in order (the web page reuses them)."""
+def scenario_sections(d: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The page's sections as ``(id, html)``, in order, from the result's JSON in ``lang`` (the web page
+    reuses them)."""
     labels = {p["name"]: p["label"] for p in d["phases"]}
-    fp, part_labels = phase_footprint(res.parts(), labels, lang)
+    parts = [(f"{p['name']}.{x['name']}", flat_q(x, "energy_kwh") or Q.zero(), flat_q(x, "co2e_kg") or Q.zero(),
+              bool(x["visible"])) for p in d["phases"] for x in p.get("parts", ())]
+    fp, part_labels = phase_footprint(parts, labels, lang)
     iceberg = (f'<section id="iceberg"><h2>{_e(t("scenario.report.iceberg", lang))}</h2><figure>'
                + iceberg_svg(fp, lang, labels=part_labels, id_prefix="sc")
                + f"<figcaption>{_e(t('scenario.report.iceberg_caption', lang))}</figcaption></figure></section>")
@@ -182,11 +185,10 @@ def scenario_sections(res: ScenarioResult, d: Mapping[str, Any], lang: str) -> l
             ("inputs", _inputs(d, lang)), ("notes", _notes(d, lang))]
 
 
-def scenario_html(res: ScenarioResult, lang: str = "en") -> str:
-    """The whole page for a scenario's result in ``lang``."""
-    d = result_dict(res, lang)
+def scenario_html(d: Mapping[str, Any], lang: str = "en") -> str:
+    """The whole page for a scenario's result, given as its JSON in ``lang`` (``result_dict(res, lang)``)."""
     title = d["title"] or d["scenario"]
-    sections = [(k, s) for k, s in scenario_sections(res, d, lang) if s]
+    sections = [(k, s) for k, s in scenario_sections(d, lang) if s]
     nav = "<nav><ol>" + "".join(f'<li><a href="#{k}">{_e(t(f"scenario.nav.{k}", lang))}</a></li>'
                                 for k, _ in sections) + "</ol></nav>"
     return "".join([

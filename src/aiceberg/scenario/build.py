@@ -67,7 +67,8 @@ class Compiled:
 
 
 def _label(section: str, name: str) -> Msg:
-    return Msg("scenario.in.field", section=Msg(f"scenario.section.{section}"), what=Msg(f"scenario.field.{name}"))
+    """``service: requests a day``: the words of a field given in the file."""
+    return Msg("scenario.in.field", section=Msg(f"scenario.in_section.{section}"), what=Msg(f"scenario.field.{name}"))
 
 
 class _Builder:
