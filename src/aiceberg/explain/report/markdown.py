@@ -30,9 +30,15 @@ from aiceberg.model.footprint import Footprint
 __all__ = ["markdown_report", "render_markdown"]
 
 
+_BREAKS = re.compile(r"[\t\r\n\f\v]|  ")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
 def _cell(x: Any) -> str:
     """Text safe in a Markdown table cell: one line, pipes and HTML-ish characters neutralised."""
-    s = re.sub(r"[ \t\r\n\f\v]+", " ", str(x)).strip()  # not U+202F: French typography keeps it
+    s = str(x)
+    if _BREAKS.search(s):  # one line; not U+202F: French typography keeps it
+        s = _SPACES.sub(" ", s).strip()
     return (s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
             .replace("`", "\\`").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]"))
 
