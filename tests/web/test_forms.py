@@ -207,3 +207,9 @@ def test_the_pages_follow_the_data_folder(client, tmp_path):
     finally:
         refdata.set_data_dir(None)
     assert seen() == (False, False, False)
+
+
+def test_the_api_result_is_titled_in_the_request_language(client):
+    for lang in ("en", "fr"):
+        d = client.post("/api/estimate/training", json={"hardware": "a100", "hours": 1, "lang": lang}).json()
+        assert d["title"] == t("web.training", lang)

@@ -217,3 +217,17 @@ def test_an_unknown_run_is_a_404_and_an_unreadable_summary_a_503(store_path, tmp
         r = c.get("/runs/run-cccc-0003?lang=fr")
         assert r.status_code == 503 and "run-cccc-0003" in r.text
         assert c.get("/runs/run-bbbb-0002").status_code == 200
+
+
+def test_a_bug_is_said_in_words_never_a_bare_500(store_path):
+    def broken_opener(path):
+        raise RuntimeError("a bug in the store layer")
+
+    app = create_app(str(store_path), store_opener=broken_opener)
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as c:
+        r = c.get("/runs?lang=fr")
+        assert r.status_code == 500 and "Une erreur est survenue" in r.text and "RuntimeError" in r.text
+        assert r.headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+        api = c.get("/api/runs")
+        assert api.status_code == 500 and api.json()["detail"][0]["code"] == "web.error.internal"
+        assert c.get("/").status_code == 200

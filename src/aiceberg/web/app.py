@@ -239,8 +239,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         return json_errors([FieldError("body", msg)], _api_lang(request) or "en", status=500)
     lang = lang_of(request)
-    return html(request, t("web.not_found", lang), f'<h1>500</h1><p class="banner">{e(msg.render(lang))}</p>',
-                status=500)
+    return html(request, t("web.error_title", lang),
+                f'<h1>{e(t("web.error_title", lang))}</h1><p class="banner">{e(msg.render(lang))}</p>', status=500)
 
 
 def create_app(db: str | None = None, *, allowed_hosts: Iterable[str] = (),

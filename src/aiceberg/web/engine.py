@@ -8,7 +8,7 @@ from aiceberg.cases import get_case
 from aiceberg.errors import InputError, UnknownNameError
 from aiceberg.explain.daily import daily_dict
 from aiceberg.explain.render import footprint_dict
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Msg, t
 from aiceberg.model.daily import my_ai_day
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.inference import estimate_inference, estimate_usage
@@ -50,6 +50,11 @@ def _common(v: dict[str, Any]) -> dict[str, Any]:
             "embodied": v.get("embodied", True)}
 
 
+def _title(endpoint: str, v: dict[str, Any]) -> str:
+    """The calculator's name in the request's language: the result's title."""
+    return t(f"web.{endpoint}", v.get("lang") or "en")
+
+
 def compute(endpoint: str, v: dict[str, Any]) -> Any:
     """Run a calculator on validated values (``schema.validate``, which also checked the rules between
     fields): a ``Footprint``, or a ``DailyResult`` for my-ai-day.
@@ -59,7 +64,7 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
     """
     if endpoint == "training":
         return estimate_training(v["hardware"], count=v["count"], hours=v["hours"], gpu_hours=v["gpu_hours"],
-                                 flops=v["flops"], mfu=v["mfu"], power_w=v["power_w"], title="Training",
+                                 flops=v["flops"], mfu=v["mfu"], power_w=v["power_w"], title=_title("training", v),
                                  **_common(v))
     if endpoint in ("inference", "usage"):
         per = {"wh_per_request": v["wh_per_request"], "task": v["task"], "parameters_b": v["parameters_b"],
@@ -68,9 +73,9 @@ def compute(endpoint: str, v: dict[str, Any]) -> Any:
                "network": (v["network"] or "fixed") if v["data_gb"] is not None else None,
                "device": v["device"], "device_seconds": v["device_seconds"], **_common(v)}
         if endpoint == "inference":
-            return estimate_inference(requests=v["requests"], title="Inference", **per)
+            return estimate_inference(requests=v["requests"], title=_title("inference", v), **per)
         return estimate_usage(users=v["users"], requests_per_user_per_day=v["requests_per_day"], days=v["days"],
-                              title="Usage at scale", **per)
+                              title=_title("usage", v), **per)
     if endpoint == "my-ai-day":
         return my_ai_day(prompts_per_day=float(v["prompts_per_day"]), images_per_day=float(v["images_per_day"]),
                          video_hours_per_day=float(v["video_hours_per_day"]), chatbot=v["chatbot"],
