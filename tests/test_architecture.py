@@ -21,7 +21,8 @@ SRC = ROOT / "src" / "aiceberg"
 
 #: Packages behind an extra, or absent on most machines: imported only where they are used.
 OPTIONAL = {"starlette", "uvicorn", "psycopg", "pynvml", "amdsmi", "playwright", "httpx", "codecarbon",
-            "ecologits", "numpy", "SALib"}
+            "ecologits", "numpy", "SALib",
+            "prometheus_client"}
 #: Heavy for a light entry point (measured with ``python -X importtime``): ``tomllib`` ~13 ms, ``decimal``
 #: ~3 ms, against ~1 ms for ``import aiceberg``.
 HEAVY = {"tomllib", "decimal"}

@@ -63,6 +63,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--name", default=None, help="a label for the run")
     p.add_argument("--project", default=None, help="a project label (CodeCarbon's project_name)")
     p.add_argument("--no-store", action="store_true", help="do not write the run to the store")
+    p.add_argument("--metrics-port", default=None, metavar="N",
+                   help="serve the run's energy, power and CO2e as Prometheus metrics on this port while it runs "
+                   "(0: any free port; CMD gets the address in AICEBERG_METRICS_URL); needs aiceberg[prometheus]")
+    p.add_argument("--metrics-host", default="127.0.0.1", metavar="ADDR",
+                   help="address for --metrics-port (default 127.0.0.1)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command to run")
     p.set_defaults(func=main)
@@ -154,7 +159,16 @@ def main(args: argparse.Namespace) -> int:
         cmd, settings=settings, output_json=args.output_json, store=not args.no_store,
         idle_baseline_s=idle or 0.0, name=args.name, quiet=args.quiet,
         total_phases=_int_arg(args.total_phases, "--total-phases"),
+        metrics=None if args.metrics_port is None else (args.metrics_host, _port_arg(args.metrics_port)),
     )
+
+
+def _port_arg(value: str) -> int:
+    from aiceberg.cli.exporter import parse_port
+
+    port = parse_port(value, "metrics_port")
+    assert port is not None
+    return port
 
 
 class _Signals:
@@ -257,8 +271,11 @@ def run_command(
     quiet: bool = False,
     sensors: Any = None,
     total_phases: int | None = None,
+    metrics: tuple[str, int] | None = None,
 ) -> int:
-    """Run ``cmd`` under a tracker; returns its exit code (or dies from its signal)."""
+    """Run ``cmd`` under a tracker; returns its exit code (or dies from its signal).
+
+    ``metrics`` (host, port) serves the run's Prometheus metrics while it runs (``--metrics-port``)."""
     import warnings
 
     from aiceberg.measure.phase_file import ENV_PHASE_FILE, PhaseFileReader
@@ -266,8 +283,14 @@ def run_command(
     from aiceberg.measure.tracker import Run
     from aiceberg.tracking import open_run_store
 
+    server = None
+    if metrics is not None:  # listening first: a port in use fails before anything is measured
+        from aiceberg.measure.exporter import MetricsServer
+
+        server = MetricsServer(*metrics, field="metrics_port")
     signals = _Signals()
     signals.block_sigint()  # before the sampler thread exists: it inherits the mask
+    run: Any = None
     try:
         run = Run(
             settings=settings, store=None if store else False, sensors=sensors, name=name,
@@ -278,8 +301,14 @@ def run_command(
         with warnings.catch_warnings():  # the summary repeats them; the terminal shows them once
             warnings.simplefilter("ignore")
             run.start()
+        if server is not None:
+            _serve_run(server, run, quiet)
     except BaseException:
         signals.restore()
+        if server is not None:
+            server.close()
+        if run is not None and run.running:
+            run.stop(status="failed", end_reason="the metrics server could not start")
         raise
     signals.install()
     phase_dir = tempfile.mkdtemp(prefix="aiceberg-phases-")
@@ -287,6 +316,8 @@ def run_command(
     open(phase_path, "wb").close()
     phases = PhaseFileReader(phase_path)
     env = dict(os.environ, AICEBERG_RUN_ID=run.run_id, **{ENV_PHASE_FILE: phase_path})
+    if server is not None:
+        env["AICEBERG_METRICS_URL"] = server.url
     returncode: int
     end_reason: str | None = None
     proc: subprocess.Popen[bytes] | None = None
@@ -310,6 +341,8 @@ def run_command(
     finally:
         shutil.rmtree(phase_dir, ignore_errors=True)
         signals.restore()
+        if server is not None:
+            server.close()
     if output_json:
         try:
             with open(output_json, "w", encoding="utf-8") as fh:
@@ -329,6 +362,16 @@ def run_command(
         except (OSError, ValueError):
             pass
     return exit_code
+
+
+def _serve_run(server: Any, run: Any, quiet: bool) -> None:
+    """Serve the started run's metrics on ``server`` (``--metrics-port``)."""
+    from aiceberg.i18n import t
+    from aiceberg.measure.exporter import SamplerCollector, co2e_basis
+
+    server.attach(SamplerCollector(run.sampler, co2e_basis(run.settings.location, run.settings.pue)))
+    if not quiet:
+        print("aiceberg: " + t("prometheus.run.serving", "en", url=server.url), file=sys.stderr, flush=True)
 
 
 def _outcome(returncode: int, end_reason: str | None, received: list[str]) -> tuple[int, str, str | None]:

@@ -30,7 +30,8 @@ log = logging.getLogger("aiceberg.tracker")
 @dataclass
 class ChannelState:
     """What the run knows of one channel: its energy so far (``last_j``, J since the run started),
-    how many reads and gaps, the last error, and the time no reading covers (``missing_s``)."""
+    how many reads and gaps, the last error, the time no reading covers (``missing_s``), whether the
+    latest read worked (``ok``) and the mean power since the previous good read (``power_w``, W)."""
 
     channel: Channel
     sensor: str
@@ -42,6 +43,8 @@ class ChannelState:
     reads: int = 0
     last_error: str | None = None
     missing_s: float = 0.0
+    ok: bool | None = None
+    power_w: float | None = None
     _missing_base: float | None = None
 
 
@@ -96,6 +99,7 @@ class Sampler:
                     for ch in ids:
                         broken = self.states[ch]
                         broken.gaps += 1
+                        broken.ok = False
                         broken.last_error = f"{type(exc).__name__}: {exc}"
                         rows.append(SampleRow(t, ch, None, None, broken.last_error))
                     continue
@@ -109,14 +113,20 @@ class Sampler:
                         st.base_j = e
                         st._missing_base = reading.missing_s.get(ch, 0.0)
                     cum = e - st.base_j
+                    if st.last_t is not None and st.last_j is not None and t > st.last_t:
+                        st.power_w = max(cum - st.last_j, 0.0) / (t - st.last_t)
+                    else:
+                        st.power_w = power.get(ch)
                     st.last_j, st.last_t = cum, t
                     st.reads += 1
+                    st.ok = True
                     rows.append(SampleRow(t, ch, cum, power.get(ch)))
                 for ch, why in reading.errors.items():
                     st = self.states.get(ch)
                     if st is None:
                         continue
                     st.gaps += 1
+                    st.ok = False
                     st.last_error = why
                     rows.append(SampleRow(t, ch, None, None, why))
                 for ch, missing in reading.missing_s.items():

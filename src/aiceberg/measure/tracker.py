@@ -186,6 +186,11 @@ class Run:
         return self._sampler is not None and self._sampler.started and self.result is None
 
     @property
+    def sampler(self) -> Sampler | None:
+        """The run's sampler once started (its latest values, e.g. for ``measure.exporter.serve_sampler``)."""
+        return self._sampler
+
+    @property
     def samples_taken(self) -> int:
         return 0 if self._sampler is None else self._sampler.samples_taken
 
