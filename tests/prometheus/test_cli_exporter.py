@@ -124,7 +124,8 @@ while not os.path.exists(os.environ["FAKE_GO"]):
 deadline = time.monotonic() + 60
 while True:
     body = urllib.request.urlopen(url, timeout=10).read().decode()
-    if 'device="package-0"' in body and "aiceberg_energy_joules_total" in body and " 4.0" in body:
+    if any(line.startswith("aiceberg_energy_joules_total{") and 'device="package-0"' in line
+           and line.endswith(" 4.0") for line in body.splitlines()):
         break
     if time.monotonic() > deadline:
         break
