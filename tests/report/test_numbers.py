@@ -151,3 +151,12 @@ def test_a_model_card_number_has_no_exponent_even_for_a_tiny_run():
     assert re.fullmatch(r"  emissions: 0\.0000\d+", line), line
     assert float(line.split(":")[1]) == pytest.approx(fp.co2e_kg.central * 1000, rel=1e-5)
     assert not SCIENTIFIC.search(card)
+
+
+def test_a_usage_cases_complete_view_says_per_request_beside_its_monthly_columns():
+    """The talk's ChatGPT month: 30 billion requests in each column, so every calculation line says
+    it is per request and how many requests it is multiplied by."""
+    result = get_case("chatgpt-usage").run()
+    details = {p["name"]: p["detail"] for p in footprint_dict(result.complete, "en")["parts"]}
+    assert details and all(d.startswith("per request: ") and d.endswith("× 30,000,000,000 requests")
+                            for d in details.values()), details

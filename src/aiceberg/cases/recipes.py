@@ -10,7 +10,7 @@ from aiceberg.cases.case import RECIPES, Case, CaseResult
 from aiceberg.i18n import Amount, Msg
 from aiceberg.model.equivalents import equivalents
 from aiceberg.model.footprint import Footprint, Phase
-from aiceberg.model.inference import estimate_inference, estimate_usage
+from aiceberg.model.inference import estimate_inference, estimate_usage, scaled_per_request
 from aiceberg.model.quantity import Q
 from aiceberg.model.training import estimate_training, hardware_embodied_footprint
 
@@ -141,7 +141,7 @@ def usage(case: Case) -> CaseResult:
     embodied_only = hardware_embodied_footprint(refdata.get_hardware(inp["hardware"]),
                                                 Q.exact(gpu_hours_per_request))
     n = repro.meta["requests"]
-    complete = (complete_one + embodied_only).scaled(n, title=case.title_en + " — complete")
+    complete = scaled_per_request(complete_one + embodied_only, n, title=case.title_en + " — complete")
     notes = (
         Msg("case.note.rounded", requests=inp["exact_requests"], rounded_requests=inp["reference_requests"],
             co2e=Amount(inp["exact_co2e_kg"], "kg", sig=4), rounded_co2e=Amount(inp["reference_co2e_kg"], "kg"),

@@ -29,7 +29,8 @@ from aiceberg.model.operational import electricity_part, pue_overhead_part
 from aiceberg.model.quantity import Q, QLike
 from aiceberg.model.training import hardware_embodied, lifetime_factor
 
-__all__ = ["BOUNDARIES", "estimate_inference", "estimate_usage", "llm_request", "requests_from_usage"]
+__all__ = ["BOUNDARIES", "estimate_inference", "estimate_usage", "llm_request", "requests_from_usage",
+           "scaled_per_request"]
 
 DEFAULT_LLM_HARDWARE = "nvidia-h100-sxm5-80gb"
 DEFAULT_LLM_SERVER = "default-server"
@@ -127,12 +128,18 @@ def _times(per_request: Footprint, n: Q, title: Text | None = None, **meta: obje
     """The per-request footprint × ``n`` requests, keeping the per-request figures in ``meta``."""
     if n.is_exact and n.central == 1 and not meta:
         return per_request
-    fp = per_request.scaled(n, title)
-    # each calculation line is per request; the part's columns are for every request: say so
-    per_line = tuple(replace(p, detail=Msg("detail.per_request", detail=p.detail, requests=n.central))
-                     if p.detail else p for p in fp.parts)
-    return Footprint(parts=per_line, title=fp.title, factors=fp.factors, warnings=fp.warnings,
+    fp = scaled_per_request(per_request, n, title)
+    return Footprint(parts=fp.parts, title=fp.title, factors=fp.factors, warnings=fp.warnings,
                      meta={**fp.meta, "requests": n.central, "per_request": per_request.to_dict(), **meta})
+
+
+def scaled_per_request(per_request: Footprint, n: Q | float, title: Text | None = None) -> Footprint:
+    """``per_request`` × ``n`` requests, each calculation line saying it is per request (the part's
+    columns are for every request): "per request: 3.75 Wh …; × 3,000,000,000 requests"."""
+    fp = per_request.scaled(n, title)
+    count = n.central if isinstance(n, Q) else float(n)
+    return replace(fp, parts=tuple(replace(p, detail=Msg("detail.per_request", detail=p.detail, requests=count))
+                                   if p.detail else p for p in fp.parts))
 
 
 def _per_request_figure(
