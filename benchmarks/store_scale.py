@@ -6,7 +6,8 @@ batches, one phase per hour, a summary with its footprint. Then, each in a fresh
 would type them:
 
 - ``aiceberg report RUN --html FILE`` on each run (``report_s``, ``report_peak_mib``);
-- ``aiceberg runs list`` (every run, to /dev/null) on each store (``list_s``, ``list_peak_mib``);
+- ``aiceberg runs list`` on each store: its first page of 100 runs (``list_s``, ``list_peak_mib``) and
+  every run with ``--all`` (``list_all_s``, ``list_all_peak_mib``), to /dev/null;
 - ``aiceberg runs export RUN --format csv`` on the longest run (``export_csv_s``, ``export_csv_peak_mib``);
 
 and the disk the samples take (``bytes_per_channel_hour``: the store file of the longest run, WAL
@@ -16,6 +17,8 @@ Times are the median wall time of ``--repeat`` runs of the whole command (interp
 and the median CPU time (user + system, ``os.wait4``), which a machine shared with other jobs disturbs less.
 Peak memory is the command's whole-process peak resident set (``ru_maxrss`` of the child from
 ``os.wait4``), the largest of the repeats, in MiB — not a delta: it includes the interpreter and imports.
+The package's bytecode is compiled first (``compileall``), as an installed package's is: a checkout run
+with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module in every command (~0.3 s here).
 
 Run: ``python benchmarks/store_scale.py [--hours 1,24,168] [--stores 1000,20000] [--repeat 3] [--keep DIR]``.
 Prints one JSON object.
@@ -167,8 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     work = Path(args.keep or tempfile.mkdtemp(prefix="aiceberg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    import compileall
+
+    import aiceberg
+
+    compileall.compile_dir(os.path.dirname(aiceberg.__file__), quiet=1)
     out: dict[str, Any] = {"report_s": {}, "report_cpu_s": {}, "report_peak_mib": {}, "list_s": {}, "list_cpu_s": {},
-                           "list_peak_mib": {}}
+                           "list_peak_mib": {}, "list_all_s": {}, "list_all_cpu_s": {}, "list_all_peak_mib": {}}
     hours_list = [float(h) for h in args.hours.split(",")]
     runs: dict[float, tuple[Path, str]] = {}
     for hours in hours_list:
@@ -186,10 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         db = work / f"store-{size}.db"
         if not db.exists():
             build_store(db, size)
-        s, cpu, mib = _command(["runs", "list", "--db", str(db)], args.repeat)
-        out["list_s"][str(size)] = round(s, 3)
-        out["list_cpu_s"][str(size)] = round(cpu, 3)
-        out["list_peak_mib"][str(size)] = round(mib, 1)
+        for key, more in (("list", []), ("list_all", ["--all"])):
+            s, cpu, mib = _command(["runs", "list", "--db", str(db), *more], args.repeat)
+            out[f"{key}_s"][str(size)] = round(s, 3)
+            out[f"{key}_cpu_s"][str(size)] = round(cpu, 3)
+            out[f"{key}_peak_mib"][str(size)] = round(mib, 1)
     longest = max(hours_list)
     db, run_id = runs[longest]
     s, cpu, mib = _command(["runs", "export", run_id, "--db", str(db), "--format", "csv"], 1)

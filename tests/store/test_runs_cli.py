@@ -80,9 +80,13 @@ def test_list_pages_marks_dead_runs_explicitly_and_writes_no_scientific_notation
     assert code == 0 and [r["run_id"] for r in runs] == ["run-dead-0002", "run-finished-0001"]
     assert runs[0]["status"] == "interrupted"  # the CLI marks; the store's reads never do
     assert (runs[1]["co2e_kg"], runs[1]["co2e_kg_low"], runs[1]["co2e_kg_high"]) == (4.2e-06, 2e-06, 9e-06)
-    code, out, _ = cli(capsys, "runs", "list", "--db", str(db), "--limit", "1", "--offset", "1")
+    code, out, err = cli(capsys, "runs", "list", "--db", str(db), "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 2 and "runs 1 to 1 of 2 shown: --offset 1" in err
+    code, out, err = cli(capsys, "runs", "list", "--db", str(db), "--limit", "1", "--offset", "1")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 2 and lines[1].startswith("run-finished")
+    assert code == 0 and len(lines) == 2 and lines[1].startswith("run-finished") and err == ""
+    code, out, err = cli(capsys, "runs", "list", "--db", str(db), "--all")
+    assert code == 0 and len(out.splitlines()) == 3 and err == ""
     assert "0.00005677" in lines[1] and "e-0" not in out
     code, out, _ = cli(capsys, "runs", "list", "--db", str(db), "--status", "finished", "--json")
     assert [r["run_id"] for r in json.loads(out)] == ["run-finished-0001"]

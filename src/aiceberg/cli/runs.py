@@ -13,6 +13,8 @@ import sys
 from typing import Any
 
 FORMATS = ("json", "csv", "codecarbon", "model-card")
+#: Runs that ``aiceberg runs list`` shows without --limit or --all.
+PAGE = 100
 
 
 def _count(minimum: int) -> Any:
@@ -48,10 +50,12 @@ def register(subparsers: Any) -> None:
     lp = sub.add_parser("list", parents=[common], help="the runs, newest first",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  aiceberg runs list\n  aiceberg runs list --status interrupted --json\n"
-                        "  aiceberg runs list --limit 20 --offset 40")
+                        "  aiceberg runs list --limit 20 --offset 40\n  aiceberg runs list --all --json")
     lp.add_argument("--json", action="store_true", help="print a JSON list of objects")
-    lp.add_argument("--limit", type=_count(1), default=None, metavar="N", help="at most N runs (default: all)")
+    lp.add_argument("--limit", type=_count(1), default=None, metavar="N",
+                    help=f"at most N runs (default {PAGE}; the rest is a page away: --offset)")
     lp.add_argument("--offset", type=_count(0), default=0, metavar="N", help="skip the N newest runs first")
+    lp.add_argument("--all", action="store_true", help="every run (no page)")
     lp.add_argument("--status", default=None, choices=("running", "finished", "interrupted", "failed"))
     lp.add_argument("--host", default=None, metavar="NAME", help="only the runs measured on this host")
     lp.set_defaults(func=cmd_list)
@@ -114,11 +118,16 @@ def _open(settings: Any) -> Any:
 
 
 def _num(v: float | None, suffix: str = "") -> str:
+    """A number for the runs table: 4 significant digits, never an exponent (the number policy's
+    ``plain`` where C's ``%g`` would write one; a list of 20,000 runs formats 60,000 numbers)."""
     if v is None:
         return "—"
-    from aiceberg.i18n.numbers import plain
+    text = "%.4g" % v  # noqa: UP031 - the fast path
+    if "e" in text or "n" in text:
+        from aiceberg.i18n.numbers import plain
 
-    return plain(v, "en", 4) + suffix
+        text = plain(v, "en", 4)
+    return text + suffix
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -134,11 +143,18 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(t("runs.no_store_yet", where=redact(settings.db)))
             return 0
         raise
+    limit = None if args.all else (args.limit or PAGE)
+    filters = {"status": args.status, "hostname": args.host}
     try:
-        runs = store.list_runs(limit=args.limit, offset=args.offset, status=args.status, hostname=args.host)
+        runs = store.list_runs(limit=limit, offset=args.offset, **filters)
+        total = len(runs) + args.offset if limit is None or len(runs) < limit else store.count_runs(**filters)
     finally:
         store.close()
     _note_spool(settings.db)
+    shown_to = args.offset + len(runs)
+    if shown_to < total:  # say there is more, where a script reading stdout does not see it
+        print("aiceberg: " + t("runs.more", first=args.offset + 1, last=shown_to, total=total, next=shown_to),
+              file=sys.stderr)
     out = sys.stdout
     if args.json:
         json.dump([r.to_dict() for r in runs], out, indent=2)
@@ -147,16 +163,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not runs:
         print(t("runs.none_yet"))
         return 0
-    lines = [
-        f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration s':>10}  {'energy kWh':>11}  "
-        f"{'kgCO2e':>9}  command"
-    ]
-    for r in runs:
-        lines.append(
+    out.write(f"{'run':<12}  {'status':<11}  {'started (UTC)':<19}  {'duration s':>10}  {'energy kWh':>11}  "
+              f"{'kgCO2e':>9}  command\n")
+    for k in range(0, len(runs), 1000):  # written a thousand lines at a time: little memory, few writes
+        out.write("".join(
             f"{r.run_id[:12]:<12}  {r.status:<11}  {r.started_at[:19].replace('T', ' '):<19}  "
-            f"{_num(r.duration_s):>10}  {_num(r.energy_kwh):>11}  {_num(r.co2e_kg):>9}  {r.command or r.name or ''}"
-        )
-    out.write("\n".join(lines) + "\n")
+            f"{'—' if r.duration_s is None else f'{r.duration_s:.1f}':>10}  {_num(r.energy_kwh):>11}  "
+            f"{_num(r.co2e_kg):>9}  {r.command or r.name or ''}\n"
+            for r in runs[k:k + 1000]
+        ))
     return 0
 
 

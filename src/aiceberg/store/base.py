@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from aiceberg.model.quantity import Q
 
@@ -62,9 +62,41 @@ class PowerSeries:
     points: tuple[tuple[float, float], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """A run as lists show it: the columns, never the summary (see :class:`RunRecord`)."""
+def _co2e(r: Any) -> Q | None:
+    """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
+    if r.co2e_kg is None:
+        return None
+    c = r.co2e_kg
+    lo = c if r.co2e_kg_low is None else min(r.co2e_kg_low, c)
+    hi = c if r.co2e_kg_high is None else max(r.co2e_kg_high, c)
+    return Q(c, lo, hi)
+
+
+def _to_dict(r: Any) -> dict[str, Any]:
+    """The fields ``aiceberg runs list --json`` prints."""
+    return {
+        "run_id": r.run_id, "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
+        "duration_s": r.duration_s, "energy_kwh": r.energy_kwh, "co2e_kg": r.co2e_kg,
+        "co2e_kg_low": r.co2e_kg_low, "co2e_kg_high": r.co2e_kg_high, "exit_code": r.exit_code, "name": r.name,
+        "project": r.project, "command": r.command, "location": r.location, "hostname": r.hostname, "pid": r.pid,
+        "end_reason": r.end_reason,
+    }
+
+
+def _new_run(r: Any) -> NewRun:
+    """What was known of this run when it started (to create it again elsewhere)."""
+    return NewRun(
+        run_id=r.run_id, started_at=r.started_at, started_unix=r.started_unix, pid=r.pid, hostname=r.hostname,
+        name=r.name, project=r.project, command=r.command, location=r.location, interval_s=r.interval_s,
+        flush_every_s=r.flush_every_s,
+    )
+
+
+class RunRow(NamedTuple):
+    """A run as lists show it: its columns, never its summary (see :class:`RunRecord`).
+
+    A named tuple, so that a list of 20,000 runs costs little to build.
+    """
 
     run_id: str
     status: str
@@ -91,53 +123,61 @@ class RunRow:
     @property
     def co2e(self) -> Q | None:
         """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
-        if self.co2e_kg is None:
-            return None
-        c = self.co2e_kg
-        lo = c if self.co2e_kg_low is None else min(self.co2e_kg_low, c)
-        hi = c if self.co2e_kg_high is None else max(self.co2e_kg_high, c)
-        return Q(c, lo, hi)
+        return _co2e(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The fields ``aiceberg runs list --json`` prints."""
-        return {
-            "run_id": self.run_id,
-            "status": self.status,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "duration_s": self.duration_s,
-            "energy_kwh": self.energy_kwh,
-            "co2e_kg": self.co2e_kg,
-            "co2e_kg_low": self.co2e_kg_low,
-            "co2e_kg_high": self.co2e_kg_high,
-            "exit_code": self.exit_code,
-            "name": self.name,
-            "project": self.project,
-            "command": self.command,
-            "location": self.location,
-            "hostname": self.hostname,
-            "pid": self.pid,
-            "end_reason": self.end_reason,
-        }
+        return _to_dict(self)
 
     def new_run(self) -> NewRun:
         """What was known of this run when it started (to create it again elsewhere)."""
-        return NewRun(
-            run_id=self.run_id, started_at=self.started_at, started_unix=self.started_unix, pid=self.pid,
-            hostname=self.hostname, name=self.name, project=self.project, command=self.command,
-            location=self.location, interval_s=self.interval_s, flush_every_s=self.flush_every_s,
-        )
+        return _new_run(self)
 
 
-@dataclass(frozen=True, slots=True)
-class RunRecord(RunRow):
-    """A run with its summary: what :meth:`RunStore.get_run` gives back.
+@dataclass(frozen=True)
+class RunRecord:
+    """A run with its summary: what :meth:`RunStore.get_run` gives back (the columns of :class:`RunRow`, then
+    ``summary``).
 
     ``summary`` is the tracker's typed summary (``None`` while the run is running, or for a run killed
     before its end); a summary stored by aiceberg 0.1.0 (version 1) reads as well.
     """
 
+    run_id: str
+    status: str
+    started_at: str
+    ended_at: str | None
+    duration_s: float | None
+    energy_kwh: float | None
+    co2e_kg: float | None
+    exit_code: int | None
+    name: str | None
+    project: str
+    command: str | None
+    location: str | None
+    pid: int
+    hostname: str
+    heartbeat_unix: float | None
+    end_reason: str | None
+    interval_s: float
+    started_unix: float = 0.0
+    flush_every_s: float = 5.0
+    co2e_kg_low: float | None = None
+    co2e_kg_high: float | None = None
     summary: RunSummary | None = None
+
+    @property
+    def co2e(self) -> Q | None:
+        """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
+        return _co2e(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields ``aiceberg runs list --json`` prints."""
+        return _to_dict(self)
+
+    def new_run(self) -> NewRun:
+        """What was known of this run when it started (to create it again elsewhere)."""
+        return _new_run(self)
 
     def end(self) -> RunEnd | None:
         """How the run ended, as recorded (``None`` while it runs)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -172,10 +172,10 @@ class PostgresDialect:
         with self.conn.transaction(), self.conn.cursor() as cur:
             yield _Tx(cur)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, params: Sequence[Any] = (), make: Callable[[Any], Any] | None = None) -> list[Any]:
         with self.conn.cursor() as cur:
             cur.execute(_format_style(sql), params)
-            return cur.fetchall()
+            return cur.fetchall() if make is None else list(map(make, cur))
 
     @staticmethod
     def limit_offset(limit: int | None, offset: int) -> tuple[str, list[Any]]:

@@ -18,7 +18,7 @@ import math
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -112,7 +112,9 @@ class Dialect(Protocol):
 
     def transaction(self) -> AbstractContextManager[Tx]: ...
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def query(self, sql: str, params: Sequence[Any] = (), make: Callable[[Any], Any] | None = None) -> list[Any]:
+        """The rows of a query; ``make`` turns each into a record as it is read."""
+        ...
 
     def limit_offset(self, limit: int | None, offset: int) -> tuple[str, list[Any]]: ...
 
@@ -191,10 +193,10 @@ class SqlStore:
                 self.dialect.after_error()
                 raise self.dialect.error(exc, writing=True) from exc
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, params: Sequence[Any] = (), make: Callable[[Any], Any] | None = None) -> list[Any]:
         with self._lock:
             try:
-                return self.dialect.query(sql, params)
+                return self.dialect.query(sql, params, make)
             except self.dialect.errors as exc:
                 self.dialect.after_error()
                 raise self.dialect.error(exc, writing=False) from exc
@@ -383,11 +385,10 @@ class SqlStore:
             raise InputError("offset", f"{offset!r} is not accepted", "an integer >= 0")
         where, params = self._where(status, hostname, started_from, started_to)
         page, page_params = self.dialect.limit_offset(None if limit is None else int(limit), int(offset))
-        rows = self._read(
+        return self._read(
             f"SELECT {ROW_COLUMNS} FROM runs{where} ORDER BY started_unix DESC, run_key DESC{page}",
-            params + page_params,
+            params + page_params, RunRow._make,
         )
-        return [RunRow(*r) for r in rows]
 
     def count_runs(
         self,

@@ -127,8 +127,9 @@ class SQLiteDialect:
                     conn.execute("ROLLBACK")
             raise
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.conn.execute(sql, params).fetchall()
+    def query(self, sql: str, params: Sequence[Any] = (), make: Callable[[Any], Any] | None = None) -> list[Any]:
+        cursor = self.conn.execute(sql, params)
+        return cursor.fetchall() if make is None else list(map(make, cursor))  # rows made as they come
 
     @staticmethod
     def limit_offset(limit: int | None, offset: int) -> tuple[str, list[Any]]:
