@@ -195,7 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         if not db.exists():
             build_store(db, size)
         for key, more in (("list", []), ("list_all", ["--all"])):
-            s, cpu, mib = _command(["runs", "list", "--db", str(db), *more], args.repeat)
+            try:
+                s, cpu, mib = _command(["runs", "list", "--db", str(db), *more], args.repeat)
+            except SystemExit:
+                if more:  # 0.1.0 has no --all: its plain list is every run
+                    continue
+                raise
             out[f"{key}_s"][str(size)] = round(s, 3)
             out[f"{key}_cpu_s"][str(size)] = round(cpu, 3)
             out[f"{key}_peak_mib"][str(size)] = round(mib, 1)
