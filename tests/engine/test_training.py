@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aiceberg import refdata
 from aiceberg.errors import InputError, UnknownNameError
 from aiceberg.model.footprint import Phase, Status
 from aiceberg.model.training import estimate_training
@@ -83,10 +84,20 @@ def test_flops_path_uses_peak_and_mfu():
 def test_embodied_follows_the_use_time_rule():
     f = estimate_training("a100", gpu_hours=8760 * 6 * 0.85, power_w=1, intensity_g_per_kwh=0, pue=1.0,
                           server=None, lifetime_years=6, utilisation=0.85)
-    # a whole life's worth of use carries exactly one device's manufacturing footprint (150 kg)
-    assert f.part("embodied.gpu").co2e_kg.central == pytest.approx(150.0)
+    # a whole life's worth of use carries exactly one device's manufacturing footprint (the a100 row's)
+    one = refdata.get_hardware("a100").embodied_kgco2e
+    assert f.part("embodied.gpu").co2e_kg.central == pytest.approx(one)
     assert f.part("embodied.gpu").phase == Phase.MANUFACTURING
-    assert f.submerged.co2e_kg.central == pytest.approx(150.0)
+    assert f.submerged.co2e_kg.central == pytest.approx(one)
+
+
+def test_a_publications_own_embodied_figure_replaces_the_reference_datas():
+    f = estimate_training("a100", gpu_hours=8760 * 6 * 0.85, power_w=1, intensity_g_per_kwh=0, pue=1.0,
+                          server=None, lifetime_years=6, utilisation=0.85, embodied_kgco2e=150)
+    assert f.part("embodied.gpu").co2e_kg.central == pytest.approx(150.0)
+    assert f.part("embodied.gpu").status == Status.INPUT
+    with pytest.raises(InputError):
+        estimate_training("a100", hours=1, embodied=False, embodied_kgco2e=150)
 
 
 def test_no_embodied_counts_none():

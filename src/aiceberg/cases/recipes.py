@@ -56,7 +56,8 @@ def _equivalent_metrics(case: Case, fp: Footprint) -> dict[str, float]:
 
 def _training_kwargs(inputs: dict[str, Any]) -> dict[str, Any]:
     keys = ("hardware", "count", "hours", "gpu_hours", "power_w", "pue", "intensity_g_per_kwh",
-            "devices_per_server", "server", "lifetime_years", "utilisation", "location", "idle_kwh")
+            "devices_per_server", "server", "lifetime_years", "utilisation", "location", "idle_kwh",
+            "embodied_kgco2e")
     kw = {k: inputs[k] for k in keys if k in inputs}
     return kw
 
@@ -68,7 +69,7 @@ def training(case: Case) -> CaseResult:
     has_embodied = any(p.of.startswith(("phase:manufacturing", "part:embodied")) for p in case.published)
     kw.setdefault("server", None if not has_embodied else "default-server")
     if not has_embodied:
-        kw = {k: v for k, v in kw.items() if k not in ("lifetime_years", "utilisation")}
+        kw = {k: v for k, v in kw.items() if k not in ("lifetime_years", "utilisation", "embodied_kgco2e")}
     repro = estimate_training(**kw, embodied=has_embodied, title=case.title_en)
     extra = _equivalent_metrics(case, repro)
     if "flops" in inp and "hours" in inp:

@@ -75,6 +75,7 @@ BOUNDS: Mapping[str, Bound] = MappingProxyType({
     "idle_power_w": _B(0, 1e9, unit="W"),
     "idle_kwh": _B(0, 1e12, unit="kWh"),
     "utilisation": _B(0.01, 1, inclusive=True, unit="1"),
+    "embodied_kgco2e": _B(0, 1e6, unit="kgCO2e"),
     # where and how
     "intensity_g_per_kwh": _B(0, 1e4, inclusive=True, unit="gCO2e/kWh"),
     "pue": _B(1, 10, inclusive=True, unit="1"),

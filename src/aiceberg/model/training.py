@@ -52,14 +52,22 @@ def hardware_embodied_footprint(
     lifetime_years: QLike | None = None,
     utilisation: QLike | None = None,
     allocation: str = "use-time",
+    embodied_kgco2e: QLike | None = None,
 ) -> Footprint:
-    """The manufacturing share of ``device_hours`` of ``hw`` and of the servers that hold them."""
+    """The manufacturing share of ``device_hours`` of ``hw`` and of the servers that hold them.
+
+    ``embodied_kgco2e`` (per device) replaces the reference data's figure, as an input (a publication's own
+    assumption, such as the BLOOM study's 150 kg per GPU).
+    """
     life = lifetime_factor(lifetime_years)
     util = factor("embodied_utilisation") if utilisation is None else Factor(
         "utilisation", Msg("factor.utilisation_given"), check_q("utilisation", utilisation), "1",
         Status.INPUT)
     kind = hw.kind if hw.kind in ("tpu", "cpu", "server") else "gpu"
-    per_dev, st, src, note = hardware_embodied(hw)
+    if embodied_kgco2e is None:
+        per_dev, st, src, note = hardware_embodied(hw)
+    else:
+        per_dev, st, src, note = check_q("embodied_kgco2e", embodied_kgco2e), Status.INPUT, (), None
     parts = [embodied_part(
         f"embodied.{kind}", per_dev, device_hours, lifetime_years=life.value, utilisation=util.value,
         rule=allocation, status=st, sources=src + life.sources, what=kind,
@@ -104,6 +112,7 @@ def estimate_training(
     devices_per_server: int = 8,
     server: str | None = "default-server",
     allocation: str = "use-time",
+    embodied_kgco2e: QLike | None = None,
     title: str = "",
 ) -> Footprint:
     """The footprint of training on ``count`` devices of ``hardware``.
@@ -123,6 +132,7 @@ def estimate_training(
         location / intensity_g_per_kwh: where the electricity comes from (one of the two).
         embodied: whether to count the manufacturing of devices and servers.
         lifetime_years / utilisation: the allocation's assumptions (defaults: 6 years, 85 %).
+        embodied_kgco2e: manufacturing GWP per device, kgCO2e, instead of the reference data's figure.
         server: the hardware id of the server a device sits in (without its accelerators), or None.
 
     Every number is checked against ``aiceberg.model.inputs.BOUNDS``; an input that this computation would
@@ -138,7 +148,8 @@ def estimate_training(
     if flops is None:
         refuse_unused({"mfu": mfu}, Msg("input.needs.flops"))
     if not embodied:
-        refuse_unused({"lifetime_years": lifetime_years, "utilisation": utilisation}, Msg("input.needs.embodied"))
+        refuse_unused({"lifetime_years": lifetime_years, "utilisation": utilisation,
+                       "embodied_kgco2e": embodied_kgco2e}, Msg("input.needs.embodied"))
     if idle_power_w is not None and idle_kwh is not None:
         raise InputError("idle_kwh", Msg("input.idle_both"), Msg("accepted.idle"))
     factors: list[Factor] = []
@@ -216,7 +227,8 @@ def estimate_training(
     if embodied:
         emb = hardware_embodied_footprint(
             hw, device_h, devices_per_server=devices_per_server, server=server,
-            lifetime_years=lifetime_years, utilisation=utilisation, allocation=allocation)
+            lifetime_years=lifetime_years, utilisation=utilisation, allocation=allocation,
+            embodied_kgco2e=embodied_kgco2e)
         parts += emb.parts
         factors += emb.factors
         warnings += emb.warnings
