@@ -47,6 +47,7 @@ from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
     from aiceberg.measure.base import Sensor, SensorStatus
+    from aiceberg.model.footprint import Footprint
     from aiceberg.model.run_summary import Prediction, Text
 
 __all__ = ["PhaseHandle", "Run", "RunResult", "Terminated", "footprint_for", "host_info", "track"]
@@ -414,6 +415,24 @@ class Run:
         except Exception:  # a prediction must never break the workload
             log.debug("footprint of the prediction failed", exc_info=True)
             return pred
+
+    def footprint(self) -> Footprint | None:
+        """The footprint of what was measured so far (as of the last sample), through the engine with the
+        run's factors, as its summary's will be; ``None`` before the run starts, once it has ended (its
+        result has the figure) or where the engine cannot compute one. A training callback logs it per epoch.
+        """
+        sampler = self._sampler
+        if sampler is None or not sampler.started or self.result is not None:
+            return None
+        s = self.settings
+        try:
+            return footprint_for(
+                sampler.domains_kwh(), duration_s=sampler.elapsed_s(), location=s.location, pue=s.pue,
+                host=host_info(st.channel for st in sampler.states.values()),
+            )
+        except Exception:  # a figure logged while the workload runs must never break it
+            log.debug("footprint so far failed", exc_info=True)
+            return None
 
     # -- the result -----------------------------------------------------------------------------
 

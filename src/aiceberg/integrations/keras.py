@@ -1,0 +1,101 @@
+"""A Keras 3 callback: the training's footprint in the epoch logs Keras hands to every callback.
+
+::
+
+    from aiceberg.integrations.keras import AicebergCallback
+    model.fit(x, y, epochs=10, callbacks=[AicebergCallback(location="FR"), keras.callbacks.TensorBoard()])
+
+It tracks ``model.fit`` from ``on_train_begin`` to ``on_train_end``, one phase per epoch with the prediction
+of the whole fit after each (``epochs``). Keras has no logging path of its own beyond the ``logs`` dict it
+passes from callback to callback: the epoch's figures are added to it in ``on_epoch_end``, so the
+``History`` that ``fit`` returns keeps them, and so do the callbacks placed *after* this one (TensorBoard,
+CSVLogger, W&B's ``WandbMetricsLogger``…): put it first. The totals are added to the logs of
+``on_train_end`` and kept in ``callback.totals``. Names and units: :mod:`aiceberg.integrations.session`.
+
+Keras does not know ranks: under a launcher, the launcher's environment says which process logs (rank 0)
+and which tracks its node (local rank 0), see :func:`aiceberg.integrations.session.env_ranks`. A fit that
+raises is closed at interpreter exit as ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aiceberg.errors import InputError, MissingExtraError
+from aiceberg.i18n import Msg, check_lang
+from aiceberg.integrations.model_card import TRAINING_TYPES, training_card
+from aiceberg.integrations.session import TrainingSession, check_run_options, env_ranks
+from aiceberg.measure.result import RunResult
+
+try:
+    import keras
+except ImportError as exc:  # keras absent, or its backend (KERAS_BACKEND) not installed
+    raise MissingExtraError("the Keras callback", "keras", ["keras", "a backend: torch, jax or tensorflow"]) from exc
+
+__all__ = ["AicebergCallback"]
+
+
+class AicebergCallback(keras.callbacks.Callback):
+    """Track a Keras ``fit`` and add its footprint to the epoch logs.
+
+    Args:
+        model_card_path: a README (or a folder for its ``README.md``) to write ``co2_eq_emissions`` into at
+            the end (created if absent); ``None`` writes none (``callback.model_card_yaml`` has it).
+        training_type: the model card's ``training_type`` (``pre-training``, the default, or ``fine-tuning``).
+        lang: the language of the lines it logs (``en``, ``fr``).
+        **options: :func:`aiceberg.track`'s keywords (``location``, ``store``, ``project``…).
+    """
+
+    def __init__(
+        self,
+        *,
+        model_card_path: str | os.PathLike[str] | None = None,
+        training_type: str = "pre-training",
+        lang: str = "en",
+        **options: Any,
+    ) -> None:
+        super().__init__()
+        if training_type not in TRAINING_TYPES:
+            raise InputError("training_type", Msg("integrations.bad_training_type", value=training_type),
+                             ", ".join(TRAINING_TYPES))
+        self.lang = check_lang(lang)
+        check_run_options(options)
+        self.options = options
+        self.model_card_path = model_card_path
+        self.training_type = training_type
+        self.session: TrainingSession | None = None
+        self.model_card_yaml: str | None = None
+        self.totals: dict[str, float] = {}
+
+    @property
+    def result(self) -> RunResult | None:
+        return None if self.session is None else self.session.result
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        ranks = env_ranks()
+        self.session = TrainingSession(tracks=ranks.tracks, logs=ranks.logs, options=self.options, lang=self.lang)
+        epochs = (self.params or {}).get("epochs")
+        self.session.begin(total_epochs=epochs if isinstance(epochs, int) else None)
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.session is not None:
+            self.session.epoch_begin(epoch + 1)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.session is not None and logs is not None:
+            logs.update(self.session.epoch_end())
+        elif self.session is not None:
+            self.session.epoch_end()
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.totals = session.end()
+        if logs is not None:
+            logs.update(self.totals)
+        if session.result is not None and session.logs:
+            self.model_card_yaml = training_card(
+                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang
+            )

@@ -1,0 +1,155 @@
+"""The part every callback shares, without any ML library: the run, the epochs, what is logged, who does what."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from node import FakeNode, subprocess_env
+
+from aiceberg.errors import InputError
+from aiceberg.integrations.session import (
+    CO2E,
+    ENERGY,
+    EPOCH_CO2E,
+    EPOCH_ENERGY,
+    METRICS,
+    PREDICTED_ENERGY,
+    TOTAL_CO2E,
+    TOTAL_CO2E_HIGH,
+    TOTAL_CO2E_LOW,
+    TOTAL_ENERGY,
+    UNFINISHED,
+    Ranks,
+    TrainingSession,
+    check_run_options,
+    env_ranks,
+)
+from aiceberg.units import J_PER_KWH
+
+STEPS = 3
+#: a long interval: the sampler's own ticks do not matter, the phase boundaries read the counters
+OPTIONS = {"location": "FR", "interval_s": 60}
+
+
+def _train(node: FakeNode, session: TrainingSession, epochs: int = 2) -> tuple[list[dict[str, float]], dict[str, float]]:
+    session.begin(total_epochs=epochs, name="unit")
+    logged = []
+    for e in range(epochs):
+        session.epoch_begin(e + 1)
+        for _ in range(STEPS):
+            node.step(e)
+        logged.append(session.epoch_end())
+    return logged, session.end()
+
+
+def test_each_epoch_logs_what_the_counters_drew_and_the_epochs_sum_to_the_total(node: FakeNode) -> None:
+    session = TrainingSession(tracks=True, logs=True, options=OPTIONS)
+    logged, totals = _train(node, session)
+    expected = [node.expected_kwh(e, STEPS) for e in range(2)]
+
+    assert [m[EPOCH_ENERGY] for m in logged] == pytest.approx(expected, rel=1e-9)
+    assert logged[1][ENERGY] == pytest.approx(sum(expected), rel=1e-9)
+    assert totals[TOTAL_ENERGY] == pytest.approx(sum(m[EPOCH_ENERGY] for m in logged), rel=1e-9)
+    assert session.result is not None and session.result.energy_kwh == pytest.approx(sum(expected), rel=1e-9)
+    # after one epoch of two, the prediction is twice the first epoch (done + remaining × mean)
+    assert logged[0][PREDICTED_ENERGY] == pytest.approx(2 * expected[0], rel=1e-9)
+    # CO2e follows the energy (the embodied share of a sub-second epoch is under a percent of it)
+    ratio = logged[1][EPOCH_CO2E] / logged[0][EPOCH_CO2E]
+    assert ratio == pytest.approx(expected[1] / expected[0], rel=2e-2)
+    # the epochs' CO2e add up to the footprint so far, less what came before the first epoch
+    assert logged[0][EPOCH_CO2E] + logged[1][EPOCH_CO2E] <= logged[1][CO2E] <= totals[TOTAL_CO2E]
+    assert totals[TOTAL_CO2E_LOW] <= totals[TOTAL_CO2E] <= totals[TOTAL_CO2E_HIGH]
+    assert set().union(*logged, totals) <= set(METRICS)
+
+    [run] = node.runs()
+    assert (run.status, run.name, run.run_id) == ("finished", "unit", session.result.run_id)
+    phases = node.phases(run.run_id)
+    assert [p.name for p in phases] == ["epoch 1", "epoch 2"]
+    assert [p.energy_j / J_PER_KWH for p in phases] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_process_that_does_not_log_tracks_its_node_and_logs_nothing(node: FakeNode) -> None:
+    session = TrainingSession(tracks=True, logs=False, options=OPTIONS)
+    logged, totals = _train(node, session)
+    assert logged == [{}, {}] and totals == {}
+    assert session.result is not None
+    assert session.result.energy_kwh == pytest.approx(sum(node.expected_kwh(e, STEPS) for e in range(2)), rel=1e-9)
+    assert [r.status for r in node.runs()] == ["finished"]
+
+
+def test_a_process_that_does_not_track_measures_and_stores_nothing(node: FakeNode) -> None:
+    session = TrainingSession(tracks=False, logs=True, options=OPTIONS)
+    logged, totals = _train(node, session)
+    assert logged == [{}, {}] and totals == {}
+    assert session.run is None and session.result is None and node.runs() == []
+
+
+def test_a_training_that_never_reaches_its_end_is_closed_interrupted_at_exit(node: FakeNode) -> None:
+    script = textwrap.dedent(
+        """
+        from node import FakeNode
+        from aiceberg.integrations.session import TrainingSession
+        node = FakeNode.from_env()
+        session = TrainingSession(tracks=True, logs=True, options={"location": "FR", "interval_s": 60})
+        session.begin(total_epochs=2)
+        session.epoch_begin(1)
+        for _ in range(3):
+            node.step(0)
+        session.epoch_end()
+        session.epoch_begin(2)
+        node.step(1)
+        raise RuntimeError("out of memory in epoch 2")
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", script], env=subprocess_env(node), capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 1 and "out of memory in epoch 2" in r.stderr
+    [run] = node.runs()
+    assert (run.status, run.end_reason) == ("interrupted", UNFINISHED)
+    phases = node.phases(run.run_id)
+    assert [p.name for p in phases] == ["epoch 1", "epoch 2"]
+    assert [p.energy_j / J_PER_KWH for p in phases] == pytest.approx(
+        [node.expected_kwh(0, 3), node.expected_kwh(1, 1)], rel=1e-9)
+    assert run.energy_kwh == pytest.approx(node.expected_kwh(0, 3) + node.expected_kwh(1, 1), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("env", "ranks"),
+    [
+        ({}, Ranks(0, 0)),
+        ({"RANK": "1", "LOCAL_RANK": "1", "WORLD_SIZE": "2"}, Ranks(1, 1)),          # torchrun, one node
+        ({"RANK": "4", "LOCAL_RANK": "0", "WORLD_SIZE": "8"}, Ranks(4, 0)),          # torchrun, second node
+        ({"SLURM_PROCID": "3", "SLURM_LOCALID": "1"}, Ranks(3, 1)),                  # srun
+        ({"OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_LOCAL_RANK": "0"}, Ranks(2, 0)),  # mpirun
+        ({"PMI_RANK": "5"}, Ranks(5, 5)),                                            # no local rank: never twice
+        ({"RANK": "", "SLURM_PROCID": "7", "SLURM_LOCALID": "x"}, Ranks(7, 7)),       # empty or garbage ignored
+    ],
+)
+def test_the_launchers_environment_says_who_logs_and_who_tracks(env: dict[str, str], ranks: Ranks) -> None:
+    assert env_ranks(env) == ranks
+
+
+def test_ranks_roles() -> None:
+    assert (Ranks(0, 0).logs, Ranks(0, 0).tracks) == (True, True)
+    assert (Ranks(4, 0).logs, Ranks(4, 0).tracks) == (False, True)
+    assert (Ranks(1, 1).logs, Ranks(1, 1).tracks) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"location": "Atlantis"}, "location"), ({"interval_s": 0}, "interval_s"), ({"pue": 0.5}, "pue")],
+)
+def test_bad_options_are_refused_before_any_training(node: FakeNode, options: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as exc:
+        check_run_options(options)
+    assert exc.value.field == field
+
+
+def test_an_unknown_zone_from_the_environment_names_the_variable(node: FakeNode, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AICEBERG_LOCATION", "Atlantis")
+    with pytest.raises(InputError) as exc:
+        check_run_options({})
+    assert exc.value.field == "AICEBERG_LOCATION"
