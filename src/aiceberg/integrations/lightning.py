@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from typing import Any
 
 from aiceberg.errors import InputError, MissingExtraError
@@ -41,6 +42,10 @@ except ImportError as exc:
         raise MissingExtraError("the PyTorch Lightning callback", "lightning", ["lightning", "torch"]) from exc
 
 __all__ = ["AicebergCallback"]
+
+# The figures are one process's on purpose (the node's tracker, logged by rank 0, ``rank_zero_only``): an
+# all-reduce (``sync_dist``) would add them up wrongly. Lightning suggests one for every epoch-level metric.
+warnings.filterwarnings("ignore", message=r"It is recommended to use `self\.log\('aiceberg/")
 
 
 def _planned_epochs(trainer: Any) -> int | None:
@@ -108,7 +113,8 @@ class AicebergCallback(Callback):
         if self.session is None:
             return
         for name, value in self.session.epoch_end().items():
-            pl_module.log(name, float(value), on_step=False, on_epoch=True, rank_zero_only=True, logger=True)
+            pl_module.log(name, float(value), on_step=False, on_epoch=True, rank_zero_only=True,
+                          logger=bool(trainer.loggers))
 
     def on_train_end(self, trainer: Any, pl_module: Any) -> None:
         session = self.session
