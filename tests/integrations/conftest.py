@@ -54,7 +54,7 @@ def node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNode]:
     process's environment pointing at them (and no launcher variables)."""
     fake = FakeNode(tmp_path)
     for key in list(os.environ):
-        if key.startswith("AICEBERG_") and key != "AICEBERG_INTEGRATIONS" or key in fake.LAUNCHER_VARS:
+        if (key.startswith("AICEBERG_") and key != "AICEBERG_INTEGRATIONS") or key in fake.LAUNCHER_VARS:
             monkeypatch.delenv(key)
     for key, value in fake.env().items():
         monkeypatch.setenv(key, value)

@@ -7,9 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fakes.powercap import FakePowercap, server
-
 from aiceberg.store import open_store
+from fakes.powercap import FakePowercap, server
 
 UJ_PER_KWH = 3_600_000_000_000  # 1 kWh = 3.6 MJ = 3.6e12 µJ
 #: What each training step of epoch 1, 2, 3… draws, in µJ: the package (0.5 Wh, 1 Wh, 1.5 Wh) and DRAM (0.1 Wh).

@@ -68,7 +68,7 @@ def test_a_finished_run_writes_the_exports_block_into_a_folder_or_a_file(node: F
     assert session.result is not None
     out = tmp_path / "cards"
     block = training_card(session.result, training_type="fine-tuning", path=out / "model")
-    assert block == model_card_yaml(session.result.to_dict(), training_type="fine-tuning")
+    assert block == model_card_yaml(session.result.summary, training_type="fine-tuning")
     assert (out / "model" / "README.md").read_text("utf-8") == f"---\n{block}---\n"
     card = out / "CARD.md"
     card.write_text("# Card\n", "utf-8")

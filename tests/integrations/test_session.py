@@ -34,7 +34,10 @@ STEPS = 3
 OPTIONS = {"location": "FR", "interval_s": 60}
 
 
-def _train(node: FakeNode, session: TrainingSession, epochs: int = 2) -> tuple[list[dict[str, float]], dict[str, float]]:
+Logged = list[dict[str, float]]
+
+
+def _train(node: FakeNode, session: TrainingSession, epochs: int = 2) -> tuple[Logged, dict[str, float]]:
     session.begin(total_epochs=epochs, name="unit")
     logged = []
     for e in range(epochs):
@@ -148,7 +151,9 @@ def test_bad_options_are_refused_before_any_training(node: FakeNode, options: di
     assert exc.value.field == field
 
 
-def test_an_unknown_zone_from_the_environment_names_the_variable(node: FakeNode, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unknown_zone_from_the_environment_names_the_variable(
+    node: FakeNode, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("AICEBERG_LOCATION", "Atlantis")
     with pytest.raises(InputError) as exc:
         check_run_options({})

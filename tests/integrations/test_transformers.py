@@ -38,7 +38,7 @@ def _environment(mp: pytest.MonkeyPatch, node: FakeNode) -> None:
     import os
 
     for key in list(os.environ):
-        if key.startswith(("AICEBERG_", "MLFLOW_", "WANDB_")) and key != "AICEBERG_INTEGRATIONS" \
+        if (key.startswith(("AICEBERG_", "MLFLOW_", "WANDB_")) and key != "AICEBERG_INTEGRATIONS") \
                 or key in node.LAUNCHER_VARS:
             mp.delenv(key)
     for key, value in node.env().items():

@@ -32,7 +32,7 @@ _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 def co2_block(result: RunResult, *, training_type: str = "pre-training", scope: str = "operational") -> str:
     """The ``co2_eq_emissions`` YAML block of a finished run (see ``aiceberg runs export --format model-card``)."""
-    return model_card_yaml(result.to_dict(), training_type=training_type, scope=scope)
+    return model_card_yaml(result.summary, training_type=training_type, scope=scope)
 
 
 def _keys(block: str) -> set[str]:

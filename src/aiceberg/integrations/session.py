@@ -31,6 +31,7 @@ with status ``interrupted``.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 from collections.abc import Mapping
@@ -135,10 +136,9 @@ def check_run_options(options: Mapping[str, Any]) -> None:
         return
     label = {"env": "AICEBERG_LOCATION", "config": "config.toml: location"}.get(
         settings.source_of("location"), "location")
-    try:
-        refdata.get_zone(location, label)  # an unknown zone: UnknownNameError, with the closest names
-    except ReferenceDataError:  # the zones' data itself is unreadable: the run will say so
-        pass
+    # an unknown zone: UnknownNameError, with the closest names; the zones' data itself unreadable: the run says so
+    with contextlib.suppress(ReferenceDataError):
+        refdata.get_zone(location, label)
 
 
 @dataclass(frozen=True)
