@@ -92,6 +92,22 @@ def test_a_read_only_database_says_it_cannot_be_written(pg_url: str) -> None:
     assert info.value.code == "store.readonly"
 
 
+def test_a_table_locked_by_another_session_says_so(pg_url: str) -> None:
+    import psycopg
+
+    store = open_store(pg_url, busy_timeout_s=0.2)
+    store.create_run(new_run("r"), [])
+    with psycopg.connect(pg_url) as holder:  # a session that holds the table and does not let go
+        holder.execute("LOCK TABLE samples IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(StoreError) as info:
+            store.append("r", [SampleRow(0.0, "c", 1.0)], heartbeat_unix=time.time())
+        assert info.value.code == "store.locked" and "another process" in str(info.value)
+        assert "verrouillé" in info.value.render("fr")
+    store.append("r", [SampleRow(0.0, "c", 1.0)], heartbeat_unix=time.time())  # the next try works
+    assert len(store.samples("r")) == 1
+    store.close()
+
+
 def test_read_only_opens_create_nothing(pg_url: str) -> None:
     with pytest.raises(StoreError) as info:
         open_store(pg_url, readonly=True)
