@@ -40,3 +40,19 @@ def test_every_template_runs_and_cites_known_sources(template: str) -> None:
     d = result_dict(res)
     assert d["sources"] and all(refdata.get_source(s) is not None for s in d["sources"])
     assert d["total"]["co2e_kg_low"] <= d["total"]["co2e_kg"] <= d["total"]["co2e_kg_high"]
+
+
+CARD_CO2E_KG = 11_250  # the CompVis model card's figure for Stable Diffusion v1's training
+
+
+def test_the_image_template_reproduces_the_model_cards_training_figure() -> None:
+    res = get_template("image-generation").scenario().run()
+    pub = res.published()
+    assert pub is not None and pub["reproduced_co2e_kg"] == pytest.approx(CARD_CO2E_KG, rel=0.02)
+    # the whole training (PUE, GPUs' and servers' manufacturing) is larger than its card's convention
+    assert res.phases()[0][0] == "training" and res.phases()[0][2].central > CARD_CO2E_KG
+
+
+def test_templates_name_their_period_and_unit() -> None:
+    units = {t.name: t.scenario().run().plan.unit for t in templates()}
+    assert units["chatgpt-month"] == "per-request" and units["open-chatbot"] == "per-user-year"

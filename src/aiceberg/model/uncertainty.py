@@ -31,7 +31,7 @@ from aiceberg.errors import MissingExtraError
 from aiceberg.model.quantity import Q
 
 __all__ = ["DISTRIBUTIONS", "FLOAT", "RANGE", "Dist", "Ops", "Sobol", "array_ops", "numpy", "percentiles",
-           "sample", "sobol"]
+           "percentiles_of", "sample", "sobol"]
 
 #: The shapes an uncertain input may take (besides an exact value).
 DISTRIBUTIONS: tuple[str, ...] = ("triangular", "uniform", "lognormal")
@@ -91,7 +91,11 @@ class Dist:
             return rng.uniform(self.low, self.high, n)
         if self.kind == "lognormal":
             return rng.lognormal(math.log(self.central), math.log(self.ratio) / Z95, n)
-        return rng.triangular(self.low, self.central, self.high, n)
+        # triangular by its inverse distribution function (several times faster than rng.triangular)
+        a, c, b = self.low, self.central, self.high
+        u = rng.random(n)
+        split = (c - a) / (b - a)
+        return np.where(u < split, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
 
 
 # -- one formula, three number types -----------------------------------------------------------------
@@ -190,11 +194,17 @@ def sample(dists: Mapping[str, Dist], n: int, seed: int | None = 0) -> dict[str,
 
 def percentiles(values: Any, qs: Sequence[float] = (5, 50, 95)) -> dict[str, float]:
     """``{"p5": …, "p50": …, "p95": …, "mean": …}`` of a sample."""
+    return percentiles_of([values], qs)[0]
+
+
+def percentiles_of(samples: Sequence[Any], qs: Sequence[float] = (5, 50, 95)) -> list[dict[str, float]]:
+    """:func:`percentiles` of several samples of one size at once (one pass over a 2-D array)."""
     np = numpy()
-    arr = np.asarray(values, dtype=float)
-    out = {f"p{q:g}": float(v) for q, v in zip(qs, np.percentile(arr, list(qs)), strict=True)}
-    out["mean"] = float(arr.mean())
-    return out
+    arr = np.asarray(np.broadcast_arrays(*samples), dtype=float)
+    pct = np.percentile(arr, list(qs), axis=-1)
+    means = arr.mean(axis=-1)
+    return [{**{f"p{q:g}": float(pct[j][i]) for j, q in enumerate(qs)}, "mean": float(means[i])}
+            for i in range(len(samples))]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiceberg.i18n import Msg
 from aiceberg.model.quantity import Q
-from aiceberg.model.uncertainty import FLOAT, RANGE, Sobol, array_ops, percentiles, sample, sobol
+from aiceberg.model.uncertainty import FLOAT, RANGE, Sobol, array_ops, percentiles_of, sample, sobol
 from aiceberg.scenario.actions import actions_for
 from aiceberg.scenario.build import Compiled, Input
 from aiceberg.scenario.formulas import PHASES, Outcome, Plan, evaluate
@@ -257,10 +257,15 @@ def monte_carlo(compiled: Compiled, n: int, seed: int | None) -> tuple[dict[str,
     draws = sample(dists, n, seed)
     out = evaluate(compiled.plan, draws, ops)
     total = total_co2e(out)
-    mc: dict[str, Any] = {"total": {"co2e_kg": percentiles(total), "energy_kwh": percentiles(_total_energy(out))}}
+    phases = phase_totals(out)
+    series = [total, _total_energy(out), *(c for _, c in phases.values())]
     if out.units is not None:
-        mc["per_unit"] = {"co2e_kg": percentiles(total / out.units)}
-    mc["phases"] = {name: {"co2e_kg": percentiles(c)} for name, (_, c) in phase_totals(out).items()}
+        series.append(total / out.units)
+    pcts = percentiles_of(series)
+    mc: dict[str, Any] = {"total": {"co2e_kg": pcts[0], "energy_kwh": pcts[1]}}
+    mc["phases"] = {name: {"co2e_kg": p} for name, p in zip(phases, pcts[2:], strict=False)}
+    if out.units is not None:
+        mc["per_unit"] = {"co2e_kg": pcts[-1]}
     np = ops.np  # type: ignore[attr-defined]
     counts, edges = np.histogram(np.asarray(total, dtype=float), bins=40)
     mc["histogram"] = {"counts": [int(x) for x in counts], "edges": [float(x) for x in edges]}
