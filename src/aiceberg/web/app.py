@@ -28,7 +28,7 @@ from aiceberg.cases import get_case, list_cases
 from aiceberg.errors import AicebergError, UnknownNameError
 from aiceberg.explain.case_text import case_dict
 from aiceberg.i18n import LANGS, Msg, t
-from aiceberg.web import engine, pages, results
+from aiceberg.web import engine, pages, results, scenario
 from aiceberg.web.checks import unknown_name, validate
 from aiceberg.web.guard import Guard
 from aiceberg.web.openapi import MAX_BODY, PATHS, openapi_document
@@ -275,5 +275,6 @@ def create_app(db: str | None = None, *, allowed_hosts: Iterable[str] = (),
         Route("/favicon.ico", favicon),
     ]
     routes += [Route(PATHS[n], _api(n), methods=["POST"]) for n in NAMES]
+    routes += scenario.routes()  # aiceberg.web.scenario: the scenario pages and their API
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
     return Guard(app, allowed_hosts)

@@ -22,7 +22,8 @@ from aiceberg.web.schema import Field, FieldError, fields_of, label_of
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 NAV = (("/", "web.home"), ("/training", "web.training"), ("/inference", "web.inference"), ("/usage", "web.usage"),
-       ("/my-ai-day", "web.my_ai_day"), ("/runs", "web.runs"), ("/cases", "web.cases"), ("/api", "API"))
+       ("/my-ai-day", "web.my_ai_day"), ("/runs", "web.runs"), ("/cases", "web.cases"),
+       ("/scenarios", "scenario.web.title"), ("/api", "API"))
 
 CSS = """
 :root{--ink:#10283f;--muted:#52677d;--sea:#1d6fa5;--deep:#0b3558;--ice:#eef7fd;--line:#d5e3ee;--bad:#b3261e;
@@ -115,7 +116,7 @@ def layout(lang: str, path: str, query: Sequence[tuple[str, str]], title: str, b
     switch = href(path, [(k, v) for k, v in query if k != "lang"] + [("lang", other)])
     nav = "".join(
         f'<a href="{e(href(p, [("lang", lang)]))}"{" class=on" if (active or path) == p else ""}>'
-        f'{e(t(k, lang) if k.startswith("web.") else k)}</a>' for p, k in NAV)
+        f'{e(t(k, lang) if "." in k else k)}</a>' for p, k in NAV)
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
