@@ -22,6 +22,7 @@ _LAZY = {
     "estimate_training": "aiceberg.model.training",
     "estimate_inference": "aiceberg.model.inference",
     "estimate_usage": "aiceberg.model.inference",
+    "estimate_inference_batch": "aiceberg.model.batch",
     "equivalents": "aiceberg.model.equivalents",
     "track": "aiceberg.tracking",
     "mark_phase": "aiceberg.measure.phase_file",

@@ -76,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--devices-per-server", default="8", help="devices in one server (default 8)")
     t.add_argument("--server", help="server model for its embodied share (default: default-server)")
     add_location_args(t)
+    _add_wue(t)
     t.add_argument("--lifetime-years", help="hardware lifetime for the embodied share (default 6, 3–6)")
     t.add_argument("--utilisation", help="share of its life the hardware is used (default 0.85)")
     t.add_argument("--allocation", choices=("use-time", "calendar-time"),
@@ -119,6 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             q.add_argument("--days", help="number of days (default 1)")
             q.add_argument("--requests", help="total requests, instead of --users/--requests-per-day")
         add_location_args(q)
+        _add_wue(q)
         q.add_argument("--data-gb", help="data carried per request over the network, GB")
         q.add_argument("--network", help="access network, with --data-gb: fixed, wifi, 4g, 5g… (default fixed)")
         q.add_argument("--device", help="the user's device, with --device-seconds: smartphone, laptop… "
@@ -127,6 +129,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--no-embodied", action="store_true", help="leave out the manufacturing impacts")
         add_output_args(q)
         q.set_defaults(func=run_inference if name == "inference" else run_usage)
+
+
+def _add_wue(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wue", help="the data centre's on-site water, L per kWh of IT electricity, or an operator "
+                   "(google, aws, azure); default: the --pue operator's, else the sourced average 0.38 (0.09–0.999)")
+
+
+def _wue(args: argparse.Namespace) -> dict:
+    """``wue``: a number or range when it has digits, else an operator's name."""
+    if args.wue is None or not any(ch.isdigit() for ch in args.wue):
+        return {"wue": args.wue}
+    return numbers(args, ("wue",))
 
 
 def _emit(fp, args: argparse.Namespace) -> int:
@@ -166,6 +180,7 @@ def run_training(args: argparse.Namespace) -> int:
         embodied=not args.no_embodied,
         **numbers(args, _TRAINING_NUMBERS),
         **location_kwargs(args),
+        **_wue(args),
     )
     return _emit(fp, args)
 
@@ -185,6 +200,7 @@ def _per_request_kwargs(args: argparse.Namespace) -> dict:
         "embodied": not args.no_embodied,
         **numbers(args, _PER_REQUEST_NUMBERS),
         **location_kwargs(args),
+        **_wue(args),
     }
 
 

@@ -8,6 +8,7 @@ from aiceberg.model.embodied import embodied_part
 from aiceberg.model.footprint import Factor, Footprint, Part, Status
 from aiceberg.model.operational import electricity_part
 from aiceberg.model.quantity import Q, QLike, as_q
+from aiceberg.model.training import embodied_other
 
 
 def _name(row: refdata.Device) -> Localised:
@@ -72,9 +73,11 @@ def device_parts(
         rule = "use-time"
     else:
         util, rule = Q.exact(1.0), "calendar-time"
+    other, other_sources = embodied_other("devices", row.id)
     parts.append(embodied_part(
         "embodied.devices", emb, h, lifetime_years=life, utilisation=util, rule=rule,
-        status=Status.PUBLISHED, sources=row.source, what=row.id,
+        status=Status.PUBLISHED, sources=tuple(dict.fromkeys(row.source + other_sources)), what=row.id,
+        other=other,
     ))
     return parts, factors
 

@@ -14,7 +14,7 @@ busy in their life, and ``share-of-requests`` on its requests over all those the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +110,11 @@ def embodied_part(
     status: Status,
     sources: tuple[str, ...] = (),
     what: str = "device",
+    other: Mapping[str, Q] | None = None,
 ) -> Part:
-    """The manufacturing footprint of ``device_hours`` of a device whose making emitted ``per_device_kg``."""
+    """The manufacturing footprint of ``device_hours`` of a device whose making emitted ``per_device_kg``; its
+    ``other`` criteria (criterion → impact per device, e.g. ``{"pe": Q(MJ)}``) are shared by the same rule.
+    A criterion with no figure for the device is absent: not assessed."""
     share = allocation_share(device_hours, lifetime_years, utilisation, rule)
     params = {"per_device": Amount(per_device_kg.central, "kg CO2e"), "hours": device_hours.central,
               "what": Msg(f"detail.what.{what}") if what in WHAT else what, "years": lifetime_years.central}
@@ -120,7 +123,7 @@ def embodied_part(
     return Part(
         name=name,
         energy_kwh=Q.zero(),
-        impacts={"gwp": per_device_kg * share},
+        impacts={"gwp": per_device_kg * share, **{c: v * share for c, v in (other or {}).items()}},
         status=status,
         sources=sources,
         visible=False,

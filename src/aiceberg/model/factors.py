@@ -1,4 +1,5 @@
-"""Resolve the factors a computation needs — grid intensity, PUE, hardware power — into ``Factor``s.
+"""Resolve the factors a computation needs — grid intensity and the other impacts of the electricity mix,
+PUE, on-site water, hardware power — into ``Factor``s.
 
 Each resolver takes what the user gave (a zone name, an explicit number, nothing) and returns a
 ``Factor`` with its value as a range, its status and its sources, plus any warning to show.
@@ -6,12 +7,15 @@ Each resolver takes what the user gave (a zone name, an explicit number, nothing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from aiceberg import refdata
 from aiceberg.errors import InputError
 from aiceberg.i18n import Localised, Msg
 from aiceberg.i18n.parse import parse_number_or_range
 from aiceberg.model.footprint import Factor, Status
-from aiceberg.model.inputs import check_q
+from aiceberg.model.inputs import check_q, refuse_unused
 from aiceberg.model.quantity import Q, QLike
 
 #: Relative range applied to a grid intensity whose row has no low/high of its own: annual averages
@@ -93,3 +97,83 @@ def device_power(
     return Factor(
         f"power:{hw.id}", Msg("factor.power_tdp", hardware=hw.name), q, "W", Status.MODELLED, hw.source, hw.year
     )
+
+
+#: The electricity mix's impacts besides carbon: criterion → (column of ``electricity_mixes.csv``, unit, name).
+MIX_CRITERIA = {
+    "pe": ("pe_mj_per_kwh", "MJ/kWh", "primary energy"),
+    "adpe": ("adpe_kgsbeq_per_kwh", "kgSbeq/kWh", "abiotic resource depletion"),
+    "water": ("water_l_per_kwh", "L/kWh", "water consumed off site to generate"),
+}
+
+
+def mix_factors(intensity: Factor) -> Mapping[str, Factor]:
+    """The primary energy, abiotic depletion and off-site water of a kWh from the zone of ``intensity`` (a
+    factor from :func:`grid_intensity`), criterion → ``Factor``; empty for an intensity given as a number
+    (no zone, so no sourced mix: those criteria are then not assessed). A subnational zone or a cloud region
+    takes its country's mix."""
+    zone_id = intensity.id.removeprefix("intensity:") if intensity.id.startswith("intensity:") else None
+    return _mix_of_zone(zone_id) if zone_id else MappingProxyType({})
+
+
+def mix_warnings(intensity: Factor) -> tuple[Msg, ...]:
+    """A warning when the world average stands in for a criterion of the zone's mix."""
+    world = [c for c, f in mix_factors(intensity).items() if f.status == Status.DEFAULT and f.id.endswith(":world")]
+    if not world or intensity.id == f"intensity:{WORLD}":
+        return ()
+    return (Msg("engine.mix_world_default", zone=intensity.id.removeprefix("intensity:"), criteria=", ".join(world)),)
+
+
+@refdata.follows_data
+def _mix_of_zone(zone_id: str) -> Mapping[str, Factor]:
+    zone = refdata.find("zones", zone_id)
+    key = zone_id if zone is None else (zone.id if zone.kind in ("world", "country") else zone.location or zone.id)
+    row = refdata.find("electricity_mixes", key)
+    if row is None:
+        return MappingProxyType({})
+    place = Localised(en=row.id, fr=row.id) if zone is None else Localised(en=zone.name_en or zone.id,
+                                                                           fr=zone.name_fr or zone.name_en)
+    out = {}
+    for criterion in MIX_CRITERIA:
+        column, unit, _ = MIX_CRITERIA[criterion]
+        world = getattr(row, criterion + "_basis") == "world"
+        name = Msg(f"engine.factor.mix_{criterion}{'_world' if world else ''}", zone=place)
+        out[criterion] = Factor(f"mix:{criterion}:{row.id}" + (":world" if world else ""), name,
+                                Q.exact(getattr(row, column)), unit,
+                                Status.DEFAULT if world else Status.PUBLISHED, row.source, row.year)
+    return MappingProxyType(out)
+
+
+def wue(value: QLike | str | None = None, pue_factor: Factor | None = None, *, field: str = "wue") -> Factor:
+    """The data centre's on-site water usage effectiveness, L per kWh of IT electricity: a number, an operator
+    (``google``, ``aws``, ``azure``…, see ``wue.csv``), or — when None — the operator of ``pue_factor`` when
+    ``wue.csv`` knows it, else the documented default."""
+    if value is None:
+        operator = pue_factor.id.removeprefix("pue:") if pue_factor is not None and ":" in pue_factor.id else ""
+        row = refdata.find("wue", operator) if operator else None
+        if row is not None:
+            return _wue_factor(row, Status.PUBLISHED)
+        return _wue_factor(refdata.get("wue", "unknown", field=field, what=Msg("engine.what.wue")), Status.DEFAULT)
+    if isinstance(value, str):
+        if not any(ch.isdigit() for ch in value):
+            row = refdata.get("wue", value, field=field, what=Msg("engine.what.wue"),
+                              hint=Msg("accepted.one_of", values=", ".join(r.id for r in refdata.load_table("wue"))))
+            return _wue_factor(row, Status.PUBLISHED)
+        value = parse_number_or_range(value, field)
+    return Factor("wue", Msg("engine.factor.wue_given"), check_q(field, value, "wue"), "L/kWh",
+                  Status.INPUT)
+
+
+def onsite_water(value: QLike | str | None, pue_factor: Factor, intensity: Factor) -> Factor | None:
+    """The on-site WUE of :func:`wue` where the water of the grid is known too (a zone's mix), else None; a
+    WUE given where it is not (an intensity given as a number) is refused, not ignored."""
+    if "water" in mix_factors(intensity):
+        return wue(value, pue_factor)
+    refuse_unused({"wue": value}, Msg("engine.needs.location_for_water"))
+    return None
+
+
+def _wue_factor(row: refdata.Wue, status: Status) -> Factor:
+    return Factor(f"wue:{row.id}", Msg("engine.factor.wue_named", name=Localised(en=row.name_en or row.id,
+                                                                                  fr=row.name_fr or row.name_en)),
+                  Q.from_row(row, "wue_l_per_kwh"), "L/kWh", status, row.source, row.year)

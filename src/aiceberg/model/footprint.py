@@ -1,9 +1,11 @@
 """The result type: a Footprint made of named Parts, each with energy, impacts, range, status, sources.
 
 A part is one piece of the iceberg — ``gpu.dynamic``, ``idle``, ``cooling_overhead``, ``embodied.gpu``,
-``network``… Its impacts are keyed by criterion (``gwp`` in kgCO2e today; primary energy, abiotic
-depletion or water can be added as other keys without changing the type). The *visible* tip of the
-iceberg is the operational electricity of the compute itself; everything else is *submerged*.
+``network``… Its impacts are keyed by criterion (:data:`CRITERIA`: ``gwp`` in kgCO2e, primary energy ``pe``
+in MJ, abiotic resource depletion ``adpe`` in kgSbeq, ``water`` consumed in L). A criterion with no sourced
+factor for a part is absent from its impacts: the part lists it as ``not_assessed`` and a total over such
+parts says it is incomplete, never counting it as 0. The *visible* tip of the iceberg is the operational
+electricity of the compute itself; everything else is *submerged*.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from aiceberg.i18n import Localised, Msg
 from aiceberg.model.quantity import Q
+from aiceberg.model.sci import Sci, sci_from_parts
 
 __all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status", "Text"]
 
@@ -24,9 +27,11 @@ __all__ = ["CRITERIA", "Factor", "Footprint", "Part", "Phase", "Status", "Text"]
 #: JSON, given by a caller).
 Text = Msg | Localised | str
 
-#: Impact criteria the type can carry: id → unit. Only ``gwp`` is computed today.
+#: Impact criteria: id → unit. ``gwp``: global warming potential; ``pe``: primary energy; ``adpe``: abiotic
+#: resource depletion (elements, antimony equivalent); ``water``: water consumed (on site by the data centre,
+#: off site to generate its electricity).
 CRITERIA: Mapping[str, str] = MappingProxyType(
-    {"gwp": "kgCO2e", "pe": "MJ", "adpe": "kgSbeq", "wue": "L"}
+    {"gwp": "kgCO2e", "pe": "MJ", "adpe": "kgSbeq", "water": "L"}
 )
 
 
@@ -86,7 +91,7 @@ class Part:
     Attributes:
         name: a stable dotted id (``gpu.dynamic``, ``embodied.server``).
         energy_kwh: electricity this part stands for (0 for manufacturing parts).
-        impacts: criterion id → quantity (``gwp`` in kgCO2e).
+        impacts: criterion id → quantity (``gwp`` in kgCO2e…); a criterion without a factor is absent.
         status: how it was obtained.
         sources: ids of the sources (see ``aiceberg.refdata.sources``).
         visible: True for the operational electricity of the compute itself (the iceberg's tip).
@@ -108,6 +113,11 @@ class Part:
     def co2e_kg(self) -> Q:
         return self.impacts.get("gwp", Q.zero())
 
+    @property
+    def not_assessed(self) -> tuple[str, ...]:
+        """The criteria of :data:`CRITERIA` this part has no factor for."""
+        return tuple(c for c in CRITERIA if c not in self.impacts)
+
     def scaled(self, factor: Q | float) -> Part:
         return replace(
             self,
@@ -116,12 +126,12 @@ class Part:
         )
 
     def merged(self, other: Part) -> Part:
-        """The sum of two parts of the same name."""
-        keys = self.impacts.keys() | other.impacts.keys()
+        """The sum of two parts of the same name (a criterion one of them does not assess is not assessed)."""
+        keys = [k for k in self.impacts if k in other.impacts]
         return replace(
             self,
             energy_kwh=self.energy_kwh + other.energy_kwh,
-            impacts={k: self.impacts.get(k, Q.zero()) + other.impacts.get(k, Q.zero()) for k in keys},
+            impacts={k: self.impacts[k] + other.impacts[k] for k in keys},
             status=Status.weakest((self.status, other.status)),
             sources=_unique(self.sources + other.sources),
             detail=Msg("detail.and", first=self.detail, second=other.detail) if self.detail and other.detail
@@ -143,6 +153,8 @@ class Part:
             "phase": str(self.phase),
             "sources": list(self.sources),
             "detail": str(self.detail),
+            "impacts": {c: _q_dict(q, CRITERIA.get(c, "")) for c, q in self.impacts.items()},
+            "not_assessed": list(self.not_assessed),
         }
 
 
@@ -171,7 +183,20 @@ class Footprint:
         return self.impact("gwp")
 
     def impact(self, criterion: str) -> Q:
+        """The total of ``criterion`` over the parts that assess it (see :meth:`not_assessed_by`)."""
         return sum((p.impacts.get(criterion, Q.zero()) for p in self.parts), Q.zero())
+
+    def not_assessed_by(self, criterion: str) -> tuple[str, ...]:
+        """The names of the parts without a factor for ``criterion``: its total is incomplete when any."""
+        return tuple(p.name for p in self.parts if criterion not in p.impacts)
+
+    def impacts_dict(self) -> dict[str, dict[str, Any]]:
+        """Every criterion's total with its range and unit, ``complete`` and the parts that do not assess it."""
+        out = {}
+        for c, u in CRITERIA.items():
+            missing = self.not_assessed_by(c)
+            out[c] = {**_q_dict(self.impact(c), u), "complete": not missing, "not_assessed": list(missing)}
+        return out
 
     @property
     def status(self) -> Status:
@@ -228,6 +253,19 @@ class Footprint:
         keep = set(names)
         return replace(self, parts=tuple(p for p in self.parts if p.name in keep))
 
+    def sci(self, unit: str | None = None, r: Q | float | None = None, boundary: str | None = None) -> Sci:
+        """The Software Carbon Intensity of this footprint (``aiceberg.model.sci``): per ``r`` units of ``unit``
+        (default: the footprint's own functional unit, ``meta["sci"]``, else one of its kind's — a request,
+        a training run…), within ``boundary`` (default: its kind's)."""
+        own = self.meta.get("sci") or {}
+        if r is None:
+            r = own.get("r")
+        if r is None and unit is None and "requests" in self.meta:  # an inference footprint × its requests
+            n = float(self.meta["requests"])
+            r = Q(n, float(self.meta.get("requests_low", n)), float(self.meta.get("requests_high", n)))
+        return sci_from_parts(self.parts, kind=str(self.meta.get("kind", "")), unit=unit or own.get("unit"),
+                              r=r, boundary=boundary or own.get("boundary"), left_out=self.meta.get("left_out", ()))
+
     def compare(self, other: Footprint) -> float:
         """How many times ``other``'s central GWP this footprint's central GWP is."""
         theirs = other.co2e_kg.central
@@ -249,11 +287,17 @@ class Footprint:
             "visible_co2e_kg": self.visible.co2e_kg.central,
             "submerged_co2e_kg": self.submerged.co2e_kg.central,
             "status": str(self.status),
+            "impacts": self.impacts_dict(),
+            "sci": self.sci().to_dict() if self.parts else None,
             "parts": [p.to_dict() for p in self.parts],
             "factors": [f.to_dict() for f in self.factors],
             "warnings": [w.render(lang) if isinstance(w, Msg) else w for w in self.warnings],
             "sources": list(self.sources),
         }
+
+
+def _q_dict(q: Q, unit: str) -> dict[str, Any]:
+    return {"value": q.central, "low": q.low, "high": q.high, "unit": unit}
 
 
 def _unique(items: Iterable[Any]) -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiceberg.errors import InputError
 from aiceberg.i18n import Msg
-from aiceberg.model.footprint import Factor, Footprint, Part, Phase, Status
+from aiceberg.model.footprint import CRITERIA, Factor, Footprint, Part, Phase, Status
 from aiceberg.model.quantity import Q
 
 __all__ = ["footprint_from_dict", "load_footprint_json"]
@@ -50,12 +50,28 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _impacts(p: Mapping[str, Any], where: str) -> dict[str, Q]:
+    out = {"gwp": _q(p, "co2e_kg", where)}
+    raw = p.get("impacts")
+    if raw is None:
+        return out
+    if not isinstance(raw, Mapping):
+        raise InputError(f"{where}.impacts", "expected an object: criterion → {value, low, high}")
+    for criterion, q in raw.items():
+        if criterion not in CRITERIA or criterion == "gwp":
+            continue
+        if not isinstance(q, Mapping):
+            raise InputError(f"{where}.impacts.{criterion}", "expected an object with value, low, high")
+        out[criterion] = _q(q, "value", f"{where}.impacts.{criterion}", "low", "high")
+    return out
+
+
 def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
     """The Footprint that ``Footprint.to_dict()`` / ``footprint_dict()`` described.
 
-    Energy and GWP of each part (with their ranges), status, sources, visibility, phase and detail;
-    the factors; the warnings; ``left_out`` and ``meta``. Other impact criteria are not in the JSON
-    and do not come back.
+    Energy and impacts of each part (GWP and the other criteria it assesses, with their ranges), status,
+    sources, visibility, phase and detail; the factors; the warnings; ``left_out`` and ``meta``. A JSON
+    written before the other criteria (GWP only) comes back with GWP only: the others not assessed.
 
     Raises:
         InputError: the dict is not a footprint (names the field at fault).
@@ -77,7 +93,7 @@ def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
         parts.append(Part(
             name=p["name"],
             energy_kwh=_q(p, "energy_kwh", where) if "energy_kwh" in p else Q.zero(),
-            impacts={"gwp": _q(p, "co2e_kg", where)},
+            impacts=_impacts(p, where),
             status=_status(p.get("status", "default"), where),
             sources=_strs(p.get("sources"), f"{where}.sources"),
             visible=bool(p.get("visible", False)),

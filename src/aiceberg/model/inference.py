@@ -27,7 +27,7 @@ from aiceberg.model.inputs import BOUNDS, check_q, refuse_unused
 from aiceberg.model.llm import llm_request
 from aiceberg.model.operational import electricity_part, pue_overhead_part
 from aiceberg.model.quantity import Q, QLike
-from aiceberg.model.training import hardware_embodied, lifetime_factor
+from aiceberg.model.training import hardware_embodied, hardware_embodied_other, lifetime_factor
 
 __all__ = ["BOUNDARIES", "estimate_inference", "estimate_usage", "llm_request", "requests_from_usage",
            "scaled_per_request"]
@@ -55,6 +55,7 @@ def estimate_inference(
     pue: QLike | str | None = None,
     location: str | None = None,
     intensity_g_per_kwh: QLike | None = None,
+    wue: QLike | str | None = None,
     embodied: bool = True,
     lifetime_years: QLike | None = None,
     data_gb: QLike | None = None,
@@ -70,8 +71,9 @@ def estimate_inference(
     model, with ``active_parameters_b``, ``hardware``, a measured ``latency_s`` or ``tokens_per_s`` and
     ``ttft_s``, the ``server`` model and its ``lifetime_years`` for the manufacturing share). Network
     transfer (``data_gb`` per request over ``network``, default ``fixed``) and the user's device
-    (``device`` used for ``device_seconds`` per request) are added when given. An input that the chosen
-    source does not use is refused, never ignored.
+    (``device`` used for ``device_seconds`` per request) are added when given. ``wue``: the data centre's
+    on-site water (L per kWh of IT electricity, or an operator; default: the PUE's operator, else the sourced
+    average). An input that the chosen source does not use is refused, never ignored.
     """
     n_req = check_q("requests", requests)
     given = [n for n, v in (("wh_per_request", wh_per_request), ("task", task), ("parameters_b", parameters_b))
@@ -80,7 +82,8 @@ def estimate_inference(
         raise InputError("wh_per_request", Msg("input.per_request_source", given=", ".join(given)) if given
                          else Msg("input.per_request_source_none"), Msg("accepted.per_request_source"))
     intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
-    factors: list[Factor] = [intensity]
+    warnings += F.mix_warnings(intensity)
+    factors: list[Factor] = [intensity, *F.mix_factors(intensity).values()]
     parts: list[Part] = []
     left_out: list[Msg] = []
 
@@ -110,9 +113,13 @@ def estimate_inference(
         it = sum((p.energy_kwh for p in llm_parts), Q.zero())
     if not facility:
         pue_f = F.pue(pue)
+        wue_f = F.onsite_water(wue, pue_f, intensity)
         factors.insert(1, pue_f)
-        if pue_f.value.high > 1:
-            parts.append(pue_overhead_part(it, pue_f, intensity))
+        if pue_f.value.high > 1 or wue is not None:
+            parts.append(pue_overhead_part(it, pue_f, intensity, wue_f))
+            factors += [wue_f] if wue_f else []
+    else:
+        refuse_unused({"wue": wue}, Msg("engine.needs.it_boundary"))
     client = _client(intensity, data_gb, network, device, device_seconds)
     per_request = Footprint(
         parts=tuple(parts) + client.parts,
@@ -217,17 +224,23 @@ def _llm_parts(
         life = lifetime_factor(lifetime_years)
         factors.append(life)
         per_dev, st, s2, note = hardware_embodied(hw)
+        other, o2 = hardware_embodied_other(hw)
         warnings += (note,) if note else ()
         # the GPUs are held for the latency, shared by the batch
         parts.append(embodied_part("embodied.gpu", per_dev, r.gpu_hours, lifetime_years=life.value,
                                    utilisation=Q.exact(1.0), rule="calendar-time", status=st,
-                                   sources=s2 + life.sources, what="gpu"))
+                                   sources=_unique(s2 + o2 + life.sources), what="gpu", other=other))
         srv = refdata.get_hardware(server or DEFAULT_LLM_SERVER, "server")
         per_srv, st, s3, _ = hardware_embodied(srv)
+        other, o3 = hardware_embodied_other(srv)
         parts.append(embodied_part("embodied.server", per_srv, r.gpu_hours / factor_value("llm_server_gpus"),
                                    lifetime_years=life.value, utilisation=Q.exact(1.0), rule="calendar-time",
-                                   status=st, sources=s3 + life.sources, what="server"))
+                                   status=st, sources=_unique(s3 + o3 + life.sources), what="server", other=other))
     return parts, factors, warnings
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
 
 
 def _client(intensity: Factor, data_gb: QLike | None, network: str | None, device: str | None,

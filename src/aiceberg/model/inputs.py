@@ -79,6 +79,7 @@ BOUNDS: Mapping[str, Bound] = MappingProxyType({
     # where and how
     "intensity_g_per_kwh": _B(0, 1e4, inclusive=True, unit="gCO2e/kWh"),
     "pue": _B(1, 10, inclusive=True, unit="1"),
+    "wue": _B(0, 20, inclusive=True, unit="L/kWh"),
     "lifetime_years": _B(0.1, 50, inclusive=True, unit="year"),
     # inference and usage
     "wh_per_request": _B(0, 1e7, unit="Wh"),

@@ -15,7 +15,8 @@ from aiceberg.model.inputs import check_q, check_whole, refuse_unused
 from aiceberg.model.operational import electricity_part, pue_overhead_part
 from aiceberg.model.quantity import Q, QLike
 
-__all__ = ["compute_hours", "estimate_training", "hardware_embodied", "hardware_embodied_footprint"]
+__all__ = ["compute_hours", "embodied_other", "estimate_training", "hardware_embodied", "hardware_embodied_footprint",
+           "hardware_embodied_other"]
 
 
 def compute_hours(flops: Q, peak_tflops: float, mfu: Q) -> Q:
@@ -43,6 +44,27 @@ def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...],
     return q, status, row.embodied_source or row.source, note
 
 
+def embodied_other(table: str, ref: str) -> tuple[dict[str, Q], tuple[str, ...]]:
+    """The manufacturing impacts beyond GWP (``pe`` in MJ, ``adpe`` in kgSbeq) of the row ``ref`` of ``table``
+    (``hardware`` or ``devices``) that ``embodied_impacts.csv`` publishes, and their sources; a criterion
+    without a figure is left out (not assessed)."""
+    row = refdata.find("embodied_impacts", f"{table}:{ref}")
+    if row is None:
+        return {}, ()
+    out = {c: Q.from_row(row, col) for c, col in (("pe", "pe_mj"), ("adpe", "adpe_kgsbeq"))
+           if getattr(row, col) is not None}
+    return out, row.source
+
+
+def hardware_embodied_other(hw: refdata.Hardware) -> tuple[dict[str, Q], tuple[str, ...]]:
+    """:func:`embodied_other` for the hardware row whose GWP :func:`hardware_embodied` uses (its class default
+    when it has no figure of its own), so that every criterion describes the same device."""
+    ref = hw.id
+    if hw.embodied_kgco2e is None:
+        ref = f"default-{'gpu' if hw.kind == 'tpu' else hw.kind}"
+    return embodied_other("hardware", ref)
+
+
 def hardware_embodied_footprint(
     hw: refdata.Hardware,
     device_hours: Q,
@@ -68,18 +90,25 @@ def hardware_embodied_footprint(
         per_dev, st, src, note = hardware_embodied(hw)
     else:
         per_dev, st, src, note = check_q("embodied_kgco2e", embodied_kgco2e), Status.INPUT, (), None
+    other, other_src = hardware_embodied_other(hw) if embodied_kgco2e is None else ({}, ())
     parts = [embodied_part(
         f"embodied.{kind}", per_dev, device_hours, lifetime_years=life.value, utilisation=util.value,
-        rule=allocation, status=st, sources=src + life.sources, what=kind,
+        rule=allocation, status=st, sources=_unique(src + other_src + life.sources), what=kind, other=other,
     )]
     if server:
         srv = refdata.get_hardware(server, "server")
         per_srv, st, src, _ = hardware_embodied(srv)
+        other, other_src = hardware_embodied_other(srv)
         parts.append(embodied_part(
             "embodied.server", per_srv, device_hours / devices_per_server, lifetime_years=life.value,
-            utilisation=util.value, rule=allocation, status=st, sources=src + life.sources, what="server",
+            utilisation=util.value, rule=allocation, status=st, sources=_unique(src + other_src + life.sources),
+            what="server", other=other,
         ))
     return Footprint(parts=tuple(parts), factors=(life, util), warnings=(note,) if note else ())
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
 
 
 def lifetime_factor(lifetime_years: QLike | None) -> Factor:
@@ -106,6 +135,7 @@ def estimate_training(
     pue: QLike | str | None = None,
     location: str | None = None,
     intensity_g_per_kwh: QLike | None = None,
+    wue: QLike | str | None = None,
     embodied: bool = True,
     lifetime_years: QLike | None = None,
     utilisation: QLike | None = None,
@@ -129,6 +159,8 @@ def estimate_training(
         idle_kwh: the idle energy of the whole allocation, kWh, when it is published as energy (BLOOM's
             256,646 kWh); instead of ``idle_power_w``.
         pue: a number, a data-centre class or provider id, or None for the documented default.
+        wue: the data centre's on-site water, L per kWh of IT electricity, or an operator id (``wue.csv``);
+            None: the PUE's operator when known, else the documented default.
         location / intensity_g_per_kwh: where the electricity comes from (one of the two).
         embodied: whether to count the manufacturing of devices and servers.
         lifetime_years / utilisation: the allocation's assumptions (defaults: 6 years, 85 %).
@@ -176,9 +208,11 @@ def estimate_training(
                                       "mfu": Amount(mfu_f.value.central * 100, "%")})
 
     intensity, warnings = F.grid_intensity(location, intensity_g_per_kwh)
+    warnings += F.mix_warnings(intensity)
     pue_f = F.pue(pue)
+    wue_f = F.onsite_water(wue, pue_f, intensity)
     power = F.device_power(hw, power_w)
-    factors += [intensity, pue_f, power]
+    factors += [intensity, *F.mix_factors(intensity).values(), pue_f, power]
     kind = hw.kind if hw.kind in ("tpu", "cpu") else "gpu"
     parts: list[Part] = []
 
@@ -221,8 +255,9 @@ def estimate_training(
         it_energy = it_energy + e
         parts.append(electricity_part("idle", e, intensity, status=Status.INPUT,
                                       detail=Msg("detail.idle_energy", energy=Amount(e.central, "kWh", sig=6))))
-    if pue_f.value.high > 1:
-        parts.append(pue_overhead_part(it_energy, pue_f, intensity))
+    if pue_f.value.high > 1 or wue is not None:
+        parts.append(pue_overhead_part(it_energy, pue_f, intensity, wue_f))
+        factors += [wue_f] if wue_f else []
 
     if embodied:
         emb = hardware_embodied_footprint(

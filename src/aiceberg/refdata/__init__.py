@@ -20,6 +20,8 @@ from aiceberg.refdata.lookup import find, get, normalise, suggest
 from aiceberg.refdata.schema import (
     TABLES,
     Device,
+    ElectricityMix,
+    EmbodiedImpacts,
     Equivalent,
     Hardware,
     InferenceFigure,
@@ -27,12 +29,15 @@ from aiceberg.refdata.schema import (
     PerCapita,
     Pue,
     Source,
+    Wue,
     Zone,
 )
 
 __all__ = [
     "TABLES",
     "Device",
+    "ElectricityMix",
+    "EmbodiedImpacts",
     "Equivalent",
     "Hardware",
     "InferenceFigure",
@@ -40,6 +45,7 @@ __all__ = [
     "PerCapita",
     "Pue",
     "Source",
+    "Wue",
     "Zone",
     "clear_cache",
     "data_dir",

@@ -195,3 +195,65 @@ class EngineFactor:
 
 
 TABLES["factors"] = EngineFactor
+
+
+@dataclass(frozen=True)
+class ElectricityMix:
+    """Impacts of a kWh of a zone's electricity beyond its carbon (which ``zones.csv`` holds): primary energy,
+    abiotic resource depletion (elements) and the water consumed off site to generate it.
+
+    ``id`` is a ``zones.csv`` country id (ISO 3166-1 alpha-2) or ``WORLD``; a subnational zone or a cloud
+    region takes the row of its ``location``. ``*_basis`` is ``zone`` where the zone has its own figure and
+    ``world`` where the publisher put the world average in its place (flagged in the output)."""
+
+    id: str
+    iso3: str = ""
+    pe_mj_per_kwh: float = unit("MJ/kWh", required=True)
+    pe_basis: str = choice("zone", "world")
+    adpe_kgsbeq_per_kwh: float = unit("kgSbeq/kWh", required=True)
+    adpe_basis: str = choice("zone", "world")
+    water_l_per_kwh: float = unit("L/kWh", required=True)
+    water_basis: str = choice("zone", "world")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EmbodiedImpacts:
+    """A device's manufacturing impacts beyond its GWP (which ``hardware.csv`` / ``devices.csv`` hold):
+    primary energy and abiotic resource depletion, per unit, whole life of the cited model. ``table`` and
+    ``ref`` name the row they complete; an empty cell is a criterion with no published figure."""
+
+    id: str
+    table: str = choice("hardware", "devices")
+    ref: str = field(default="", metadata={"required": True})
+    pe_mj: float | None = unit("MJ")
+    pe_mj_low: float | None = unit("MJ")
+    pe_mj_high: float | None = unit("MJ")
+    adpe_kgsbeq: float | None = unit("kgSbeq")
+    adpe_kgsbeq_low: float | None = unit("kgSbeq")
+    adpe_kgsbeq_high: float | None = unit("kgSbeq")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Wue:
+    """The water a data centre consumes on site per kWh of IT electricity (water usage effectiveness)."""
+
+    id: str
+    name_en: str = ""
+    name_fr: str = ""
+    wue_l_per_kwh: float = unit("L/kWh", required=True)
+    wue_l_per_kwh_low: float | None = unit("L/kWh")
+    wue_l_per_kwh_high: float | None = unit("L/kWh")
+    year: int = 0
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+TABLES["electricity_mixes"] = ElectricityMix
+TABLES["embodied_impacts"] = EmbodiedImpacts
+TABLES["wue"] = Wue
