@@ -40,7 +40,7 @@ def test_an_inference_estimate_is_per_request_within_the_consumer_boundary():
     # I is the location-based intensity of the zone, E × I the use-phase carbon
     zone = next(f for f in many.factors if f.id == "intensity:US")
     assert s.intensity_g_per_kwh.central == pytest.approx(zone.value.central, rel=1e-12)
-    assert "training" in s.excludes
+    assert "training" in s.to_dict()["excludes"]
     per_token = many.sci(unit="token", r=400 * 1000)
     assert per_token.value.central == pytest.approx(s.value.central / 400, rel=1e-12)
 
@@ -72,3 +72,10 @@ def test_boundaries_are_named_and_an_unknown_one_is_refused():
         fp.sci(boundary="galaxy")
     with pytest.raises(ValueError, match="R"):
         fp.sci(r=0)
+
+
+def test_the_boundary_is_described_in_the_readers_language():
+    fp = estimate_inference(wh_per_request=0.3, location="FR", requests=10)
+    fr = fp.sci().to_dict("fr")
+    assert "entraînement" in fr["excludes"] and "périmètre consommateur" in fr["boundary_description"]
+    assert all(isinstance(x, str) for x in fp.to_dict("fr")["sci"]["excludes"])

@@ -288,7 +288,7 @@ class Footprint:
             "submerged_co2e_kg": self.submerged.co2e_kg.central,
             "status": str(self.status),
             "impacts": self.impacts_dict(),
-            "sci": self.sci().to_dict() if self.parts else None,
+            "sci": self.sci().to_dict(lang) if self.parts else None,
             "parts": [p.to_dict() for p in self.parts],
             "factors": [f.to_dict() for f in self.factors],
             "warnings": [w.render(lang) if isinstance(w, Msg) else w for w in self.warnings],

@@ -32,20 +32,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aiceberg.i18n import Msg, localise
 from aiceberg.model.quantity import Q
 from aiceberg.units import HOURS_PER_YEAR
 
 __all__ = ["BOUNDARIES", "DEFAULT_UNITS", "Sci", "embodied_share", "sci_from_parts", "sci_score"]
 
-#: Boundary → (what it covers, the stages of an AI system's life that lie outside it).
-BOUNDARIES: Mapping[str, tuple[str, tuple[str, ...]]] = {
-    "consumer": ("the operation of the model: each inference, with its data centre, servers' manufacturing and, "
-                 "where counted, network and devices (GSF SCI for AI, consumer boundary)",
-                 ("data collection and storage", "training", "end of life")),
-    "provider": ("what makes the model: data, training and end of life (GSF SCI for AI, provider boundary)",
-                 ("inference (its use by consumers)",)),
-    "software": ("the hardware the software reserved while it ran, with the data centre where counted "
-                 "(ISO/IEC 21031 software boundary)", ()),
+#: Boundary → (what it covers, the stages of an AI system's life that lie outside it), as catalog messages.
+BOUNDARIES: Mapping[str, tuple[Msg, tuple[Msg, ...]]] = {
+    "consumer": (Msg("engine.sci.boundary.consumer"),
+                 (Msg("engine.sci.stage.data"), Msg("engine.sci.stage.training"), Msg("engine.sci.stage.end_of_life"))),
+    "provider": (Msg("engine.sci.boundary.provider"), (Msg("engine.sci.stage.inference"),)),
+    "software": (Msg("engine.sci.boundary.software"), ()),
 }
 #: Footprint kind → (boundary, functional unit) when the caller names none.
 DEFAULT_UNITS: Mapping[str, tuple[str, str]] = {
@@ -90,9 +88,10 @@ class Sci:
     embodied_g: Q
     boundary: str
     includes: tuple[str, ...]
-    excludes: tuple[str, ...]
+    excludes: tuple[Any, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The JSON form; the boundary's description and what lies outside it in ``lang``."""
         def q(x: Q) -> dict[str, float]:
             return {"value": x.central, "low": x.low, "high": x.high}
 
@@ -101,14 +100,14 @@ class Sci:
             "unit": f"gCO2e per {self.unit}", "per": self.unit, "r": q(self.r),
             "energy_kwh": q(self.energy_kwh), "intensity_g_per_kwh": q(self.intensity_g_per_kwh),
             "operational_g": q(self.operational_g), "embodied_g": q(self.embodied_g),
-            "boundary": self.boundary, "boundary_description": BOUNDARIES[self.boundary][0],
-            "includes": list(self.includes), "excludes": list(self.excludes),
+            "boundary": self.boundary, "boundary_description": localise(BOUNDARIES[self.boundary][0], lang),
+            "includes": list(self.includes), "excludes": [localise(x, lang) for x in self.excludes],
             "standard": "ISO/IEC 21031:2024 (GSF SCI 1.1.0)",
         }
 
 
 def sci_from_parts(parts: Iterable[Any], *, kind: str = "", unit: str | None = None, r: Q | float | None = None,
-                   boundary: str | None = None, left_out: Iterable[str] = ()) -> Sci:
+                   boundary: str | None = None, left_out: Iterable[Any] = ()) -> Sci:
     """The SCI of a footprint's parts (objects with ``energy_kwh``, ``co2e_kg``, ``phase``, ``name``): ``E`` their
     electricity, ``O`` the carbon of the use-phase ones, ``M`` of the manufacturing ones; ``R`` is ``r`` units of
     ``unit`` (default for the ``kind``: one request, one training run…). Each end of the score is the model at
