@@ -2,14 +2,15 @@
 
 The reference values were computed with EcoLogits 0.11.3 (``pip install ecologits==0.11.3``) on the same
 factors as aiceberg's data (the zone's mix of ``electricity_mixes.csv``, its intensity of ``zones.csv``, the
-H100's and the default server's embodied figures, a 3-year life):
+H100's and the default server's embodied figures — BoaviztAPI's bottom-up GPU model for all three criteria,
+EcoLogits' own server without GPUs for PE and ADPe —, a 3-year life):
 
     compute_llm_impacts_dag(model_active_parameter_count=A, model_total_parameter_count=P,
         output_token_count=T, request_latency=LATENCY (math.inf when none),
         if_electricity_mix_gwp=zone intensity / 1000, if_electricity_mix_pe=mix.pe_mj_per_kwh,
         if_electricity_mix_adpe=mix.adpe_kgsbeq_per_kwh, if_electricity_mix_wue=mix.water_l_per_kwh,
-        datacenter_pue=PUE, datacenter_wue=WUE, gpu_embodied_gwp=273, gpu_embodied_adpe=0.00895,
-        gpu_embodied_pe=3721, server_embodied_gwp=2500, server_embodied_adpe=0.37, server_embodied_pe=70000,
+        datacenter_pue=PUE, datacenter_wue=WUE, gpu_embodied_gwp=575.1, gpu_embodied_adpe=0.005832,
+        gpu_embodied_pe=7912.1, server_embodied_gwp=2500, server_embodied_adpe=0.37, server_embodied_pe=70000,
         server_lifetime=3 * 8760 * 3600)
 
 reading ``request_energy`` (kWh), usage + embodied ``gwp`` (kg), ``pe`` (MJ), ``adpe`` (kgSbeq) and the usage
@@ -33,13 +34,13 @@ from aiceberg.model.training import estimate_training
 # (energy kWh, GWP kg, PE MJ, ADPe kgSbeq, usage water L)
 ECOLOGITS_0_11_3 = [
     ((70, 70, 400, None, "US", 1.2, 0.5, 0.5),
-     (0.0002630115971334018, 0.00011063281706130831, 0.002834643791793227, 1.2939672088027094e-09,
+     (0.0002630115971334018, 0.00011757262003857217, 0.002930921210720769, 1.2223409073028462e-09,
       0.0009333667888537787)),
     ((8, 47, 250, 2.5, "FR", 1.09, "google", 0.999),
-     (2.8119280030673735e-05, 2.058171431886848e-06, 0.0002721871649779071, 4.694886060055173e-11,
+     (2.8119280030673735e-05, 2.307638311009121e-06, 0.0002756480740712184, 4.437409155353668e-11,
       0.0001290735061593678)),
     ((405, 405, 1000, None, "SE", 1.2, None, 0.38),  # the default on-site WUE (wue.csv 'unknown')
-     (0.009133841732500798, 0.0008579209351451093, 0.05355844402356183, 4.654545511106584e-08,
+     (0.009133841732500798, 0.0011087715542751281, 0.05703855004751357, 4.395640436479839e-08,
       0.057983149624870486)),
 ]
 
@@ -81,7 +82,7 @@ def test_against_ecologits_itself(inputs, expected):
         if_electricity_mix_gwp=refdata.get_zone(location).intensity_g_per_kwh / 1000,
         if_electricity_mix_adpe=mix.adpe_kgsbeq_per_kwh, if_electricity_mix_pe=mix.pe_mj_per_kwh,
         if_electricity_mix_wue=mix.water_l_per_kwh, datacenter_pue=pue, datacenter_wue=wue_value,
-        gpu_embodied_gwp=273, gpu_embodied_adpe=0.00895, gpu_embodied_pe=3721, server_embodied_gwp=2500,
+        gpu_embodied_gwp=575.1, gpu_embodied_adpe=0.005832, gpu_embodied_pe=7912.1, server_embodied_gwp=2500,
         server_embodied_adpe=0.37, server_embodied_pe=70000, server_lifetime=3 * 8760 * 3600)
     fp = _ours(*inputs)
     assert fp.impact("pe").central == pytest.approx(r["request_usage_pe"] + r["request_embodied_pe"], rel=1e-6)
@@ -93,8 +94,10 @@ def test_against_ecologits_itself(inputs, expected):
 def test_the_embodied_figures_the_references_assume_are_the_data():
     h100 = refdata.find("embodied_impacts", "hardware:nvidia-h100-sxm5-80gb")
     server = refdata.find("embodied_impacts", "hardware:default-server")
-    assert (h100.pe_mj, h100.adpe_kgsbeq, server.pe_mj, server.adpe_kgsbeq) == (3721, 0.00895, 70000, 0.37)
-    assert refdata.get_hardware("h100").embodied_kgco2e == 273
+    assert (h100.pe_mj, h100.adpe_kgsbeq, server.pe_mj, server.adpe_kgsbeq) == (7912.1, 0.005832, 70000, 0.37)
+    # EcoLogits' own per-GPU figures are the other end of the H100's range, as its GWP is
+    assert (h100.pe_mj_low, h100.adpe_kgsbeq_high) == (3721, 0.00895)
+    assert refdata.get_hardware("h100").embodied_kgco2e == 575.1
     assert refdata.get_hardware("default-server").embodied_kgco2e == 2500
 
 

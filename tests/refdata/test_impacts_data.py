@@ -47,7 +47,8 @@ def test_every_operator_wue_names_a_pue_operator():
 def test_the_generator_rebuilds_the_files(tmp_path):
     wheels = Path(os.environ["AICEBERG_WHEELS"])
     assert glob.glob(str(wheels / "ecologits-0.11.3-*.whl"))
-    (tmp_path / "zones.csv").write_bytes((DATA / "zones.csv").read_bytes())
+    for name in ("zones.csv", "hardware.csv"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
     subprocess.run([sys.executable, str(ROOT / "tools/refdata/build_impacts.py"), "--wheels", str(wheels), "--out",
                     str(tmp_path)], check=True, capture_output=True)
     for name in ("electricity_mixes.csv", "embodied_impacts.csv"):

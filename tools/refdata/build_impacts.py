@@ -8,10 +8,15 @@ Inputs (wheels are zip files; fetch them with
   the primary energy (``pe``, MJ/kWh) and abiotic depletion (``adpe``, kgSbeq/kWh) of ADEME Base Empreinte and
   the water consumed to generate a kWh (``wue``, L/kWh, World Resources Institute method); ``warnings`` flag the
   criteria where the world value stands in. Its ``gwp`` is not taken: ``zones.csv`` holds the carbon intensity.
-* ecologits: the constants of ``ecologits/impacts/llm.py`` (read as text, never imported) — the embodied primary
-  energy and abiotic depletion of one GPU (``GPU_EMBODIED_IMPACT_PE``, ``_ADPE``: an H100-class board, the same
-  source as its GWP of 273 kg that ``hardware.csv`` already carries) and of a GPU server without its GPUs
-  (``SERVER_EMBODIED_IMPACT_PE``, ``_ADPE``: BoaviztAPI's AWS p5.48xlarge).
+* boaviztapi: ``boaviztapi/data/factors.yml`` — the GPU rows' primary energy and abiotic depletion by the
+  same bottom-up model, on the same inputs, as their GWP in ``hardware.csv`` (``tools/refdata/gpu_embodied.py``,
+  whose functions are reused here, with BoaviztAPI's ``pe`` and ``adp`` factors in place of ``gwp``; BoaviztAPI's
+  ``adp``, in kgSbeq, is the abiotic depletion of elements that EcoLogits also takes from it). The run checks
+  that the ``gwp`` factors give back ``hardware.csv``'s GWP, so the three criteria describe one computation.
+* ecologits: the constants of ``ecologits/impacts/llm.py`` (read as text, never imported) — its per-GPU
+  primary energy and abiotic depletion become the other end of the H100 rows' ranges (as its GWP is in
+  ``hardware.csv``), and its GPU server without GPUs (BoaviztAPI's AWS p5.48xlarge) completes
+  ``default-server``.
 * boaviztapi: ``boaviztapi/data/crowdsourcing/ademe_base_impacts_negaoctet.csv`` — the ADEME / NegaOctet
   device table (ADPe in kgSbeq per device; its GWP column is the one ``devices.csv`` already carries). It has
   no primary-energy column (ADPf, fossil resource use, is a different indicator), so PE stays empty.
@@ -38,8 +43,8 @@ MIX_COLUMNS = ["id", "iso3", "pe_mj_per_kwh", "pe_basis", "adpe_kgsbeq_per_kwh",
 EMBODIED_COLUMNS = ["id", "table", "ref", "pe_mj", "pe_mj_low", "pe_mj_high", "adpe_kgsbeq", "adpe_kgsbeq_low",
                     "adpe_kgsbeq_high", "year", "source", "note"]
 
-#: ``hardware.csv`` rows whose GWP is EcoLogits' per-GPU figure (central 273 kg): its PE and ADPe complete them.
-ECOLOGITS_GPU_ROWS = ("nvidia-h100-sxm5-80gb", "nvidia-h100-pcie-80gb", "nvidia-h100-nvl-94gb", "default-gpu")
+#: ``hardware.csv`` rows whose range keeps EcoLogits' per-GPU figure (an H100-class board) beside the model's.
+ECOLOGITS_GPU_ROWS = ("nvidia-h100-sxm5-80gb", "nvidia-h100-pcie-80gb", "nvidia-h100-nvl-94gb")
 #: ``devices.csv`` id → (ADEME/NegaOctet category, type) for the central value, and the high end where a second
 #: type of the same device exists (a professional laptop, desktop or television).
 DEVICE_ROWS = {
@@ -109,14 +114,66 @@ def mix_rows(eco: zipfile.ZipFile, iso3_to_zone: dict[str, str]) -> list[dict[st
     return rows
 
 
-def embodied_rows(eco: zipfile.ZipFile, boavizta: zipfile.ZipFile) -> list[dict[str, str]]:
+def gpu_impacts(wheels: Path) -> list[tuple[str, dict[str, float], str]]:
+    """Per GPU row of ``hardware.csv``: gwp, pe and adp of BoaviztAPI 2.5.0's bottom-up model, and its inputs."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import gpu_embodied as G  # the GWP's own script: the same inputs and formula for every criterion
+
+    factors, specs, default = G.read_wheel(str(wheels))
+
+    def impact(c: dict[str, float], criterion: str) -> float:
+        def f(component: str, phase: str) -> float:
+            return float(factors[component][phase][criterion]["impact"])
+
+        memory = G.effective_area(c["memory_gb"] * G.VRAM_MM2_PER_GB / c["memory_dies"]) * c["memory_dies"]
+        distribution = c["mass_kg"] * (f("transport_boat", "distribution") * c["boat_km"]
+                                       + f("transport_truck", "distribution") * c["truck_km"]
+                                       + f("transport_plane", "distribution") * c["plane_km"])
+        return (f("casing", "manufacture") * c["casing_kg"] + f("heatsink", "manufacture") * c["heatsink_kg"]
+                + f("pwb", "manufacture") * c["pwb_cm2"] + f("gpu", "manufacture") * c["die_effective_mm2"]
+                + f("vram", "manufacture") * memory + f("upstream_transport", "manufacture") * c["mass_kg"]
+                + distribution + f("end_of_life", "eol") * c["mass_kg"])
+
+    cards = [(hid, G.card_inputs(specs[name], default), f"BoaviztAPI gpu_specs '{name}'")
+             for hid, name in G.FROM_BOAVIZTA.items()]
+    cards.append(("default-gpu", G.card_inputs({"die_surface": G.effective_area(float(default["gpu_surface"])),
+                                                "vram": default["vram"], "number": default["vram_dies"]}, default),
+                  "BoaviztAPI archetype DEFAULT 'Large GPU'"))
+    for hid, spec in G.OWN_INPUTS.items():
+        c = G.card_inputs(specs[spec["board_from"]], default)
+        if "die_from" in spec:
+            donor = G.card_inputs(specs[spec["die_from"]], default)
+            for key in ("die_effective_mm2", "memory_gb", "memory_dies"):
+                c[key] = donor[key]
+        else:
+            c["die_effective_mm2"] = G.effective_area(spec["die_mm2"]) * spec["dies"]
+            c["memory_gb"], c["memory_dies"] = spec["memory_gb"], spec["memory_dies"]
+        cards.append((hid, c, "inputs of tools/refdata/gpu_embodied.py (sourced there)"))
+    return [(hid, {k: impact(c, k) for k in ("gwp", "pe", "adp")}, why) for hid, c, why in cards]
+
+
+def embodied_rows(eco: zipfile.ZipFile, boavizta: zipfile.ZipFile, wheels: Path, data: Path) -> list[dict[str, str]]:
     k = module_constants(eco.read("ecologits/impacts/llm.py").decode("utf-8"))
+    with open(data / "hardware.csv", encoding="utf-8") as fh:
+        gwp_of = {r["id"]: r["embodied_kgco2e"] for r in csv.DictReader(fh)}
     rows = []
-    for ref in ECOLOGITS_GPU_ROWS:
-        rows.append(_row(f"hardware:{ref}", "hardware", ref, k["GPU_EMBODIED_IMPACT_PE"], None,
-                         k["GPU_EMBODIED_IMPACT_ADPE"], None, 2025, "ecologits-0.11",
-                         "EcoLogits 0.11.3 GPU_EMBODIED_IMPACT_PE and _ADPE, per GPU: the source of this row's "
-                         "central GWP (273 kg); EcoLogits approximates them from Boavizta's A100 figures"))
+    for ref, v, why in gpu_impacts(wheels):
+        if abs(float(gwp_of[ref]) - round(v["gwp"], 1)) > 0.051:
+            sys.exit(f"{ref}: the bottom-up GWP {v['gwp']:.1f} is not hardware.csv's {gwp_of[ref]}: rerun "
+                     "tools/refdata/gpu_embodied.py --check first")
+        pe, adpe = round(v["pe"], 1), float(f"{v['adp']:.4g}")
+        pe_range = adpe_range = None
+        note = (f"BoaviztAPI 2.5.0 bottom-up GPU model, pe and adp factors, on the inputs of this row's GWP "
+                f"({v['gwp']:.1f} kg; {why})")
+        source = "boavizta-api-2.5"
+        if ref in ECOLOGITS_GPU_ROWS:
+            pe_e, adpe_e = k["GPU_EMBODIED_IMPACT_PE"], k["GPU_EMBODIED_IMPACT_ADPE"]
+            pe_range = (min(pe_e, pe), max(pe_e, pe))
+            adpe_range = (min(adpe_e, adpe), max(adpe_e, adpe))
+            note += (f"; range: EcoLogits 0.11.3's per-GPU figures ({pe_e:g} MJ, {adpe_e:g} kgSbeq, with its "
+                     "273-kg GWP)")
+            source += ";ecologits-0.11"
+        rows.append(_row(f"hardware:{ref}", "hardware", ref, pe, pe_range, adpe, adpe_range, 2025, source, note))
     rows.append(_row("hardware:default-server", "hardware", "default-server", k["SERVER_EMBODIED_IMPACT_PE"], None,
                      k["SERVER_EMBODIED_IMPACT_ADPE"], None, 2025, "ecologits-0.11;boavizta-api-2.5",
                      "EcoLogits 0.11.3 SERVER_EMBODIED_IMPACT_PE and _ADPE: BoaviztAPI's AWS p5.48xlarge without its "
@@ -167,7 +224,7 @@ def main() -> None:
     eco, boavizta = wheel(args.wheels, "ecologits"), wheel(args.wheels, "boaviztapi")
     mixes = mix_rows(eco, zones_by_iso3(args.out))
     write(args.out / "electricity_mixes.csv", MIX_COLUMNS, mixes)
-    embodied = embodied_rows(eco, boavizta)
+    embodied = embodied_rows(eco, boavizta, args.wheels, args.out)
     write(args.out / "embodied_impacts.csv", EMBODIED_COLUMNS, embodied)
     print(f"{len(mixes)} electricity mixes, {len(embodied)} embodied rows written to {args.out}")
 
