@@ -37,9 +37,9 @@ def growth_years(growth: Any, years: Any, xp: Any) -> Any:
     return years * xp.where(small, 1.0 + x / 2.0, xp.expm1(x) / xp.where(small, 1.0, x))
 
 
-def _one_off(years: Any, inverse_life: Any, xp: Any) -> Any:
-    """The share of a one-off phase charged to the period: min(1, period / model life)."""
-    return xp.minimum(1.0, years * inverse_life)
+def _at_most_one(share: Any, xp: Any) -> Any:
+    """The share of a one-off phase charged to the period, period / model life, at most 1."""
+    return xp.minimum(1.0, share)
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def evaluate(plan: Plan, v: Mapping[str, Any], ops: Ops) -> Outcome:
     years = days * (1.0 / 365.0)
     one_off: Any = 1.0
     if plan.model_life_years is not None:
-        one_off = ops.call(_one_off, years, 1.0 / _val(v, plan.model_life_years))
+        one_off = ops.call(_at_most_one, years / _val(v, plan.model_life_years))
     out: Parts = {}
 
     def put(phase: str, parts: Parts) -> None:
