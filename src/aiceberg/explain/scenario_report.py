@@ -149,7 +149,8 @@ def _inputs(d: Mapping[str, Any], lang: str) -> str:
         value = N.quantity(i["central"], i["unit"], lang)
         rng = "" if i["low"] == i["high"] else N.span(Q(i["central"], i["low"], i["high"]), i["unit"], lang)
         srcs = ", ".join(f'<a href="#{_e(anchor(s))}">{_e(s)}</a>' for s in i["sources"])
-        rows.append([_e(i["label"]), _e(value), _e(rng), _e(i["dist"]), _e(status_label(i["status"], lang)),
+        rows.append([_e(i["label"]), _e(value), _e(rng), _e(t(f"scenario.dist.{i['dist']}", lang)),
+                     _e(status_label(i["status"], lang)),
                      f'<span class="srcs">{srcs}</span>', f'<code>{_e(i["path"] or "")}</code>'])
     head = [t("scenario.report.input", lang), t("scenario.report.value", lang), t("heading.range", lang),
             t("scenario.report.law", lang), t("heading.status", lang), t("heading.sources", lang),
