@@ -158,3 +158,20 @@ def test_an_unknown_zone_from_the_environment_names_the_variable(
     with pytest.raises(InputError) as exc:
         check_run_options({})
     assert exc.value.field == "AICEBERG_LOCATION"
+
+
+def test_the_footprint_so_far_exists_only_while_the_run_runs(node: FakeNode) -> None:
+    from aiceberg.tracking import Run
+
+    run = Run(location="FR", interval_s=60)
+    assert run.footprint() is None  # not started
+    run.start()
+    node.step(0)
+    run.sample()
+    so_far = run.footprint()
+    result = run.stop()
+    assert run.footprint() is None  # ended: the result has the figure
+    assert so_far is not None and result.co2e_kg is not None
+    # the same energy through the same engine: only the embodied share of the last instants differs
+    assert so_far.co2e_kg.central == pytest.approx(result.co2e_kg.central, rel=1e-2)
+    assert so_far.co2e_kg.central <= result.co2e_kg.central
