@@ -56,3 +56,18 @@ def test_the_image_template_reproduces_the_model_cards_training_figure() -> None
 def test_templates_name_their_period_and_unit() -> None:
     units = {t.name: t.scenario().run().plan.unit for t in templates()}
     assert units["chatgpt-month"] == "per-request" and units["open-chatbot"] == "per-user-year"
+
+
+def test_the_sci_of_each_boundary_adds_up_to_the_figure_per_unit() -> None:
+    res = get_template("chatgpt-month").scenario().run(samples=4000, seed=1)
+    d = result_dict(res)
+    sci = d["sci"]
+    assert set(sci) == {"consumer", "provider"}
+    per_request_g = d["per_unit"]["co2e_kg"] * 1000
+    assert sci["consumer"]["value"] + sci["provider"]["value"] == pytest.approx(per_request_g)
+    # the consumer boundary is what serving a request draws; the training is the provider's
+    assert "training.gpu.dynamic" in sci["provider"]["includes"]
+    assert "inference.inference.compute" in sci["consumer"]["includes"]
+    assert sci["consumer"]["per"] == "request" and sci["consumer"]["r"]["value"] == pytest.approx(3e10)
+    p = sci["consumer"]["samples"]
+    assert p["p5"] < p["p50"] < p["p95"]

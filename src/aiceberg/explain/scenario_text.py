@@ -72,7 +72,7 @@ def scenario_text(d: Mapping[str, Any], lang: str = "en") -> str:
     total = flat_q(d["total"], "co2e_kg")
     rows = [[t("scenario.text.phase", lang), t("heading.energy", lang), t("heading.co2e", lang), "%",
              t("scenario.text.allocation", lang)]]
-    notes = []
+    notes: list[str] = []
     for ph in d["phases"]:
         c = flat_q(ph, "co2e_kg")
         alloc = ph.get("allocation")
@@ -95,6 +95,10 @@ def scenario_text(d: Mapping[str, Any], lang: str = "en") -> str:
         out.append(f"▲ {colon(t('heading.visible', lang), lang)} {N.co2e(vis, lang)} "
                    f"({N.percent(vis / total.central * 100, lang)}) · ▼ {colon(t('heading.submerged', lang), lang)} "
                    f"{N.co2e(sub, lang)} ({N.percent(sub / total.central * 100, lang)})")
+    for boundary, sci in d.get("sci", {}).items():
+        q = flat_q({"v": sci["value"], "v_low": sci["low"], "v_high": sci["high"]}, "v")
+        out.append(t("scenario.text.sci", lang, boundary=t(f"scenario.text.sci_{boundary}", lang),
+                     value=N.quantity(q, "g CO2e", lang, with_range=True), unit=unit_label(d["unit"], lang)))
     if notes:
         out += ["", colon(t("scenario.text.not_counted_head", lang), lang), *notes]
     samples = d.get("samples")

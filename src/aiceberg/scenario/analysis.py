@@ -13,6 +13,7 @@ from typing import Any
 
 from aiceberg.i18n import Msg
 from aiceberg.model.quantity import Q
+from aiceberg.model.sci import Sci, sci_from_parts
 from aiceberg.model.uncertainty import FLOAT, RANGE, Sobol, array_ops, percentiles_of, sample, sobol
 from aiceberg.scenario.actions import actions_for
 from aiceberg.scenario.build import Compiled, Input
@@ -23,6 +24,26 @@ __all__ = ["Comparison", "ScenarioResult", "TornadoBar", "analyse", "total_co2e"
 
 #: The samples of the Sobol analysis for a Monte Carlo of n samples: n / 8, within these bounds.
 SOBOL_MIN, SOBOL_MAX = 1024, 8192
+
+#: The two boundaries of the GSF's SCI for AI draft, as the scenario's phases: the operation of the model
+#: (what serving the requests draws) and what makes it (data, trainings, end of life).
+SCI_BOUNDARIES: dict[str, tuple[str, ...]] = {
+    "consumer": ("deployment", "inference", "network", "devices"),
+    "provider": ("data", "development", "training", "retraining", "end_of_life"),
+}
+#: The scenario's reporting unit as the SCI's functional unit R.
+SCI_UNITS: dict[str, str] = {"per-request": "request", "per-user-year": "user-year", "per-year": "year",
+                             "whole-life": "service life"}
+
+
+@dataclass(frozen=True)
+class _SciPart:
+    """A scenario part as ``sci_from_parts`` reads it."""
+
+    name: str
+    energy_kwh: Q
+    co2e_kg: Q
+    phase: str
 
 
 def total_co2e(out: Outcome) -> Any:
@@ -147,6 +168,23 @@ class ScenarioResult:
             ranked = [b.input for b in self.tornado]
         return actions_for(ranked, n)
 
+    def sci(self) -> dict[str, Sci]:
+        """The SCI (ISO/IEC 21031) of each boundary the scenario has parts in, per its reporting unit R:
+        ``consumer`` (serving the requests) and ``provider`` (data, trainings, end of life). Empty when R
+        cannot be counted."""
+        units = self.ranges.units
+        out: dict[str, Sci] = {}
+        if units is None:
+            return out
+        for boundary, phases in SCI_BOUNDARIES.items():
+            parts = [_SciPart(k, e, c, "manufacturing" if k.split(".", 1)[1].startswith("embodied") else "use")
+                     for k, e, c, _ in self.parts() if k.split(".", 1)[0] in phases]
+            if parts:
+                left = [self.plan.not_counted[p] for p in phases if p in self.plan.not_counted]
+                out[boundary] = sci_from_parts(parts, unit=SCI_UNITS[self.plan.unit], r=_q(units),
+                                               boundary=boundary, left_out=left)
+        return out
+
     def allocations(self) -> dict[str, Any]:
         """The allocation rule of each phase that shares manufacturing."""
         p = self.plan
@@ -259,10 +297,19 @@ def monte_carlo(compiled: Compiled, n: int, seed: int | None) -> tuple[dict[str,
     total = total_co2e(out)
     phases = phase_totals(out)
     series = [total, _total_energy(out), *(c for _, c in phases.values())]
+    sci_names = []
     if out.units is not None:
+        for boundary, names in SCI_BOUNDARIES.items():
+            inside = [c for name, (_, c) in phases.items() if name in names]
+            if inside:
+                sci_names.append(boundary)
+                series.append(sum(inside[1:], inside[0]) * 1000.0 / out.units)  # gCO2e per unit
         series.append(total / out.units)
     pcts = percentiles_of(series)
     mc: dict[str, Any] = {"total": {"co2e_kg": pcts[0], "energy_kwh": pcts[1]}}
+    n_phases = len(phases)
+    if sci_names:
+        mc["sci"] = dict(zip(sci_names, pcts[2 + n_phases:2 + n_phases + len(sci_names)], strict=True))
     mc["phases"] = {name: {"co2e_kg": p} for name, p in zip(phases, pcts[2:], strict=False)}
     if out.units is not None:
         mc["per_unit"] = {"co2e_kg": pcts[-1]}

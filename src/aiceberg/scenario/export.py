@@ -88,6 +88,8 @@ def result_dict(res: ScenarioResult, lang: str = "en") -> dict[str, Any]:
             "indices": [{"id": k, "label": res.inputs[k].label.render(lang), "first_order": s.first[k],
                          "total_order": s.total[k], "total_order_ci": list(s.total_ci.get(k, (s.total[k],) * 2))}
                         for k in s.ranked()]}
+    out["sci"] = {b: {**sci.to_dict(lang), **({"samples": res.mc["sci"][b]} if b in res.mc.get("sci", {}) else {})}
+                  for b, sci in res.sci().items()}
     out["actions"] = [{"input": i.id, "label": i.label.render(lang), "action": m.render(lang)}
                       for i, m in res.actions()]
     out["warnings"] = [w.render(lang) for w in dict.fromkeys(res.compiled.warnings)]
