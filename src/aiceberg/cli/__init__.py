@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "runs",
     "exporter",
+    "importer",
     "serve",
     "report",
     "scenario",
