@@ -32,6 +32,8 @@ examples:
   aiceberg estimate inference --parameters-b 70 --output-tokens 400 --location US --json
   aiceberg estimate inference --parameters-b 70 --output-tokens 400 --latency-s 6.2 --intensity 384.4
   aiceberg estimate inference --wh-per-request 0.34 --boundary it --pue 1.2 --requests 1e6 --location FR
+  aiceberg estimate inference --batch requests.csv --location US --output per-request.csv --json
+      (requests.csv: columns parameters_b,output_tokens[,latency_s,hardware,location,requests…])
 """
 
 USAGE_EXAMPLES = """\
@@ -113,6 +115,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         llm.add_argument("--lifetime-years", help="server lifetime for the embodied share (default 6, 3–6)")
         if name == "inference":
             q.add_argument("--requests", default="1", help="number of requests (default 1)")
+            batch = q.add_argument_group("a batch of requests (numpy: pip install 'aiceberg[analysis]')")
+            batch.add_argument("--batch", metavar="FILE", help="a CSV (or Parquet, with pyarrow) table of requests, "
+                               "one per row, columns named like the options (parameters_b, output_tokens, "
+                               "latency_s, wh_per_request, requests, hardware, location, intensity…); the options "
+                               "given apply to every row. Prints the total; --output writes each row")
+            batch.add_argument("--output", metavar="FILE", help="with --batch: each row's energy_kwh and co2e_kg "
+                               "with their _low and _high, as CSV or Parquet (by the file's extension)")
         else:
             q.add_argument("--users", help="number of users (" + RANGE_HELP + ")")
             q.add_argument("--requests-per-day", dest="requests_per_user_per_day",
@@ -207,8 +216,56 @@ def _per_request_kwargs(args: argparse.Namespace) -> dict:
 def run_inference(args: argparse.Namespace) -> int:
     from aiceberg.model.inference import estimate_inference
 
+    if args.batch is not None:
+        return _run_batch(args)
+    if args.output is not None:
+        from aiceberg.i18n import Msg
+        from aiceberg.model.inputs import refuse_unused
+
+        refuse_unused({"output": args.output}, Msg("engine.needs.batch"))
     fp = estimate_inference(**numbers(args, ("requests",)), **_per_request_kwargs(args))
     return _emit(fp, args)
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    """``--batch FILE``: every row a request, the options for every row; the total printed, rows written."""
+    import sys
+
+    from aiceberg.cli.batch_file import read_table, write_table
+    from aiceberg.errors import InputError
+    from aiceberg.explain.render import footprint_dict, footprint_text
+    from aiceberg.i18n import Msg, check_lang, t
+    from aiceberg.model.batch import estimate_inference_batch
+
+    lang = check_lang(args.lang, "lang")
+    for name in ("data_gb", "network", "device", "device_seconds", "task"):
+        if getattr(args, name) is not None:
+            raise InputError(name, Msg("engine.batch.not_in_batch"))
+    columns = read_table(args.batch, cli_lang(args))
+    flags = {k: v for k, v in _per_request_kwargs(args).items() if k not in ("task", "network", "device", "data_gb",
+                                                                             "device_seconds")}
+    if args.requests != "1":
+        flags.update(numbers(args, ("requests",)))
+    for name, value in flags.items():
+        if name in columns and value is not None and name != "embodied":
+            raise InputError(name, Msg("engine.batch.column_and_flag"))
+    kwargs = {**{k: v for k, v in flags.items() if v is not None}, **columns}
+    if isinstance(kwargs.get("pue"), list):
+        kwargs["pue"] = tuple(kwargs["pue"])
+    result = estimate_inference_batch(**kwargs)
+    if args.output:
+        write_table(args.output, result.columns())
+    fp = result.total
+    if args.json:
+        out = footprint_dict(fp, lang, args.country)
+        out.update(rows=result.rows, requests=fp.meta.get("requests"), output=args.output)
+        print_json(out)
+    else:
+        print(footprint_text(fp, lang, args.country))
+        if args.output:
+            print(t("engine.batch.summary", lang, rows=result.rows, requests=fp.meta.get("requests"),
+                    path=args.output), file=sys.stderr)
+    return 0
 
 
 def run_usage(args: argparse.Namespace) -> int:

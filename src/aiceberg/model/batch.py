@@ -160,7 +160,7 @@ def estimate_inference_batch(
     own = [pue_f] if boundary != "facility" else []
     total = Footprint(
         parts=tuple(p.finish(sums) for p in parts),
-        title=title or "Inference (batch)",
+        title=title or Msg("engine.title.batch", rows=n),
         factors=tuple(grid.factors + own + ([wue_f] if wue_f and parts_have_overhead(parts) else []) + factors),
         warnings=tuple(dict.fromkeys(grid.warnings + warnings)),
         meta={"kind": "inference", "batch": True, "rows": n, "requests": total_requests[1],
@@ -369,6 +369,7 @@ def _electric(name: str, energy: Triple, grid: _Grid, factor: Triple = _ONE, **k
     impacts = {"gwp": [(energy, scaled)]}
     for c, m in grid.mix.items():
         impacts[c] = [(energy, tuple(x * f for x, f in zip(m, factor, strict=True)))]
+    kw["sources"] = tuple(kw.get("sources", ())) + tuple(s for f in grid.factors for s in f.sources)
     return _Part(name, [(energy, factor)], impacts, **kw)
 
 
@@ -391,7 +392,7 @@ def _llm(np: Any, cols: dict[str, Triple], hardware: Any, n: int, grid: _Grid, p
     if not embodied:
         refuse_unused({"server": server, "lifetime_years": lifetime_years}, Msg("input.needs.embodied"))
     k = llm_constants()
-    names, idx = _names(np, hardware or DEFAULT_LLM_HARDWARE, n)
+    names, idx = _names(np, DEFAULT_LLM_HARDWARE if hardware is None else hardware, n)
     hws = [refdata.get_hardware(h or DEFAULT_LLM_HARDWARE) for h in names]
     warnings: tuple[Any, ...] = tuple(Msg("engine.llm_gpu_memory_default", hardware=h.name, memory=k.gpu_memory_gb)
                                       for h in hws if not h.memory_gb)
