@@ -1,4 +1,5 @@
-"""``aiceberg report (RUN | --case NAME | --estimate FILE.json)``: a self-contained HTML report, Markdown, JSON."""
+"""``aiceberg report (RUN | --case NAME | --estimate FILE.json | --scenario FILE)``: a self-contained HTML report,
+Markdown, JSON; ``--format`` for the compliance documents (the EU AI Act form, CycloneDX, SPDX, model card)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ examples:
   aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR --json > est.json
   aiceberg report --estimate est.json --html est.html --json est-report.json
   aiceberg report 3f2a --db runs.db                        a measured run (id or unique prefix)
+  aiceberg report --case bloom-training --format eu-ai-act  the EU AI Act's energy items (Markdown)
+  aiceberg report 3f2a --format eu-ai-act --lang fr --html eu.html --json eu.json --flops 2.1e21
+  aiceberg report --scenario chatgpt-month --format cyclonedx --json bom.json
+  aiceberg report --estimate est.json --format spdx        SPDX 3.0.1 AI profile (JSON-LD) on stdout
+  aiceberg report --case bloom-training --format model-card
 """
+
+#: ``--format``: the iceberg report, or a compliance document (docs/compliance.md).
+FORMATS = ("report", "eu-ai-act", "cyclonedx", "spdx", "model-card")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", nargs="?", metavar="RUN", help="a run id (or unique prefix) in the run store")
     p.add_argument("--case", metavar="NAME", help="a case study (see 'aiceberg case list')")
     p.add_argument("--estimate", metavar="FILE.json", help="the JSON that 'aiceberg estimate … --json' printed")
+    p.add_argument("--scenario", metavar="FILE", help="a scenario file or template (compliance formats; the "
+                   "scenario's own report is 'aiceberg scenario run FILE --html PATH')")
+    p.add_argument("--format", default="report", choices=FORMATS,
+                   help="report (default): the iceberg report; eu-ai-act: the EU AI Act's computation and energy "
+                   "items (Markdown on stdout, or --json/--markdown/--html); cyclonedx, spdx: the SBOM's energy "
+                   "(JSON on stdout or --json); model-card: the Hugging Face co2_eq_emissions block")
     p.add_argument("--html", metavar="PATH", help="write the HTML page there ('-' for stdout)")
     p.add_argument("--markdown", metavar="PATH", help="write the Markdown report there ('-' for stdout)")
     p.add_argument("--json", metavar="PATH", help="write the JSON report there ('-' for stdout)")
@@ -37,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--country", help="country whose per-person electricity the equivalents use "
                    "(default: the footprint's grid zone's country, else FR)")
     p.add_argument("--db", metavar="PATH", help="the run store, for RUN (default: AICEBERG_DB or the data folder)")
+    from aiceberg.cli.compliance import add_compliance_options
+
+    add_compliance_options(p)
     p.set_defaults(func=run_report)
 
 
@@ -90,10 +108,15 @@ def run_report(args: argparse.Namespace) -> int:
     from aiceberg.i18n import Msg, check_lang
 
     lang = check_lang(args.lang, "--lang")
-    given = [x for x in (args.run, args.case, args.estimate) if x]
+    given = [x for x in (args.run, args.case, args.estimate, args.scenario) if x]
     if len(given) != 1:
-        raise InputError("report", Msg("cli.report.one_source"),
-                         "aiceberg report RUN | --case NAME | --estimate FILE.json")
+        raise InputError("report", Msg("compliance.cli.one_source"),
+                         "aiceberg report RUN | --case NAME | --estimate FILE.json | --scenario FILE")
+    if args.format != "report":
+        return _compliance(args, lang)
+    if args.scenario:
+        raise InputError("--scenario", Msg("compliance.cli.scenario_report"), "--format eu-ai-act, cyclonedx, "
+                         "spdx, model-card; aiceberg scenario run FILE --html PATH")
     src = _input(args, lang)
     data = report_data(src.fp, lang=lang, country=args.country, **src.kwargs())
     html_path = args.html
@@ -106,6 +129,48 @@ def run_report(args: argparse.Namespace) -> int:
         written.append(_write(args.markdown, render_markdown(data)))
     if args.json:
         written.append(_write(args.json, render_json(data)))
+    for path in written:
+        if path != "-":
+            print(path, file=sys.stderr if "-" in written else sys.stdout)
+    return 0
+
+
+def _compliance_input(args: argparse.Namespace, lang: str) -> Any:
+    """The compliance input of the source, fetched here (a document receives its data)."""
+    from aiceberg.explain import compliance as C
+
+    if args.scenario:
+        from aiceberg.cli.scenario import _load
+        from aiceberg.scenario import result_dict
+
+        sc = _load(args.scenario, args.db)
+        return C.scenario_compliance(result_dict(sc.run(), lang), sc.spec.get("training", "hardware"))
+    if args.case:
+        from aiceberg.cases import get_case
+
+        return C.case_compliance(get_case(args.case).run())
+    if args.estimate:
+        from aiceberg.model.footprint_json import load_footprint_json
+
+        stem = os.path.splitext(os.path.basename(args.estimate))[0]
+        return C.estimate_compliance(load_footprint_json(args.estimate), stem)
+    from aiceberg.config import load_settings
+    from aiceberg.store import open_for_reading
+
+    settings = load_settings({"db": args.db} if args.db else {}, labels={"db": "--db"})
+    store = open_for_reading(settings.db)
+    try:
+        rec = store.get_run(args.run)
+        summary = rec.as_summary(store.phases(rec.run_id))
+    finally:
+        store.close()
+    return C.run_compliance(summary)
+
+
+def _compliance(args: argparse.Namespace, lang: str) -> int:
+    from aiceberg.cli.compliance import write_formats
+
+    written = write_formats(args.format, _compliance_input(args, lang), args, lang, _write)
     for path in written:
         if path != "-":
             print(path, file=sys.stderr if "-" in written else sys.stdout)

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-FORMATS = ("json", "csv", "codecarbon", "model-card")
+FORMATS = ("json", "csv", "codecarbon", "model-card", "cyclonedx", "spdx", "eu-ai-act")
 #: Runs that ``aiceberg runs list`` shows without --limit or --all.
 PAGE = 100
 
@@ -39,6 +39,7 @@ def register(subparsers: Any) -> None:
         epilog="examples:\n  aiceberg runs list --json\n  aiceberg runs show 3f2a\n"
         "  aiceberg runs export 3f2a --format codecarbon >> emissions.csv\n"
         "  aiceberg runs export 3f2a --format model-card\n"
+        "  aiceberg runs export 3f2a --format eu-ai-act --lang fr\n"
         "  aiceberg runs sync --db postgresql://me@db.example/aiceberg",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -67,20 +68,26 @@ def register(subparsers: Any) -> None:
     sp.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     sp.set_defaults(func=cmd_show)
 
-    ep = sub.add_parser("export", parents=[common], help="export a run (JSON, samples CSV, CodeCarbon, model card)",
+    ep = sub.add_parser("export", parents=[common], help="export a run (JSON, samples CSV, CodeCarbon, model card, "
+                        "CycloneDX, SPDX, the EU AI Act form)",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  aiceberg runs export 3f2a --format codecarbon > emissions.csv\n"
                         "  aiceberg runs export 3f2a --format codecarbon --no-header >> emissions.csv\n"
-                        "  aiceberg runs export 3f2a --format model-card")
+                        "  aiceberg runs export 3f2a --format model-card\n"
+                        "  aiceberg runs export 3f2a --format cyclonedx > bom.json\n"
+                        "  aiceberg runs export 3f2a --format eu-ai-act --flops 2.1e21 --lang fr")
     ep.add_argument("run", metavar="RUN", help="a run id or a unique prefix of it")
     ep.add_argument("--format", default="json", choices=FORMATS,
                     help="json: everything; csv: the samples; codecarbon: an emissions.csv row; "
-                    "model-card: the Hugging Face co2_eq_emissions block")
+                    "model-card: the Hugging Face co2_eq_emissions block; cyclonedx: a CycloneDX 1.6 ML-BOM with the "
+                    "energy; spdx: an SPDX 3.0.1 AI package with the energy; eu-ai-act: the EU AI Act's computation "
+                    "and energy items, as JSON (docs/compliance.md)")
     ep.add_argument("--no-header", action="store_true", help="codecarbon: the row only, to append to a file")
     ep.add_argument("--training-type", default="pre-training", choices=("pre-training", "fine-tuning"),
                     help="model-card: the training_type field")
-    ep.add_argument("--scope", default="operational", choices=("operational", "total"),
-                    help="model-card: use-phase emissions (as CodeCarbon) or aiceberg's whole footprint")
+    from aiceberg.cli.compliance import add_export_options
+
+    add_export_options(ep)
     ep.add_argument("-o", "--output", default=None, metavar="PATH", help="write to PATH instead of stdout")
     ep.set_defaults(func=cmd_export)
 
@@ -240,7 +247,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "codecarbon":
         text = exports.codecarbon_csv([summary], header=not args.no_header)
     else:
-        text = exports.model_card_yaml(summary, training_type=args.training_type, scope=args.scope)
+        from aiceberg.cli.compliance import export_text
+        from aiceberg.explain.compliance import run_compliance
+
+        if args.activity is None and args.training_type == "fine-tuning":
+            args.activity = "fine-tuning"
+        text = export_text(args.format, run_compliance(summary), args)
     with _output(args.output) as out:
         out.write(text)
     return 0

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from aiceberg import __version__, refdata
-from aiceberg.errors import InputError
+from aiceberg.explain.compliance.builders import run_compliance
+from aiceberg.explain.compliance.model_card import model_card_yaml as card
 from aiceberg.explain.render import status_label
 from aiceberg.i18n import has, localise, t
 from aiceberg.i18n import numbers as N
@@ -198,24 +199,14 @@ def codecarbon_csv(summaries: Iterable[SummaryLike], *, header: bool = True) -> 
     return out.getvalue()
 
 
-def _yaml_number(x: float, sig: int = 6) -> str:
-    """``x`` to ``sig`` significant digits as a plain decimal: YAML 1.1 readers (PyYAML, hence the Hub)
-    read ``2e-05`` as a string, so a model card's number never has an exponent."""
-    text = N.number(x, "en", sig).replace(",", "")
-    return text if text not in ("", "-") else "0"
-
-
-def _yaml_str(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
-
-
 def model_card_yaml(
     summary: SummaryLike,
     *,
     training_type: str = "pre-training",
     scope: str = "operational",
 ) -> str:
-    """The Hugging Face model card ``co2_eq_emissions`` block, ready to paste into the YAML header.
+    """The Hugging Face model card ``co2_eq_emissions`` block of a run, ready to paste into the YAML header
+    (:func:`aiceberg.explain.compliance.model_card.model_card_yaml` on the run's compliance input).
 
     Args:
         training_type: ``pre-training`` or ``fine-tuning`` (the model card's field).
@@ -223,35 +214,7 @@ def model_card_yaml(
             (aiceberg's whole footprint, embodied share included). The other figure is given as a
             YAML comment.
     """
-    if scope not in {"operational", "total"}:
-        raise InputError("--scope", f"{scope!r} is not accepted", "operational, total")
-    summary = _typed(summary)
-    operational = operational_co2e_kg(summary)
-    total = None if summary.co2e_kg is None else summary.co2e_kg.central
-    chosen = operational if scope == "operational" else total
-    if chosen is None:
-        raise InputError("run", "this run has no footprint (the engine could not compute one)")
-    host = summary.host
-    hardware = [x for x in (_gpu_model(host.get("gpu_models") or []), host.get("cpu_model") or "") if x]
-    sensors = [f"{s.name} {s.status}" for s in summary.sensors if s.status in {"measured", "modelled"}]
-    source = f"aiceberg {_version()} ({', '.join(sensors) or 'no sensor'}; run {summary.run_id})"
-    name, iso, provider, region = _zone(summary.location)
-    location = (
-        f"{provider} {region}".strip() if provider else (name or iso or "unknown (world average)")
-    )
-    lines = [
-        "co2_eq_emissions:",
-        f"  emissions: {_yaml_number(chosen * 1000)}",
-        f"  source: {_yaml_str(source)}",
-        f"  training_type: {_yaml_str(training_type)}",
-        f"  geographical_location: {_yaml_str(location)}",
-        f"  hardware_used: {_yaml_str(', '.join(hardware) or 'unknown')}",
-    ]
-    if scope == "operational" and total is not None:
-        lines.append(f"  # whole footprint with the embodied share (aiceberg): {N.co2e(total)}")
-    elif operational is not None:
-        lines.append(f"  # use phase only (as CodeCarbon counts): {N.co2e(operational)}")
-    return "\n".join(lines) + "\n"
+    return card(run_compliance(_typed(summary)), training_type=training_type, scope=scope)
 
 
 def run_json(

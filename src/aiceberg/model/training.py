@@ -273,6 +273,7 @@ def estimate_training(
         factors=tuple(factors),
         warnings=warnings,
         meta={"kind": "training", "hardware": hw.id, "count": count,
-              "device_hours": device_h.central, "wall_hours": wall_h.central},
+              "device_hours": device_h.central, "wall_hours": wall_h.central,
+              **({"flops": flops_q.central} if flops is not None else {})},
     )
     return fp
