@@ -122,3 +122,16 @@ wh_per_request = 1
 trainings = 3
 """)
     assert {"inference", "development", "development.fraction"} <= set(got)
+
+
+def test_a_refused_number_the_llm_model_needs_is_one_problem_not_a_crash() -> None:
+    got = _problems("""
+[scenario]
+period_days = 30
+[deployment]
+requests_per_day = 100
+[inference]
+parameters_b = 70
+output_tokens = -5
+""")
+    assert list(got) == ["inference.output_tokens"]

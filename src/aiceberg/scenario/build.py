@@ -322,6 +322,8 @@ def _inference(b: _Builder, intensity: Ref) -> tuple[InferencePlan | None, Deplo
     if llm:
         hw = res[0] if res else refdata.get_hardware(DEFAULT_LLM_HARDWARE)
         qs = {k: sec[k].q() for k in ("parameters_b", "output_tokens", "active_parameters_b") if k in sec}
+        if "output_tokens" not in qs:  # refused or missing: the problem is already named
+            return None, None
         r = b.lookup("inference.parameters_b", llm_request, qs["parameters_b"], qs["output_tokens"],
                      qs.get("active_parameters_b"), hw.memory_gb)
         if r is None:
