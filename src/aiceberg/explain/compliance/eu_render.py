@@ -16,6 +16,11 @@ _VIEWS = ("ai_office", "national_authorities")
 _HOW = ("training_time", "training_computation", "training_energy", "inference_computation")
 
 
+def _colon(lang: str) -> str:
+    """The colon between a label and its text: French puts a narrow no-break space before it."""
+    return "\u202f: " if lang == "fr" else ": "
+
+
 def _cell(text: Any) -> str:
     """A Markdown table cell: pipes escaped, runs of whitespace (newlines too) as one space."""
     return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
@@ -49,7 +54,7 @@ def eu_markdown(form: Mapping[str, Any]) -> str:
     lang = form["language"]
     s = form["subject"]
     lines = [f"# {form['title']}", "",
-             f"**{t('compliance.form.subject', lang)}**: {s['title']} ({s['kind']} `{s['name']}`)", "",
+             f"**{t('compliance.form.subject', lang)}**{_colon(lang)}{s['title']} ({s['kind']} `{s['name']}`)", "",
              form["basis"], ""]
     head = (f"| {t('compliance.form.item', lang)} | {t('compliance.form.value', lang)} | "
             f"{t('compliance.form.obtained', lang)} |")
@@ -59,9 +64,9 @@ def eu_markdown(form: Mapping[str, Any]) -> str:
                   for r in form["views"][view]]
         lines.append("")
     lines += [f"## {t('compliance.form.how', lang)}", ""]
-    lines += [f"- **{label}**: {text}" for label, text in _how_lines(form)]
+    lines += [f"- **{label}**{_colon(lang)}{text}" for label, text in _how_lines(form)]
     lines += ["", f"## {t('compliance.form.missing', lang)}", ""]
-    lines += [f"- **{m['label']}**: {m['provide']}" for m in form["missing"]] or [
+    lines += [f"- **{m['label']}**{_colon(lang)}{m['provide']}" for m in form["missing"]] or [
         t("compliance.form.nothing_missing", lang)]
     if form["left_out"]:
         lines += ["", f"## {t('compliance.form.left_out', lang)}", ""]
@@ -69,7 +74,7 @@ def eu_markdown(form: Mapping[str, Any]) -> str:
     lines += ["", f"## {t('compliance.form.sources', lang)}", ""]
     for src in form["sources"]:
         bits = ", ".join(str(x) for x in (src["title"], src["publisher"], src["year"]) if x)
-        lines.append(f"- `{src['id']}`: {bits}" + (f" <{src['url']}>" if src["url"] else ""))
+        lines.append(f"- `{src['id']}`{_colon(lang)}{bits}" + (f" <{src['url']}>" if src["url"] else ""))
     lines += ["", f"_{t('compliance.form.generated_by', lang, generator=form['generator'])}_", ""]
     return "\n".join(lines)
 
@@ -92,7 +97,7 @@ def eu_html(form: Mapping[str, Any]) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(form['title'])}</title><style>{_STYLE}</style></head><body>",
            f"<h1>{e(form['title'])}</h1>",
-           f"<p><strong>{e(t('compliance.form.subject', lang))}</strong>: {e(s['title'])} "
+           f"<p><strong>{e(t('compliance.form.subject', lang))}</strong>{_colon(lang)}{e(s['title'])} "
            f"({e(s['kind'])} <code>{e(s['name'])}</code>)</p>", f"<p>{e(form['basis'])}</p>"]
     for view in _VIEWS:
         out.append(f"<h2>{e(t(f'compliance.form.view.{view}', lang))}</h2><table><thead><tr>"
@@ -102,10 +107,10 @@ def eu_html(form: Mapping[str, Any]) -> str:
                 f"<td class=\"o\">{e(_obtained(form, r['field']))}</td></tr>" for r in form["views"][view]]
         out.append("</tbody></table>")
     out.append(f"<h2>{e(t('compliance.form.how', lang))}</h2><ul>")
-    out += [f"<li><strong>{e(label)}</strong>: {e(text)}</li>" for label, text in _how_lines(form)]
+    out += [f"<li><strong>{e(label)}</strong>{_colon(lang)}{e(text)}</li>" for label, text in _how_lines(form)]
     out.append(f"</ul><h2>{e(t('compliance.form.missing', lang))}</h2>")
     if form["missing"]:
-        out.append("<ul>" + "".join(f"<li><strong>{e(m['label'])}</strong>: {e(m['provide'])}</li>"
+        out.append("<ul>" + "".join(f"<li><strong>{e(m['label'])}</strong>{_colon(lang)}{e(m['provide'])}</li>"
                                     for m in form["missing"]) + "</ul>")
     else:
         out.append(f"<p>{e(t('compliance.form.nothing_missing', lang))}</p>")
@@ -115,8 +120,8 @@ def eu_html(form: Mapping[str, Any]) -> str:
     out.append(f"<h2>{e(t('compliance.form.sources', lang))}</h2><ul>")
     for src in form["sources"]:
         bits = ", ".join(str(x) for x in (src["title"], src["publisher"], src["year"]) if x)
-        out.append(f"<li><code>{e(src['id'])}</code>: {e(bits)}" + (f" ({e(src['url'])})" if src["url"] else "")
-                   + "</li>")
+        url = f" ({e(src['url'])})" if src["url"] else ""
+        out.append(f"<li><code>{e(src['id'])}</code>{_colon(lang)}{e(bits)}{url}</li>")
     out.append(f"</ul><p class=\"g\">{e(t('compliance.form.generated_by', lang, generator=form['generator']))}</p>")
     out.append("</body></html>\n")
     return "\n".join(out)
