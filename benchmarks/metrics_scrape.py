@@ -37,10 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def _fake_node(folder: Path, gpus: int) -> tuple[list, object]:
     """The node's sensors over fake hardware, and the fake NVML (its counters move at each read)."""
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    from aiceberg.measure.nvidia import NvmlSensor
-    from aiceberg.measure.rapl import RaplSensor
     from tests.fakes.powercap import server
     from tests.fakes.pynvml import FakeGpu, FakeNvml, uuid
+
+    from aiceberg.measure.nvidia import NvmlSensor
+    from aiceberg.measure.rapl import RaplSensor
 
     server(folder / "powercap", sockets=2)
     nvml = FakeNvml([FakeGpu(name="NVIDIA H100 80GB HBM3", uuid=uuid(i), energy_mj=1_000_000 * i, power_mw=350_000)
@@ -119,7 +120,8 @@ def main() -> int:
     port_file = Path(tempfile.mkdtemp(prefix="aiceberg-bench-")) / "port"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     child = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file), "--gpus", str(args.gpus),
-                              "--interval", str(args.interval)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+                              "--interval", str(args.interval)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
         while not port_file.exists() or not port_file.read_text():
             if child.poll() is not None:
