@@ -25,12 +25,14 @@ def register(subparsers: Any) -> None:
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
     q = sources.add_parser(
         "prometheus", help="node-level DCGM exporter, Kepler and Scaphandre series from a Prometheus server",
-        description="Read the node-level energy series of the NVIDIA DCGM exporter "
-        "(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, else DCGM_FI_DEV_POWER_USAGE integrated), Kepler "
-        "(kepler_node_*_joules_total) and Scaphandre (scaph_host_power_microwatts, integrated) between two "
-        "times through Prometheus's /api/v1/query_range, and store one run per node: counter resets handled, "
-        "gaps kept as gaps (never 0), no device counted twice; each run gets its footprint (PUE, grid "
-        "intensity, manufacturing share). Importing the same window again adds nothing.",
+        description=(
+            "Read the node-level energy series of the NVIDIA DCGM exporter\n"
+            "(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, else DCGM_FI_DEV_POWER_USAGE integrated), Kepler\n"
+            "(kepler_node_*_joules_total) and Scaphandre (scaph_host_power_microwatts, integrated) between\n"
+            "two times through Prometheus's /api/v1/query_range, and store one run per node: counter resets\n"
+            "handled, gaps kept as gaps (never 0), no device counted twice; each run gets its footprint\n"
+            "(PUE, grid intensity, manufacturing share). Importing the same window again adds nothing."
+        ),
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     q.add_argument("--url", required=True, metavar="URL",
