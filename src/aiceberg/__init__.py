@@ -23,6 +23,8 @@ _LAZY = {
     "estimate_inference": "aiceberg.model.inference",
     "estimate_usage": "aiceberg.model.inference",
     "estimate_inference_batch": "aiceberg.model.batch",
+    "estimate_federated": "aiceberg.model.federated",
+    "estimate_centralised": "aiceberg.model.federated",
     "equivalents": "aiceberg.model.equivalents",
     "track": "aiceberg.tracking",
     "mark_phase": "aiceberg.measure.phase_file",

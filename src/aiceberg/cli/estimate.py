@@ -138,6 +138,112 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--no-embodied", action="store_true", help="leave out the manufacturing impacts")
         add_output_args(q)
         q.set_defaults(func=run_inference if name == "inference" else run_usage)
+    _register_federated(esub)
+
+
+FEDERATED_EXAMPLES = """\
+examples:
+  aiceberg estimate federated --device smartphone --clients 100 --rounds 100 --epoch-seconds 60 --model-mb 20 \\
+      --network 4g --location FR --compare-hardware v100 --compare-gpu-hours 2 --compare-location FR
+  aiceberg estimate federated --device-power-w 7.5 --clients 50 --rounds 20 --epoch-seconds 30 --model-mb 1 \\
+      --upload-mbps 10 --download-mbps 50 --location FR --json
+"""
+
+
+def _register_federated(esub: argparse._SubParsersAction) -> None:
+    f = esub.add_parser("federated", help="cross-device federated training, beside the same model trained centrally",
+                        description="Estimate federated training on users' devices (Qiu et al. 2023's split: the "
+                        "clients' training, the wide-area network, the server's aggregation; plus the devices' "
+                        "manufacturing share), and with --compare-* the same model trained on GPUs, with the ratio.",
+                        epilog=FEDERATED_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    f.add_argument("--clients", dest="clients_per_round", required=True, help="clients taking part in each round")
+    f.add_argument("--rounds", required=True, help="federated rounds")
+    f.add_argument("--local-epochs", help="local epochs per round on each client (default 1)")
+    f.add_argument("--epoch-seconds", required=True, help="seconds one local epoch takes on a client (" + RANGE_HELP
+                   + ")")
+    f.add_argument("--model-mb", required=True, help="size of the model (and of its update), MB")
+    dev = f.add_argument_group("the clients' device")
+    dev.add_argument("--device", help="smartphone, tablet, laptop, desktop (see 'aiceberg data devices')")
+    dev.add_argument("--device-power-w", help="its power while it trains, W (default: its average power in use)")
+    dev.add_argument("--device-embodied-kgco2e", help="its manufacturing, kgCO2e, for a device the data lacks "
+                     "(an embedded board), with --device-lifetime-years")
+    dev.add_argument("--device-lifetime-years", help="its lifetime, years")
+    net = f.add_argument_group("the network: an access type's kWh per GB, or Qiu et al.'s link rates × powers")
+    net.add_argument("--network", help="wifi (default), 4g, 5g, fixed, mobile")
+    net.add_argument("--upload-mbps", help="upload rate, Mbit/s (with --download-mbps)")
+    net.add_argument("--download-mbps", help="download rate, Mbit/s")
+    net.add_argument("--router-w", help="router power during a transfer, W (default: an internet box, devices.csv)")
+    net.add_argument("--idle-w", help="the device's power while it waits, W (default: its power)")
+    add_location_args(f)
+    srv = f.add_argument_group("the server's aggregation (counted when --server-seconds-per-round is given)")
+    srv.add_argument("--server-seconds-per-round", help="server time to aggregate one round, s")
+    srv.add_argument("--server-power-w", help="server power, W (default: a CPU's TDP, 100 W)")
+    srv.add_argument("--server-location", help="where the server runs (default: --location)")
+    cmp_ = f.add_argument_group("the same model trained centrally (counted when --compare-hardware is given)")
+    cmp_.add_argument("--compare-hardware", help="GPU of the centralised training")
+    cmp_.add_argument("--compare-gpu-hours", help="its GPU-hours (" + RANGE_HELP + ")")
+    cmp_.add_argument("--compare-location", help="where it trains (default: --location)")
+    cmp_.add_argument("--compare-pue", help="its data centre's PUE (default: the documented average)")
+    cmp_.add_argument("--compare-data-gb", help="the clients' data uploaded once to train it, GB")
+    cmp_.add_argument("--storage-days", help="days that data is stored (HDD), with --compare-data-gb")
+    f.add_argument("--no-embodied", action="store_true", help="leave out the devices' manufacturing")
+    add_output_args(f)
+    f.set_defaults(func=run_federated)
+
+
+_FEDERATED_NUMBERS = ("local_epochs", "epoch_seconds", "model_mb", "device_power_w", "device_embodied_kgco2e",
+                      "device_lifetime_years", "upload_mbps", "download_mbps", "router_w", "idle_w",
+                      "server_seconds_per_round", "server_power_w")
+
+
+def run_federated(args: argparse.Namespace) -> int:
+    from aiceberg.errors import InputError
+    from aiceberg.explain.render import footprint_dict, footprint_text
+    from aiceberg.i18n import Msg, check_lang, t
+    from aiceberg.model.federated import compare_federated, estimate_centralised, estimate_federated
+
+    lang = check_lang(args.lang, "lang")
+    nums = {k: v for k, v in numbers(args, _FEDERATED_NUMBERS).items() if v is not None}
+    fl = estimate_federated(
+        clients_per_round=parse_count(args.clients_per_round, "clients_per_round", cli_lang(args)),
+        rounds=parse_count(args.rounds, "rounds", cli_lang(args)), device=args.device, network=args.network,
+        server_location=args.server_location, embodied=not args.no_embodied, **nums, **location_kwargs(args))
+    central = None
+    if args.compare_hardware:
+        if args.compare_gpu_hours is None:
+            raise InputError("compare_gpu_hours", Msg("engine.fl_compare_needs_hours"))
+        c = numbers(args, ("compare_gpu_hours", "compare_data_gb", "storage_days"))
+        pue = args.compare_pue
+        if pue is not None and any(ch.isdigit() for ch in pue):
+            pue = numbers(args, ("compare_pue",))["compare_pue"]
+        central = estimate_centralised(
+            args.compare_hardware, gpu_hours=c["compare_gpu_hours"], data_gb=c["compare_data_gb"],
+            network=args.network if c["compare_data_gb"] is not None else None,
+            client_location=args.location if c["compare_data_gb"] is not None and args.location else None,
+            storage_days=c["storage_days"], location=args.compare_location or args.location,
+            intensity_g_per_kwh=None if args.compare_location or args.location else location_kwargs(args)[
+                "intensity_g_per_kwh"], pue=pue)
+    else:
+        from aiceberg.model.inputs import refuse_unused
+
+        refuse_unused({"compare_gpu_hours": args.compare_gpu_hours, "compare_location": args.compare_location,
+                       "compare_pue": args.compare_pue, "compare_data_gb": args.compare_data_gb,
+                       "storage_days": args.storage_days}, Msg("engine.needs.compare_hardware"))
+    if args.json:
+        out = footprint_dict(fl, lang, args.country)
+        if central is not None:
+            out["centralised"] = footprint_dict(central, lang, args.country)
+            out["ratio"] = compare_federated(fl, central)
+        print_json(out)
+        return 0
+    print(footprint_text(fl, lang, args.country))
+    if central is not None:
+        r = compare_federated(fl, central)["co2e"]
+        print()
+        print(footprint_text(central, lang, args.country, with_equivalents=False))
+        print()
+        print(t("engine.fl_ratio", lang, ratio=r["value"], low=r["low"], high=r["high"]))
+    return 0
 
 
 def _add_wue(p: argparse.ArgumentParser) -> None:
