@@ -136,6 +136,17 @@ def test_old_kepler_names_with_modes_and_the_platform_that_contains_them() -> No
     assert [w.params["metric"] for w in warnings] == ["kepler_node_bogus_joules_total"]
 
 
+def test_a_kepler_zone_on_two_sockets_is_two_devices() -> None:
+    found = [("kepler", series("kepler_node_cpu_joules_total", {0.0: float(i)}, zone="package", instance="n:1",
+                               path=f"/sys/class/powercap/intel-rapl:{i}")) for i in (0, 1)]
+    found.append(("kepler", series("kepler_node_cpu_joules_total", {0.0: 1.0}, zone="dram", instance="n:1",
+                                   path="/sys/class/powercap/intel-rapl:0:1")))
+    by_node, _ = node_channels(found)
+    assert sorted(c.id for c in by_node["n"]) == ["kepler:dram", "kepler:package@intel-rapl:0",
+                                                  "kepler:package@intel-rapl:1"]
+    assert all(c.included_in is None for c in by_node["n"])
+
+
 def test_dcgm_wins_over_keplers_gpu_and_the_counter_over_the_power_gauge() -> None:
     found = [
         ("dcgm", series("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", {0.0: 1.0}, gpu="0", Hostname="n")),

@@ -131,6 +131,12 @@ def node_channels(
     power: dict[tuple[str, str], ImportedChannel] = {}
     others: dict[tuple[str, str], ImportedChannel] = {}
     skipped: set[str] = set()
+    found = list(found)
+    paths: dict[tuple[str, str], set[str]] = {}  # (node, Kepler zone) → the RAPL paths it comes from
+    for family, series in found:
+        if family == "kepler" and (role := _kepler_role(series)) is not None:
+            key = (node_of(series.labels, group_by), role[1])
+            paths.setdefault(key, set()).add(series.labels.get("path", ""))
     for family, series in found:
         node = node_of(series.labels, group_by)
         if family == "dcgm":
@@ -147,8 +153,10 @@ def node_channels(
                 if series.name not in KEPLER_PARTS:
                     skipped.add(series.name)
                 continue
-            ch = ImportedChannel(f"kepler:{role[1]}", "kepler", series.name, node, role[0], "counter",
-                                 f"Kepler {role[1]}")
+            name = role[1]
+            if len(paths[(node, name)]) > 1:  # one zone per socket: each its own device
+                name += "@" + series.labels.get("path", "").rstrip("/").rsplit("/", 1)[-1]
+            ch = ImportedChannel(f"kepler:{name}", "kepler", series.name, node, role[0], "counter", f"Kepler {name}")
             _add(others, ch, dict(series.points))
     by_node: dict[str, list[ImportedChannel]] = {}
     for key, ch in [*energy.items(), *power.items(), *others.items()]:
