@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from aiceberg.explain.criteria import criteria_lines, sci_lines
 from aiceberg.explain.equivalents import (
     country_of,
     equivalent_dict,
@@ -121,6 +122,8 @@ def footprint_text(fp: Footprint, lang: str = "en", country: str | None = None,
     out.append(f"▲ {colon(t('heading.visible', lang), lang)} {N.co2e(vis, lang)} ({_share(vis, total.central, lang)})")
     out.append(f"▼ {colon(t('heading.submerged', lang), lang)} {N.co2e(sub, lang)} "
                f"({_share(sub, total.central, lang)})")
+    if fp.parts:  # the other criteria and the SCI (explain/criteria.py)
+        out += ["", *criteria_lines(fp, lang), "", *sci_lines(fp, lang)]
     if with_equivalents and total.central > 0:
         shown = readable(for_footprint(total, fp.energy_kwh, country))
         if shown:

@@ -7,7 +7,8 @@ Every number a person reads (CLI, reports, web, catalog messages) is written by 
 * **significant digits chosen for the magnitude and the range**: three by default, more when the low,
   central and high values of a range would otherwise read the same;
 * **SI prefixes** for the project's units: energy (mWh, Wh, kWh, MWh, GWh, TWh), mass (mg, g, kg, t,
-  kt, Mt), power (mW, W, kW, MW), data (kB, MB, GB, TB), operations (TFLOP … ZFLOP);
+  kt, Mt), power (mW, W, kW, MW), data (kB, MB, GB, TB), operations (TFLOP … ZFLOP), primary energy
+  (J … PJ) and water (mL, L, m³);
 * **a total and its range in one unit**: ``0.293 Wh (0.204 – 0.463 Wh)``, never ``0.293 Wh (0.000204 –
   0.000463 kWh)``;
 * **published figures exactly as published** (:func:`exact`): ``24,690``, not ``24,700``;
@@ -64,6 +65,9 @@ _FAMILIES: dict[str, tuple[tuple[str, float], ...]] = {
     "B": (("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)),
     "FLOP": (("FLOP", 1.0), ("kFLOP", 1e3), ("MFLOP", 1e6), ("GFLOP", 1e9), ("TFLOP", 1e12), ("PFLOP", 1e15),
              ("EFLOP", 1e18), ("ZFLOP", 1e21), ("YFLOP", 1e24)),
+    # primary energy and water (the engine's other criteria)
+    "J": (("J", 1.0), ("kJ", 1e3), ("MJ", 1e6), ("GJ", 1e9), ("TJ", 1e12), ("PJ", 1e15)),
+    "L": (("mL", 1e-3), ("L", 1.0), ("m³", 1e3), ("thousand m³", 1e6), ("million m³", 1e9)),
 }
 # a unit as written by the code → (family, its factor relative to the family's base)
 _UNITS: dict[str, tuple[str, float]] = {sym: (fam, f) for fam, rows in _FAMILIES.items() for sym, f in rows}

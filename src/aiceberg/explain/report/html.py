@@ -13,6 +13,7 @@ from typing import Any
 
 from aiceberg.explain.case_text import case_notes, case_rows, ratio_text, unreproduced_lines
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
+from aiceberg.explain.criteria import criteria_rows, sci_rows
 from aiceberg.explain.iceberg import family_of, iceberg_svg, part_colour
 from aiceberg.explain.render import colon, part_label, status_label
 from aiceberg.explain.report.common import (
@@ -187,6 +188,24 @@ def _breakdown(d: ReportData) -> str:
             + "</section>")
 
 
+def _impacts(d: ReportData) -> str:
+    """Every criterion's total and whether it is complete (explain/criteria.py)."""
+    lang = d.lang
+    rows = [[_e(a), _e(b), _e(c)] for a, b, c in criteria_rows(d.fp, lang)]
+    return ('<section aria-labelledby="h-impacts"><h2 id="h-impacts">' + _e(t("engine.report.impacts", lang))
+            + f'</h2><p class="note">{_e(t("engine.report.impacts_note", lang))}</p>'
+            + _table([t("engine.report.criterion", lang), t("engine.report.total", lang),
+                      t("engine.report.assessed", lang)], rows, {1}) + "</section>")
+
+
+def _sci(d: ReportData) -> str:
+    """The Software Carbon Intensity with its parts and boundary (explain/criteria.py)."""
+    lang = d.lang
+    items = "".join(f"<dt>{_e(a)}</dt><dd>{_e(b)}</dd>" for a, b in sci_rows(d.fp, lang))
+    return ('<section aria-labelledby="h-sci"><h2 id="h-sci">' + _e(t("engine.report.sci", lang))
+            + f'</h2><p class="note">{_e(t("engine.report.sci_note", lang))}</p><dl>{items}</dl></section>')
+
+
 def _case(d: ReportData) -> str:
     r, lang = d.case_result, d.lang
     case = r.case
@@ -302,7 +321,8 @@ def render_sections(d: ReportData) -> tuple[str, list[tuple[str, str]]]:
     """The contents list (``<nav>``) and the ``(key, <section>…)`` pairs of a report, for pages that wrap
     the report in their own layout (the web app) as well as for :func:`render_html`."""
     lang = d.lang
-    sections = [("headline", _headline(d)), ("iceberg", _iceberg(d)), ("breakdown", _breakdown(d))]
+    sections = [("headline", _headline(d)), ("iceberg", _iceberg(d)), ("breakdown", _breakdown(d)),
+                ("impacts", _impacts(d)), ("sci", _sci(d))]
     if d.case_result is not None:
         sections.append(("case", _case(d)))
     if d.run is not None:
@@ -312,6 +332,7 @@ def render_sections(d: ReportData) -> tuple[str, list[tuple[str, str]]]:
     nav_names = {k: t(f"report.{k}", lang) for k in ("headline", "iceberg", "breakdown", "case", "run",
                                                      "comparison", "provenance", "notes")}
     nav_names["equivalents"] = t("heading.equivalents", lang)
+    nav_names.update(impacts=t("engine.report.impacts", lang), sci=t("engine.report.sci", lang))
     items = "".join(f'<li><a href="#h-{k}">{_e(nav_names[k])}</a></li>' for k, _ in sections)
     nav = f'<nav aria-label="{_e(t("report.contents", lang))}"><ol>{items}</ol></nav>'
     return nav, sections

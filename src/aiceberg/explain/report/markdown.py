@@ -11,6 +11,7 @@ from collections.abc import Set
 from typing import Any
 
 from aiceberg.explain.case_text import case_notes, case_rows, ratio_text, unreproduced_lines
+from aiceberg.explain.criteria import criteria_rows, sci_rows
 from aiceberg.explain.render import colon, part_label, status_label, unit_label
 from aiceberg.explain.report.common import (
     energy,
@@ -94,6 +95,13 @@ def render_markdown(d: ReportData) -> str:
     if details:
         out += ["", f"**{_text(t('report.detail', lang))}**", ""]
         out += [f"- {c(part_label(n, lang))} {_text(det)}" for n, det in details]
+    if fp.parts:  # the other criteria and the SCI (explain/criteria.py)
+        out += ["", f"## {t('engine.report.impacts', lang)}", "", _text(t("engine.report.impacts_note", lang)), "",
+                _table([t("engine.report.criterion", lang), t("engine.report.total", lang),
+                        t("engine.report.assessed", lang)], [[_cell(x) for x in r] for r in criteria_rows(fp, lang)],
+                       {1}),
+                "", f"## {t('engine.report.sci', lang)}", "", _text(t("engine.report.sci_note", lang)), ""]
+        out += [f"- {c(a)} {_text(b)}" for a, b in sci_rows(fp, lang)]
     if d.case_result is not None:
         r = d.case_result
         convention = f"**{c(t('heading.convention', lang))}** {_text(r.case.convention(lang))}"
