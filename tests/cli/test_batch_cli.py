@@ -110,3 +110,19 @@ def test_output_without_batch_and_a_missing_file_are_refused(tmp_path, capsys):
     assert code == 2 and "none.csv" in err
     code, _, err = run(capsys, "estimate", "inference", "--batch", str(tmp_path / "x.xlsx"))
     assert code == 2 and ".parquet" in err
+
+
+def test_the_sci_per_token(tmp_path, capsys):
+    src = _write(tmp_path / "req.csv", ["parameters_b", "output_tokens", "requests"], [["70", "400", "2"],
+                                                                                       ["8", "100", "1"]])
+    code, out, _ = run(capsys, "estimate", "inference", "--batch", src, "--location", "US", "--sci-per", "token",
+                       "--json")
+    d = json.loads(out)
+    assert code == 0 and d["sci"]["per"] == "token" and d["sci"]["r"]["value"] == 900
+    assert d["sci"]["value"] * 900 == pytest.approx(d["co2e_kg"] * 1000, rel=1e-12)
+    code, out, _ = run(capsys, "estimate", "inference", "--parameters-b", "70", "--output-tokens", "400",
+                       "--requests", "10", "--location", "US", "--sci-per", "token", "--json")
+    d = json.loads(out)
+    assert d["sci"]["r"]["value"] == 4000 and d["sci"]["value"] * 4000 == pytest.approx(d["co2e_kg"] * 1000)
+    code, _, err = run(capsys, "estimate", "inference", "--wh-per-request", "1", "--sci-per", "token")
+    assert code == 2 and "--sci-per" in err

@@ -79,3 +79,16 @@ def test_the_boundary_is_described_in_the_readers_language():
     fr = fp.sci().to_dict("fr")
     assert "entraînement" in fr["excludes"] and "périmètre consommateur" in fr["boundary_description"]
     assert all(isinstance(x, str) for x in fp.to_dict("fr")["sci"]["excludes"])
+
+
+def test_a_measured_run_is_one_run_within_the_software_boundary():
+    from aiceberg.model.measured import measured_footprint
+
+    fp = measured_footprint({"cpu": 0.010, "gpu": 0.100}, duration_s=3600, location="FR", pue=1.2,
+                            host={"gpu_names": ["NVIDIA A100-SXM4-80GB"], "gpu_count": 1})
+    s = fp.sci()
+    assert (s.unit, s.boundary, s.excludes) == ("run", "software", ())
+    assert s.energy_kwh.central == pytest.approx(fp.energy_kwh.central)
+    assert s.value.central == pytest.approx(fp.co2e_kg.central * 1000, rel=1e-12)
+    # the run's electricity has the zone's other criteria too (its intensity names FR)
+    assert "pe" in fp.part("cooling_overhead").impacts

@@ -136,6 +136,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "(see 'aiceberg data devices')")
         q.add_argument("--device-seconds", help="seconds of device use per request, with --device")
         q.add_argument("--no-embodied", action="store_true", help="leave out the manufacturing impacts")
+        q.add_argument("--sci-per", choices=("request", "token"),
+                       help="the SCI's functional unit R: request (default) or output token (LLM model)")
         add_output_args(q)
         q.set_defaults(func=run_inference if name == "inference" else run_usage)
     _register_federated(esub)
@@ -258,6 +260,25 @@ def _wue(args: argparse.Namespace) -> dict:
     return numbers(args, ("wue",))
 
 
+def _sci_per(fp, args: argparse.Namespace):
+    """``--sci-per token``: the SCI per output token (tokens per request × requests) instead of per request."""
+    from dataclasses import replace
+
+    from aiceberg.errors import InputError
+    from aiceberg.i18n import Msg
+    from aiceberg.model.quantity import Q
+
+    if getattr(args, "sci_per", None) != "token":
+        return fp
+    if args.output_tokens is None:
+        raise InputError("sci_per", Msg("engine.sci.token_needs_llm"), Msg("accepted.one_of", values="request"))
+    tokens = numbers(args, ("output_tokens",))["output_tokens"]
+    tq = Q(tokens[1], tokens[0], tokens[2]) if isinstance(tokens, tuple) else Q.exact(float(tokens))
+    n = float(fp.meta.get("requests", 1.0))
+    req = Q(n, float(fp.meta.get("requests_low", n)), float(fp.meta.get("requests_high", n)))
+    return replace(fp, meta={**fp.meta, "sci": {"unit": "token", "r": tq * req}})
+
+
 def _emit(fp, args: argparse.Namespace) -> int:
     from aiceberg.explain.render import footprint_dict, footprint_text
     from aiceberg.i18n import check_lang
@@ -330,7 +351,7 @@ def run_inference(args: argparse.Namespace) -> int:
 
         refuse_unused({"output": args.output}, Msg("engine.needs.batch"))
     fp = estimate_inference(**numbers(args, ("requests",)), **_per_request_kwargs(args))
-    return _emit(fp, args)
+    return _emit(_sci_per(fp, args), args)
 
 
 def _run_batch(args: argparse.Namespace) -> int:
@@ -362,6 +383,22 @@ def _run_batch(args: argparse.Namespace) -> int:
     if args.output:
         write_table(args.output, result.columns())
     fp = result.total
+    if args.sci_per == "token":
+        tokens = kwargs.get("output_tokens")
+        if tokens is None:
+            raise InputError("sci_per", Msg("engine.sci.token_needs_llm"), Msg("accepted.one_of", values="request"))
+        import numpy as np
+
+        from aiceberg.model.quantity import Q
+
+        per_row = tokens if isinstance(tokens, tuple) else (tokens,) * 3
+        mult = kwargs.get("requests", 1.0)
+        mult = mult if isinstance(mult, tuple) else (mult,) * 3
+        ends = [float(np.sum(np.broadcast_to(np.asarray(per_row[i], dtype=float), (result.rows,))
+                             * np.asarray(mult[i], dtype=float))) for i in range(3)]
+        from dataclasses import replace
+
+        fp = replace(fp, meta={**fp.meta, "sci": {"unit": "token", "r": Q(ends[1], ends[0], ends[2])}})
     if args.json:
         out = footprint_dict(fp, lang, args.country)
         out.update(rows=result.rows, requests=fp.meta.get("requests"), output=args.output)
@@ -379,4 +416,4 @@ def run_usage(args: argparse.Namespace) -> int:
 
     fp = estimate_usage(**numbers(args, ("users", "requests_per_user_per_day", "days", "requests")),
                         **_per_request_kwargs(args))
-    return _emit(fp, args)
+    return _emit(_sci_per(fp, args), args)
