@@ -46,11 +46,14 @@ examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("estimate", help="estimate the footprint of training, inference or usage at scale",
+    p = sub.add_parser("estimate", help="estimate the footprint of training, inference, usage at scale or "
+                       "federated training",
                        description="Estimate what cannot be measured, with a range and a source on every number.",
                        epilog="examples:\n  aiceberg estimate training --hardware a100 --count 8 --hours 24 "
                        "--location FR\n  aiceberg estimate inference --task text-generation --requests 1e6\n"
-                       "  aiceberg estimate usage --users 1e6 --requests-per-day 5 --days 365 --wh-per-request 0.3",
+                       "  aiceberg estimate usage --users 1e6 --requests-per-day 5 --days 365 --wh-per-request 0.3\n"
+                       "  aiceberg estimate federated --device smartphone --clients 100 --rounds 50 --epoch-seconds 60 "
+                       "--model-mb 20 --location FR",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     esub = p.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(p))
 
@@ -158,7 +161,8 @@ def _register_federated(esub: argparse._SubParsersAction) -> None:
                         "clients' training, the wide-area network, the server's aggregation; plus the devices' "
                         "manufacturing share), and with --compare-* the same model trained on GPUs, with the ratio.",
                         epilog=FEDERATED_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    f.add_argument("--clients", dest="clients_per_round", required=True, help="clients taking part in each round")
+    f.add_argument("--clients", dest="clients_per_round", metavar="N", required=True,
+                   help="clients taking part in each round")
     f.add_argument("--rounds", required=True, help="federated rounds")
     f.add_argument("--local-epochs", help="local epochs per round on each client (default 1)")
     f.add_argument("--epoch-seconds", required=True, help="seconds one local epoch takes on a client (" + RANGE_HELP
