@@ -66,6 +66,19 @@ def test_published_figures_are_written_as_published():
     assert N.exact(2.1331e8) == "213,310,000"
 
 
+def test_a_number_in_a_sentence_has_no_trailing_zeros():
+    # the web's MFU hint read "0,310 (0,213–0,462)": a rounded value's trailing zeros are noise in a sentence
+    assert N.plain(0.31) == "0.31"
+    assert N.plain(0.5, "fr") == "0,5"
+    assert N.plain(2.50001) == "2.5"
+    assert N.plain(230_768) == "230,768"  # a whole number in full
+    assert N.plain(0.000025) == "0.000025"
+    from aiceberg.i18n import Msg
+
+    hint = Msg("web.hint.mfu", central=0.31, low=0.213, high=0.462).render("fr")
+    assert "0,31 (0,213–0,462)" in hint and "0,310" not in hint
+
+
 def test_significant_digits_grow_until_a_narrow_range_reads_apart():
     assert N.quantity(Q(1.0012, 1.0011, 1.0015), "kWh") == "1.0012 kWh (1.0011 – 1.0015 kWh)"
 
@@ -85,11 +98,16 @@ def test_a_per_request_calculation_says_so_beside_a_column_for_every_request():
     # before: "0.219176 Wh per request" in the row of a 1,000,000-request total
     fp = estimate_inference(wh_per_request=0.219176, requests=1_000_000, location="FR", pue=1.2)
     rows = {p["name"]: p["detail"] for p in footprint_dict(fp, "en")["parts"]}
-    assert rows["inference.compute"].startswith("per request: 0.219 Wh per request")
+    # and it says "per request" once: "per request: 3.75 Wh per request (electricity per request…)" before
+    assert rows["inference.compute"].startswith("per request: 0.219 Wh (given, boundary: IT equipment only);")
+    assert rows["inference.compute"].count("per request") == 1
     assert rows["inference.compute"].endswith("× 1,000,000 requests")
     assert "per request" in rows["cooling_overhead"] and "0.219 Wh" in rows["cooling_overhead"]
     fr = {p["name"]: p["detail"] for p in footprint_dict(fp, "fr")["parts"]}
-    assert fr["inference.compute"].startswith(f"par requête{NNBSP}: 0,219 Wh par requête")
+    assert fr["inference.compute"].startswith(f"par requête{NNBSP}: 0,219 Wh (saisie, périmètre{NNBSP}: ")
+    assert fr["inference.compute"].count("par requête") == 1
+    one = {p["name"]: p["detail"] for p in footprint_dict(estimate_inference(task="text-generation"), "en")["parts"]}
+    assert one["inference.compute"] == "47 mWh per request (Text generation (mean))"  # one request: said once too
     assert fr["inference.compute"].endswith(f"× 1{NNBSP}000{NNBSP}000 requêtes")
 
 
@@ -136,6 +154,18 @@ def test_a_run_summary_reads_in_french_with_its_range_in_its_unit():
     assert "56,8 mWh aux appareils (cpu 50 mWh)" in fr  # runs list printed 5.677e-05 before
     assert "20 mg CO2e (10 – 40 mg CO2e)" in fr and "mesuré" in fr
     assert not SCIENTIFIC.search(fr) and not SCIENTIFIC.search(summary_text(summary, "en"))
+
+
+@pytest.mark.parametrize("lang,said", [("en", "predicted before it stopped: 1.2 kWh"),
+                                       ("fr", f"prévu avant l’arrêt{NNBSP}: 1,2 kWh")])
+def test_a_stopped_runs_prediction_says_it_is_not_the_finished_figure(lang, said):
+    from aiceberg.explain.exports import summary_text
+
+    summary = {"run_id": "0123456789abcdef", "status": "interrupted", "duration_s": 600, "energy_kwh": 0.1,
+               "prediction": {"completed": 1, "total": 12, "energy_kwh": 1.2, "duration_s": 7200}, "sensors": []}
+    text = summary_text(summary, lang)
+    assert said in text and "12" in text.split(said)[1]
+    assert "\n  predicted 1.2" not in text
 
 
 def test_a_model_card_number_has_no_exponent_even_for_a_tiny_run():

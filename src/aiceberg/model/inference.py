@@ -96,9 +96,11 @@ def estimate_inference(
         warnings += (note,) if note else ()
         factors.append(f)
         it = f.value * 0.001
+        origin = (Msg("detail.given", boundary=Msg(f"factor.boundary.{'facility' if facility else 'it'}"))
+                  if wh_per_request is not None else f.name)
         parts.append(electricity_part("inference.compute", it, intensity, status=f.status, sources=f.sources,
                                       visible=True, detail=Msg("detail.wh_per_request",
-                                                               energy=Amount(f.value.central, "Wh"), factor=f.name)))
+                                                               energy=Amount(f.value.central, "Wh"), factor=origin)))
         if embodied:
             left_out.append(Msg("left_out.server_embodied_per_request"))
     else:
@@ -140,13 +142,25 @@ def _times(per_request: Footprint, n: Q, title: Text | None = None, **meta: obje
                      meta={**fp.meta, "requests": n.central, "per_request": per_request.to_dict(), **meta})
 
 
+#: Per-request details that say "per request" themselves, and their text without it (the scaled line
+#: says it once, at its head).
+_SAID_ONCE = {"detail.wh_per_request": "detail.wh_each"}
+
+
 def scaled_per_request(per_request: Footprint, n: Q | float, title: Text | None = None) -> Footprint:
     """``per_request`` × ``n`` requests, each calculation line saying it is per request (the part's
-    columns are for every request): "per request: 3.75 Wh …; × 3,000,000,000 requests"."""
+    columns are for every request): "per request: 3.75 Wh (given…); × 3,000,000,000 requests"."""
     fp = per_request.scaled(n, title)
     count = n.central if isinstance(n, Q) else float(n)
-    return replace(fp, parts=tuple(replace(p, detail=Msg("detail.per_request", detail=p.detail, requests=count))
+    return replace(fp, parts=tuple(replace(p, detail=Msg("detail.per_request", detail=_once(p.detail), requests=count))
                                    if p.detail else p for p in fp.parts))
+
+
+def _once(detail: Text) -> Text:
+    key = getattr(detail, "key", None)
+    if isinstance(detail, Msg) and key in _SAID_ONCE:
+        return Msg(_SAID_ONCE[key], **detail.params)
+    return detail
 
 
 def _per_request_figure(
