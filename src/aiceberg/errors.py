@@ -131,16 +131,24 @@ class UnknownNameError(InputError):
 
 
 class SensorError(AicebergError):
-    """A sensor problem. ``fix`` says what the user can do about it."""
+    """A sensor problem. ``fix`` says what the user can do about it.
 
-    def __init__(self, sensor: str, message: str, fix: str | None = None) -> None:
+    ``message`` and ``fix`` are catalog messages (``measure.*`` keys) where the code knows the words, so
+    that ``aiceberg doctor``, the tour and a run's summary say them in the reader's language; ``reason``
+    and ``fix`` keep them as given (``str()`` of either is English).
+    """
+
+    def __init__(self, sensor: str, message: str | Msg, fix: str | Msg | None = None) -> None:
         self.sensor = sensor
         self.reason = message
         self.fix = fix
-        text = f"{sensor}: {message}"
-        if fix:
-            text += f" — {fix}"
-        super().__init__(text)
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        text = f"{self.sensor}: {_text(self.reason, lang)}"
+        if self.fix:
+            text += f" — {_text(self.fix, lang)}"
+        return text
 
 
 class SensorUnavailable(SensorError):

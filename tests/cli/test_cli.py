@@ -129,6 +129,17 @@ def test_typo_suggests_the_closest_name(capsys):
     assert "did you mean" in err and "h100" in err
 
 
+@pytest.mark.parametrize("argv,words", [
+    (["case", "show", "blom-training", "--lang", "fr"], "cas\u202f: nom inconnu 'blom-training'\u202f; vouliez-vous dire"),
+    (["estimate", "training", "--hardware", "h1OO", "--hours", "1", "--lang", "fr"],
+     "matériel\u202f: nom inconnu 'h1OO'\u202f; vouliez-vous dire"),
+])
+def test_an_unknown_name_is_said_in_french_with_its_kind(capsys, argv, words):
+    # "case : case : nom inconnu" before: the kind of name stayed English
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and words in err and "did you mean" not in err
+
+
 def test_usage_errors_exit_2():
     proc = subprocess.run([sys.executable, "-m", "aiceberg", "estimate", "training"], capture_output=True,
                           text=True)

@@ -1,12 +1,15 @@
-"""The typed run summary reads what 0.1.0 stored (version 1) and writes version 2 losslessly."""
+"""The typed run summary reads what 0.1.0 stored (version 1) and version 2, and writes version 3 losslessly."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Amount, Localised, Msg, localise
 from aiceberg.model.quantity import Q
 from aiceberg.model.run_summary import SUMMARY_VERSION, PhaseSummary, Prediction, RunSummary
+from aiceberg.model.training import estimate_training
 
 V1 = {  # the shape aiceberg 0.1.0 stored (abridged from a real `aiceberg run --output-json`)
     "run_id": "4b1f0c", "name": None, "project": "default", "status": "finished", "end_reason": "exit code 0",
@@ -53,3 +56,48 @@ def test_catalog_warnings_survive_the_round_trip() -> None:
 def test_a_summary_newer_than_the_code_is_refused() -> None:
     with pytest.raises(ValueError, match="newer"):
         RunSummary.from_dict({**V1, "version": SUMMARY_VERSION + 1})
+
+
+def _through_json(s: RunSummary) -> RunSummary:
+    return RunSummary.from_dict(json.loads(json.dumps(s.to_dict())))
+
+
+def test_a_stored_summary_renders_in_french_with_names_amounts_and_messages_as_parameters() -> None:
+    # version 2 stored these parameters as their English text: "the class default 'an unknown CPU (class default)'"
+    reason = Msg("measure.list",
+                 first=Msg("measure.discovery.cpu_modelled", cpu=Msg("measure.cpu.class_default"),
+                           tdp=Amount(100.0, "W"), idle=Amount(Q(30.0, 20.0, 40.0), "W", with_range=True),
+                           sockets=2),
+                 rest=Msg("measure.discovery.vm_share", vcpus=4, threads=128, share=Amount(3.125, "%")))
+    warning = Msg("warning.machine_unknown", machine=Localised(en="Generic server", fr="Serveur générique"))
+    s = RunSummary.from_dict({**V1, "sensors": [{"name": "cpu-model", "status": "modelled", "energy_kwh": 1e-07,
+                                                 "reason": reason.to_dict()}], "warnings": [warning.to_dict()]})
+    back = _through_json(s)
+    assert back.sensors[0].reason == reason and back.warnings == (warning,)
+    fr = back.sensors[0].reason.render("fr")
+    assert fr == reason.render("fr")
+    assert "un processeur inconnu" in fr and "30 W (20 – 40 W)" in fr and "machine virtuelle" in fr
+    assert "Serveur générique" in back.warnings[0].render("fr")
+
+
+def test_a_stored_footprint_keeps_its_details_factor_names_and_warnings_as_messages() -> None:
+    fp = estimate_training("a100", count=8, hours=24, location="FR")
+    s = RunSummary.from_dict({**V1, "footprint": None})
+    back = _through_json(RunSummary(**{**s.__dict__, "footprint": fp}))
+    assert back.footprint is not None
+    for lang in ("en", "fr"):
+        assert [localise(p.detail, lang) for p in back.footprint.parts] == [localise(p.detail, lang) for p in fp.parts]
+        assert [localise(f.name, lang) for f in back.footprint.factors] == [localise(f.name, lang) for f in fp.factors]
+        assert localise(back.footprint.title, lang) == localise(fp.title, lang)
+    assert "puissance moyenne" in localise(back.footprint.parts[0].detail, "fr")
+
+
+def test_a_version_2_summary_with_parameters_as_text_still_reads() -> None:
+    v2 = {**V1, "version": 2, "sensors": [{"name": "cpu-model", "status": "modelled", "energy_kwh": 1e-07,
+                                           "reason": {"code": "measure.sensor.modelled.why",
+                                                      "params": {"reason": "no readable RAPL counter"}}}],
+          "footprint": {"title": "Measured run", "parts": [{"name": "cpu", "energy_kwh": 1e-07, "co2e_kg": 5e-08,
+                                                            "status": "modelled", "detail": "0.1 mWh modelled"}]}}
+    s = RunSummary.from_dict(v2)
+    assert s.sensors[0].reason.render("fr") == "no readable RAPL counter (modélisé)"
+    assert s.footprint is not None and s.footprint.parts[0].detail == "0.1 mWh modelled"

@@ -10,6 +10,7 @@ from tests.fakes.amdsmi import FakeAmdGpu, FakeAmdSmi
 from tests.fakes.pynvml import FakeGpu, FakeNvml, uuid
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
+from aiceberg.i18n.numbers import NNBSP
 from aiceberg.measure.amd import AmdSmiSensor
 from aiceberg.measure.nvidia import NvmlSensor, parse_visible_devices, select_devices
 
@@ -119,7 +120,7 @@ def test_counter_going_backwards_keeps_the_total():
     gpu.energy_mj = 80_000
     assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(30.0)
     gpu.energy_mj = 1_000  # driver reloaded
-    assert "backwards" in s.read().errors["nvml:gpu-0"]
+    assert "backwards" in str(s.read().errors["nvml:gpu-0"])
     gpu.energy_mj = 6_000
     assert s.read().energy_j["nvml:gpu-0"] == pytest.approx(35.0)
 
@@ -127,11 +128,23 @@ def test_counter_going_backwards_keeps_the_total():
 def test_init_errors_are_translated_with_a_fix():
     with pytest.raises(SensorUnavailable) as info:
         NvmlSensor(FakeNvml([], init_error=fnvml.NVML_ERROR_DRIVER_NOT_LOADED), env={})
-    assert "NVML_ERROR_DRIVER_NOT_LOADED" in info.value.reason
-    assert "nvidia-smi" in info.value.fix
+    assert "NVML_ERROR_DRIVER_NOT_LOADED" in str(info.value.reason)
+    assert "nvidia-smi" in str(info.value.fix)
     with pytest.raises(SensorUnavailable) as info:
         NvmlSensor(FakeNvml([], init_error=fnvml.NVML_ERROR_LIBRARY_NOT_FOUND), env={})
-    assert "libnvidia-ml" in info.value.fix
+    assert "libnvidia-ml" in str(info.value.fix)
+    # in the reader's language, the driver's own words kept
+    fr = info.value.render("fr")
+    assert fr.startswith(f"nvml: NVML n’a pas démarré{NNBSP}: NVML_ERROR_LIBRARY_NOT_FOUND")
+    assert "installez le pilote NVIDIA" in fr and "install the" not in fr
+
+
+def test_an_unreadable_gpu_is_said_in_french_too():
+    nvml = FakeNvml([FakeGpu(uuid=uuid(0), energy_mj=None, fail={"nvmlDeviceGetPowerUsage": fnvml.NVML_ERROR_GPU_IS_LOST})])
+    with pytest.raises(SensorUnavailable) as info:
+        NvmlSensor(nvml, env={})
+    fr = info.value.render("fr")
+    assert "aucun GPU n’a pu être lu" in fr and "pas de compteur d’énergie" in fr and "GPU could" not in fr
 
 
 def test_no_gpu_selected_and_unreadable_gpu():
@@ -151,7 +164,7 @@ def test_missing_bindings_give_the_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", None)  # makes `import pynvml` fail
     with pytest.raises(SensorUnavailable) as info:
         NvmlSensor(env={})
-    assert info.value.fix == "pip install 'aiceberg[nvidia]'"
+    assert str(info.value.fix) == "pip install 'aiceberg[nvidia]'"
     assert isinstance(info.value.__cause__, MissingExtraError)
 
 
@@ -195,14 +208,14 @@ def test_amd_error_mid_run_and_init_error():
     assert r.energy_j == {} and "AMD SMI error 10" in r.errors["amdsmi:gpu-0"]
     with pytest.raises(SensorUnavailable) as info:
         AmdSmiSensor(FakeAmdSmi([], init_error=famd.AMDSMI_STATUS_DRIVER_NOT_LOADED), env={})
-    assert "render" in info.value.fix
+    assert "render" in str(info.value.fix)
 
 
 def test_amd_missing_bindings(monkeypatch):
     monkeypatch.setitem(sys.modules, "amdsmi", None)
     with pytest.raises(SensorUnavailable) as info:
         AmdSmiSensor(env={})
-    assert "aiceberg[amd]" in info.value.fix
+    assert "aiceberg[amd]" in str(info.value.fix)
 
 
 def test_resetting_counter_keeps_the_total_across_a_driver_reload():
@@ -286,7 +299,7 @@ def test_doctor_says_what_a_power_only_gpu_means_for_the_interval():
                   amdsmi_module=FakeAmdSmi([]), include_model=False, env={}, interval_s=30.0) as found:
         row = found.status("nvml")
     assert row is not None and row.status == "measured"
-    assert "no energy counter" in row.reason and "longer than 120 s is reported as missing time" in row.reason
+    assert "no energy counter" in str(row.reason) and "longer than 120 s is reported as missing time" in str(row.reason)
 
 
 def test_amd_attribution_per_process_from_engine_time():

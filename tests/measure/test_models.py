@@ -7,6 +7,7 @@ from tests.fakes import FakeClock
 from tests.fakes.procfs import FakeProc
 
 from aiceberg.errors import InputError
+from aiceberg.i18n import Msg
 from aiceberg.measure.cpu_model import CpuModelSensor, read_cpuinfo, resolve_cpu
 from aiceberg.measure.memory import MemoryModelSensor
 from aiceberg.measure.unmetered import unmetered_energy
@@ -53,11 +54,32 @@ def test_read_cpuinfo_model_sockets_and_hypervisor(tmp_path):
 def test_resolve_cpu_known_and_unknown():
     hw, note = resolve_cpu(XEON, find=find, get=get)
     assert hw.id == "intel-xeon-gold-6248" and note is None
-    hw, note = resolve_cpu("AMD EPYC", find=find, get=get)
-    assert hw.id == "default-cpu"
-    assert "'AMD EPYC' is not in the reference data" in note and "'default-cpu'" in note
+    hw, note = resolve_cpu("AMD EPYC 7999 48-Core Processor", find=find, get=get)
+    assert hw.id == "default-cpu" and note == Msg("measure.cpu.unknown_model", name="'AMD EPYC 7999 48-Core Processor'",
+                                                  default="default-cpu")
+    assert "is not in the reference data" in str(note) and "(default-cpu)" in str(note)
     hw, note = resolve_cpu(None, find=find, get=get)
-    assert hw.id == "default-cpu" and "not named in /proc/cpuinfo" in note
+    assert hw.id == "default-cpu" and "/proc/cpuinfo names no CPU model" in str(note)
+
+
+@pytest.mark.parametrize("name,row", [
+    ("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", "aws-xeon-platinum-8375c"),
+    ("AMD EPYC 7R13 48-Core Processor", "aws-epyc-7r13"),  # /proc/cpuinfo's words; the data has "AMD EPYC 7R13"
+    ("AMD EPYC 7763 64-Core Processor", "amd-epyc-7763"),
+    ("Intel(R) Xeon(R) CPU E5-2698 v4 @ 2.20GHz", "intel-xeon-e5-2698-v4"),
+    ("  intel(r)  xeon(r) gold 6248   cpu @ 2.50ghz ", "intel-xeon-gold-6248"),
+])
+def test_a_cpuinfo_model_name_resolves_without_its_noise(name, row):
+    hw, note = resolve_cpu(name)
+    assert (hw.id, note) == (row, None)
+
+
+@pytest.mark.parametrize("name", ["Intel(R) Xeon(R) CPU @ 2.60GHz", "AMD EPYC"])
+def test_a_cpu_name_without_a_model_says_so_and_how_to_name_it(name):
+    # Google Cloud's Intel VMs report only "Intel(R) Xeon(R) CPU @ 2.60GHz": no model to look up
+    hw, note = resolve_cpu(name)
+    assert hw.id == "default-cpu" and note is not None and note.key == "measure.cpu.no_model"
+    assert "which names no model" in str(note) and "sans nommer de modèle" in note.render("fr")
 
 
 def test_cpu_model_energy_follows_utilisation(tmp_path):

@@ -19,7 +19,7 @@ from storekit import new_run
 from aiceberg.cli import main
 from aiceberg.explain.exports import run_json
 from aiceberg.model.quantity import Q
-from aiceberg.model.run_summary import RunSummary
+from aiceberg.model.run_summary import SUMMARY_VERSION, RunSummary
 from aiceberg.store import ChannelRow, PhaseRow, RunEnd, SampleRow, open_store
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -97,7 +97,7 @@ def test_show_reads_the_typed_summary_or_what_the_store_has(capsys: pytest.Captu
     make_store(db)
     code, out, _ = cli(capsys, "runs", "show", "run-fin", "--db", str(db), "--json")
     data = json.loads(out)
-    assert code == 0 and data["version"] == 2 and data["co2e_kg_high"] == 9e-06
+    assert code == 0 and data["version"] == SUMMARY_VERSION and data["co2e_kg_high"] == 9e-06
     code, out, _ = cli(capsys, "runs", "show", "run-fin", "--db", str(db))
     assert "run run-finished finished in 24 s" in out and "command   python train.py" in out
     assert "56.8 mWh at the devices" in out and "e-05" not in out  # the number policy, no exponent

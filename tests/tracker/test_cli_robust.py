@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from aiceberg.i18n import text_from_json
+
 HARNESS = str(Path(__file__).parent / "cli_harness.py")
 
 
@@ -168,11 +170,11 @@ def test_cpu_tdp_and_model_from_the_command_line_the_environment_and_the_config(
     out = tmp_path / "run.json"
     r = aiceberg("run", "--no-store", "--cpu-tdp-w", "180", "--output-json", str(out), "--", "true", env=env)
     assert r.returncode == 0, r.stderr
-    reason = _cpu_sensor(out)["reason"]["params"]["reason"]
+    reason = str(text_from_json(_cpu_sensor(out)["reason"]))  # a catalog message, rendered in English
     assert "TDP 180 W" in reason and "TDP given by --cpu-tdp-w" in reason
     r = aiceberg("run", "--no-store", "--output-json", str(out), "--", "true",
                  env={**env, "AICEBERG_CPU_MODEL": "AMD EPYC 7763"})
-    reason = _cpu_sensor(out)["reason"]["params"]["reason"]
+    reason = str(text_from_json(_cpu_sensor(out)["reason"]))  # a catalog message, rendered in English
     # the model's TDP, and this VM's 2 vCPUs of the host's 128 threads
     assert "AMD EPYC 7763" in reason and "TDP 280 W" in reason and "2 vCPUs of the host CPU's 128 threads" in reason
     config = Path(env["XDG_CONFIG_HOME"]) / "aiceberg" / "config.toml"
@@ -188,7 +190,7 @@ def test_doctor_says_which_setting_would_sharpen_an_unknown_cpu(env: dict[str, s
     harness = Path(__file__).parent / "doctor_harness.py"
     r = subprocess.run([sys.executable, str(harness), "doctor", "--json"], env=env, capture_output=True, text=True)
     row = next(x for x in json.loads(r.stdout) if x["sensor"] == "cpu-model")
-    assert "'AMD EPYC' is not in the reference data" in row["reason"]
+    assert "'AMD EPYC', which names no model" in row["reason"]
     assert "--cpu-model" in row["fix"] and "--cpu-tdp-w" in row["fix"] and "AICEBERG_CPU_TDP_W" in row["fix"]
     r = subprocess.run([sys.executable, str(harness), "doctor", "--json", "--cpu-model", "amd-epyc-7763"], env=env,
                        capture_output=True, text=True)

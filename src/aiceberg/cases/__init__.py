@@ -12,6 +12,7 @@ import difflib
 from aiceberg.cases import recipes as recipes  # registers the recipes in RECIPES
 from aiceberg.cases.case import Case, CaseResult, Published, load_case
 from aiceberg.errors import UnknownNameError
+from aiceberg.i18n import Msg
 from aiceberg.refdata.loader import data_dir, follows_data
 
 __all__ = ["Case", "CaseResult", "Published", "get_case", "list_cases"]
@@ -32,4 +33,4 @@ def get_case(name: str) -> Case:
     if name in cases:
         return cases[name]
     close = difflib.get_close_matches(name, list(cases), n=3, cutoff=0.4)
-    raise UnknownNameError("case", name, close, "case", ", ".join(cases))
+    raise UnknownNameError("case", name, close, Msg("input.what.case"), ", ".join(cases))

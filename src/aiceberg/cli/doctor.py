@@ -40,8 +40,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+def _rows(args: argparse.Namespace, lang: str = "en") -> list[dict[str, Any]]:
+    """The discovery table, its reasons and fixes in ``lang``."""
     from aiceberg.cli.run import cli_settings, setting_labels
+    from aiceberg.i18n import localise
     from aiceberg.measure.discovery import discover
 
     settings = cli_settings({"interval_s": args.interval, "cpu_tdp_w": args.cpu_tdp_w, "cpu_model": args.cpu_model})
@@ -52,7 +54,8 @@ def _rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     with discover(powercap_root=settings.powercap_root, gpus=gpus, cpu_tdp_w=settings.cpu_tdp_w,
                   cpu_model=settings.cpu_model, labels=labels, interval_s=settings.interval_s) as found:
         return [
-            {"sensor": s.name, "status": s.status, "reason": s.reason, "fix": s.fix} for s in found.statuses
+            {"sensor": s.name, "status": s.status, "reason": localise(s.reason, lang),
+             "fix": None if s.fix is None else localise(s.fix, lang)} for s in found.statuses
         ]
 
 
@@ -60,19 +63,22 @@ def run(args: argparse.Namespace) -> int:
     from aiceberg.i18n import check_lang, t
 
     lang = check_lang(args.lang, "--lang")
-    rows = _rows(args)
+    rows = _rows(args, lang)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
+    from aiceberg.explain.render import status_label
+
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
+    shown = {r["status"]: status_label(r["status"], lang) for r in rows}
     heads = (t("doctor.sensor", lang), t("doctor.status", lang), t("doctor.reason", lang))
     name_w = max(len(heads[0]), *(len(r["sensor"]) for r in rows))
-    status_w = max(len(heads[1]), *(len(r["status"]) for r in rows))
+    status_w = max(len(heads[1]), *(len(v) for v in shown.values()))
     indent = " " * (name_w + status_w + 4)
     print(f"{heads[0]:<{name_w}}  {heads[1]:<{status_w}}  {heads[2]}")
     fix_label = t("doctor.fix", lang)
     for r in rows:
-        head = f"{r['sensor']:<{name_w}}  {r['status']:<{status_w}}  "
+        head = f"{r['sensor']:<{name_w}}  {shown[r['status']]:<{status_w}}  "
         body = textwrap.wrap(r["reason"], width - len(indent)) or [""]
         print(head + body[0])
         for line in body[1:]:

@@ -22,7 +22,19 @@ imports none of them.
 
 from __future__ import annotations
 
-from aiceberg.i18n.catalog import LANGS, Localised, Msg, check_lang, has, keys, localise, t
+from aiceberg.i18n.catalog import (
+    LANGS,
+    Localised,
+    Msg,
+    check_lang,
+    has,
+    keys,
+    localise,
+    t,
+    text_from_json,
+    text_to_json,
+)
 from aiceberg.i18n.numbers import Amount
 
-__all__ = ["LANGS", "Amount", "Localised", "Msg", "check_lang", "has", "keys", "localise", "t"]
+__all__ = ["LANGS", "Amount", "Localised", "Msg", "check_lang", "has", "keys", "localise", "t", "text_from_json",
+           "text_to_json"]

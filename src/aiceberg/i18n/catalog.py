@@ -7,14 +7,15 @@ from types import MappingProxyType
 
 # a module import, used at call time: ``errors`` renders its messages with this catalog
 from aiceberg import errors
-from aiceberg.i18n.numbers import plain
+from aiceberg.i18n.numbers import Amount, plain
 
 TYPE_CHECKING = False  # `typing` costs ~10 ms at import; this module is imported by every error
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["LANGS", "Localised", "Msg", "check_lang", "has", "keys", "load", "localise", "t"]
+__all__ = ["LANGS", "Localised", "Msg", "check_lang", "has", "keys", "load", "localise", "param_from_json",
+           "param_to_json", "t", "text_from_json", "text_to_json"]
 
 #: The languages every key must have, in the order of preference (the first is the fallback).
 LANGS: tuple[str, ...] = ("en", "fr")
@@ -166,6 +167,93 @@ class Msg:
         return self.render(LANGS[0])
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"code": key, "params": {...}}`` for JSON: numbers stay numbers, nested messages become text."""
-        return {"code": self.key,
-                "params": {k: str(v) if callable(getattr(v, "render", None)) else v for k, v in self.params.items()}}
+        """``{"code": key, "params": {...}}`` for JSON, read back by :meth:`from_dict`: numbers and strings stay
+        as they are; a parameter that renders in a language is tagged so that it comes back rendering in any
+        (``{"msg": {...}}``, ``{"localised": {"en": …, "fr": …}}``, ``{"amount": {...}}``, see
+        :func:`param_to_json`)."""
+        return {"code": self.key, "params": {k: param_to_json(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Msg:
+        """The message :meth:`to_dict` wrote (a parameter stored as plain text, as before the tags, stays text)."""
+        return cls(str(data["code"]), **{str(k): param_from_json(v) for k, v in dict(data.get("params") or {}).items()})
+
+
+class _Range:
+    """The low, central and high values of a range read back from JSON (what an ``Amount`` needs of a ``Q``)."""
+
+    __slots__ = ("central", "high", "low")
+
+    def __init__(self, central: float, low: float, high: float) -> None:
+        self.central, self.low, self.high = central, low, high
+
+    def __repr__(self) -> str:
+        return f"({self.low!r}, {self.central!r}, {self.high!r})"
+
+    def __eq__(self, other: object) -> bool:  # equal to the Q it was written from
+        ends = tuple(getattr(other, a, None) for a in ("central", "low", "high"))
+        return ends == (self.central, self.low, self.high)
+
+    def __hash__(self) -> int:
+        return hash((self.central, self.low, self.high))
+
+
+def param_to_json(value: Any) -> Any:
+    """A message parameter as JSON: a :class:`Msg` → ``{"msg": {"code", "params"}}``, a :class:`Localised`
+    text → ``{"localised": {lang: text}}``, an :class:`~aiceberg.i18n.numbers.Amount` → ``{"amount": {"value"
+    (a number, or ``{"low", "central", "high"}``), "unit", "sig", "with_range"}}``; a list or tuple item by
+    item; anything else (numbers, strings) as it is, or its English text when it renders otherwise."""
+    if isinstance(value, Msg):
+        return {"msg": value.to_dict()}
+    if isinstance(value, Localised):
+        return {"localised": dict(value.texts)}
+    if isinstance(value, Amount):
+        v = value.value
+        if all(hasattr(v, a) for a in ("low", "central", "high")):
+            v = {"low": float(v.low), "central": float(v.central), "high": float(v.high)}
+        return {"amount": {"value": v, "unit": value.unit, "sig": value.sig, "with_range": value.with_range}}
+    if isinstance(value, (list, tuple)):
+        return [param_to_json(x) for x in value]
+    if callable(getattr(value, "render", None)):
+        return str(value)
+    return value
+
+
+def param_from_json(data: Any) -> Any:
+    """The inverse of :func:`param_to_json`."""
+    if isinstance(data, list):
+        return tuple(param_from_json(x) for x in data)
+    if not isinstance(data, dict) or len(data) != 1:
+        return data
+    (tag, body), = data.items()
+    if tag == "msg" and isinstance(body, dict) and "code" in body:
+        return Msg.from_dict(body)
+    if tag == "localised" and isinstance(body, dict):
+        return Localised(**{str(k): str(v) for k, v in body.items()})
+    if tag == "amount" and isinstance(body, dict):
+        v = body.get("value")
+        if isinstance(v, dict):
+            v = _Range(float(v["central"]), float(v["low"]), float(v["high"]))
+        return Amount(v, str(body.get("unit", "")), sig=int(body.get("sig", 3)),
+                      with_range=bool(body.get("with_range", False)))
+    return data
+
+
+def text_to_json(text: Any) -> Any:
+    """A text for people as JSON: a :class:`Msg` as ``{"code", "params"}`` (:meth:`Msg.to_dict`), a
+    :class:`Localised` one as ``{"localised": {...}}``, a string as it is."""
+    if isinstance(text, Msg):
+        return text.to_dict()
+    if isinstance(text, Localised):
+        return {"localised": dict(text.texts)}
+    return text if text is None or isinstance(text, str) else str(text)
+
+
+def text_from_json(data: Any) -> Any:
+    """The inverse of :func:`text_to_json`: a :class:`Msg`, a :class:`Localised` text or a string."""
+    if isinstance(data, dict):
+        if isinstance(data.get("code"), str):
+            return Msg.from_dict(data)
+        if isinstance(data.get("localised"), dict):
+            return param_from_json(data)
+    return data if data is None or isinstance(data, str) else str(data)

@@ -18,16 +18,14 @@ from types import ModuleType
 from typing import Any
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
+from aiceberg.i18n import Msg
 from aiceberg.measure.base import MIN_GAP_S, Method
 from aiceberg.measure.gpu import GpuDevice, GpuSelection, GpuSensor, GpuShares, select_devices, skipped_text
 
 __all__ = ["AmdDevice", "AmdSmiSensor", "load_amdsmi", "visible_env"]
 
-INSTALL_FIX = "pip install 'aiceberg[amd]' (with ROCm's amdgpu driver installed)"
-DRIVER_FIX = (
-    "check that the amdgpu driver is loaded ('amd-smi list' must work) and that the user is in the "
-    "'render' and 'video' groups"
-)
+INSTALL_FIX = Msg("measure.amd.install_fix", command="pip install 'aiceberg[amd]'")
+DRIVER_FIX = Msg("measure.amd.driver_fix")
 _POWER_KEYS = ("average_socket_power", "current_socket_power", "socket_power")
 
 
@@ -37,17 +35,19 @@ def load_amdsmi() -> ModuleType:
         return importlib.import_module("amdsmi")
     except ImportError:
         missing = MissingExtraError("AMD GPU measurement", "amd", ["amdsmi"])
-        raise SensorUnavailable(
-            "amdsmi", "the AMD SMI bindings (amdsmi) are not installed", INSTALL_FIX
-        ) from missing
+        raise SensorUnavailable("amdsmi", Msg("measure.amd.not_installed"), INSTALL_FIX) from missing
+
+
+_VISIBLE = ("ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "CUDA_VISIBLE_DEVICES")
 
 
 def visible_env(env: Mapping[str, str]) -> str | None:
-    """The visibility variable the ROCm runtime would use."""
-    for var in ("ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "CUDA_VISIBLE_DEVICES"):
-        if var in env:
-            return env[var]
-    return None
+    """The value of the visibility variable the ROCm runtime would use."""
+    return env.get(_visible_var(env))
+
+
+def _visible_var(env: Mapping[str, str]) -> str:
+    return next((var for var in _VISIBLE if var in env), _VISIBLE[0])
 
 
 def _error_text(exc: BaseException) -> str:
@@ -118,9 +118,8 @@ class AmdSmiSensor(GpuSensor):
         try:
             self.amdsmi.amdsmi_init()
         except self._error as exc:
-            raise SensorUnavailable(
-                "amdsmi", f"AMD SMI did not start: {_error_text(exc)}", DRIVER_FIX
-            ) from exc
+            raise SensorUnavailable("amdsmi", Msg("measure.amd.did_not_start", reason=_error_text(exc)),
+                                    DRIVER_FIX) from exc
         self._open = True
         try:
             self._open_devices(gpus, env)
@@ -134,7 +133,8 @@ class AmdSmiSensor(GpuSensor):
             handles = list(smi.amdsmi_get_processor_handles())
             uuids = [str(smi.amdsmi_get_gpu_device_uuid(h)) for h in handles]
         except self._error as exc:
-            raise SensorUnavailable("amdsmi", f"cannot list GPUs: {_error_text(exc)}", DRIVER_FIX) from exc
+            raise SensorUnavailable("amdsmi", Msg("measure.amd.cannot_list", reason=_error_text(exc)),
+                                    DRIVER_FIX) from exc
         positions = select_devices(uuids, gpus, visible_env(env))
         for i in positions:
             h = handles[i]
@@ -145,9 +145,9 @@ class AmdSmiSensor(GpuSensor):
             self._add_device(i, uuids[i], name, h)
         if not self.devices:
             if not positions:
-                raise SensorUnavailable(
-                    "amdsmi", "no AMD GPU selected" if handles else "AMD SMI found no AMD GPU"
-                )
+                raise SensorUnavailable("amdsmi", Msg("measure.gpu.none_selected", count=len(handles),
+                                                      variable=_visible_var(env), value=repr(visible_env(env)))
+                                        if handles else Msg("measure.amd.no_gpu"))
             raise SensorUnavailable("amdsmi", skipped_text(self.skipped), DRIVER_FIX)
         self._opened()
 

@@ -13,9 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from aiceberg.i18n import Msg
+
 Domain = Literal["cpu", "gpu", "dram", "psys", "system"]
 Method = Literal["measured", "modelled"]
 SensorState = Literal["measured", "modelled", "unavailable"]
+#: A text for people: a catalog message (rendered in the reader's language), or a driver's or the
+#: system's own words (an ``OSError``'s, an NVML error's), which stay as they are.
+Text = Msg | str
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class EnergyReading:
         t_s: the monotonic time of the reading, in seconds (``time.monotonic()``).
         energy_j: cumulative energy in joules of each channel that could be read.
         power_w: instantaneous power in watts, where the backend gives one.
-        errors: channel id → reason, for each channel that could not be read this time (a gap).
+        errors: channel id → reason, for each channel that could not be read this time (a gap); a
+            catalog message where the code knows the words.
         missing_s: channel id → seconds since the sensor opened that no reading covers, for channels
             integrated from power samples (a stretch without a reading longer than the gap limit);
             their energy leaves that time out, never filled with 0 W.
@@ -50,8 +56,20 @@ class EnergyReading:
     t_s: float
     energy_j: dict[str, float]
     power_w: dict[str, float] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Text] = field(default_factory=dict)
     missing_s: dict[str, float] = field(default_factory=dict)
+
+
+def joined(texts: Iterable[Text | None], key: str = "measure.list") -> Text:
+    """Texts joined by "; " (``measure.list``) or ", " (``measure.comma``) in the reader's typography, the
+    empty ones left out ("" when none is left)."""
+    kept = [x for x in texts if x]
+    if not kept:
+        return ""
+    out = kept[-1]
+    for x in reversed(kept[:-1]):
+        out = Msg(key, first=x, rest=out)
+    return out
 
 
 @runtime_checkable
@@ -143,9 +161,11 @@ class PowerIntegrator:
 
 @dataclass(frozen=True)
 class SensorStatus:
-    """One row of the discovery table that ``aiceberg doctor`` prints."""
+    """One row of the discovery table that ``aiceberg doctor`` prints: ``reason`` and ``fix`` are catalog
+    messages (``measure.*``), rendered in the reader's language by ``doctor``, the tour and the run's
+    summary; ``str()`` of either is English."""
 
     name: str
     status: SensorState
-    reason: str
-    fix: str | None = None
+    reason: Text
+    fix: Text | None = None

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiceberg.errors import InputError, SensorUnavailable
-from aiceberg.measure.base import Channel, EnergyReading, Method
+from aiceberg.i18n import Msg
+from aiceberg.measure.base import Channel, EnergyReading, Method, Text
 from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
-from aiceberg.refdata import find_hardware, get_hardware  # the engine's lookup API
+from aiceberg.refdata import find_hardware, get_hardware, names_cpu_model  # the engine's lookup API
 
 __all__ = [
     "DEFAULT_CPU_ID",
@@ -106,8 +107,9 @@ def resolve_cpu(
     *,
     find: Callable[[str], Any] | None = None,
     get: Callable[[str], Any] | None = None,
-) -> tuple[Any, str | None]:
-    """The reference-data row for a CPU model name, and a note when the class default is used.
+) -> tuple[Any, Msg | None]:
+    """The reference-data row for a CPU model name, and a note when the class default is used: the model
+    is not in the data, or ``/proc/cpuinfo`` names none (a cloud VM that says only "Intel Xeon CPU").
 
     Args:
         model_name: as in ``/proc/cpuinfo``.
@@ -119,11 +121,12 @@ def resolve_cpu(
     hw = find(model_name) if model_name else None
     if hw is not None and getattr(hw, "kind", "cpu") == "cpu" and hw.tdp_w:
         return hw, None
-    shown = repr(model_name) if model_name else "not named in /proc/cpuinfo"
-    note = (
-        f"CPU model {shown} is not in the reference data: using the class default "
-        f"{DEFAULT_CPU_ID!r}; add it to refdata/data/hardware.csv with its TDP and a source"
-    )
+    if not model_name:
+        note = Msg("measure.cpu.not_named", default=DEFAULT_CPU_ID)
+    elif not names_cpu_model(model_name):  # "Intel(R) Xeon(R) CPU @ 2.60GHz" (Google Cloud's Intel VMs)
+        note = Msg("measure.cpu.no_model", name=repr(model_name), default=DEFAULT_CPU_ID)
+    else:
+        note = Msg("measure.cpu.unknown_model", name=repr(model_name), default=DEFAULT_CPU_ID)
     return get(DEFAULT_CPU_ID), note
 
 
@@ -143,8 +146,8 @@ def resolve_given_cpu(
     if hw is None:
         hw = get_hardware(name, field)  # raises with the closest names
     if getattr(hw, "kind", "cpu") not in ("cpu", "client") or not hw.tdp_w:
-        raise InputError(field, f"{name!r} is not a CPU with a TDP in the reference data ({hw.id})",
-                         "a CPU of 'aiceberg data hardware', or give its TDP with --cpu-tdp-w")
+        raise InputError(field, Msg("measure.cpu.not_a_cpu", name=repr(name), id=hw.id),
+                         Msg("measure.cpu.not_a_cpu_accepted"))
     return hw
 
 
@@ -205,7 +208,7 @@ class CpuModelSensor:
         proc_root: str | os.PathLike[str] | None = None,
         idle_fraction: float | None = None,
         extra_sources: tuple[str, ...] = (),
-        note: str | None = None,
+        note: Text | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.hardware = hardware
@@ -217,7 +220,7 @@ class CpuModelSensor:
         self.note = note
         self._clock = clock
         if not hardware.tdp_w:
-            raise SensorUnavailable("cpu-model", f"{hardware.name} has no TDP in the reference data")
+            raise SensorUnavailable("cpu-model", Msg("measure.cpu.no_tdp", name=hardware.name))
         self.tdp_w = float(hardware.tdp_w)
         if hardware.idle_w is not None:
             self.idle_w = float(hardware.idle_w)
@@ -230,18 +233,15 @@ class CpuModelSensor:
         self._channel = Channel(
             id="model:cpu",
             domain="cpu",
-            label=f"{hardware.name} × {self.sockets} "
-            f"(TDP {self.tdp_w:g} W, idle {self.idle_w:g} W, modelled)",
+            label=f"{hardware.name} × {self.sockets}, TDP {self.tdp_w:g} W",
             sources=sources,
         )
         try:
             self._last: CpuTimes = read_cpu_times(self.proc_root)
         except (OSError, ValueError) as exc:
-            raise SensorUnavailable(
-                "cpu-model",
-                f"cannot read {self.proc_root}/stat: {exc}",
-                "mount procfs, or set AICEBERG_PROC_ROOT",
-            ) from exc
+            why = Msg("measure.cannot_read", path=f"{self.proc_root}/stat", error=str(exc))
+            fix = Msg("measure.cpu.procfs_fix", variable="AICEBERG_PROC_ROOT")
+            raise SensorUnavailable("cpu-model", why, fix) from exc
         self._last_t = self._clock()
         self._energy_j = 0.0
 

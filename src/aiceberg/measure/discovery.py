@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiceberg.errors import AicebergError, ReferenceDataError, SensorUnavailable
+from aiceberg.i18n import Amount, Msg
 from aiceberg.measure.amd import AmdSmiSensor
-from aiceberg.measure.base import Sensor, SensorStatus, gap_limit
+from aiceberg.measure.base import Sensor, SensorStatus, Text, gap_limit, joined
 from aiceberg.measure.cpu_model import (
     DEFAULT_CPU_ID,
     CpuModelSensor,
@@ -65,19 +66,25 @@ def _unavailable(name: str, exc: AicebergError) -> SensorStatus:
     return SensorStatus(name, "unavailable", reason, getattr(exc, "fix", None))
 
 
-def _power_only(sensor: Any, interval_s: float) -> str:
+def _and(*texts: Text | None) -> Text:
+    return joined(texts)
+
+
+def _power_only(sensor: Any, interval_s: float) -> Msg | None:
     """What a GPU without an energy counter means for a run read every ``interval_s``."""
     if not isinstance(sensor, GpuSensor) or not sensor.power_only:
-        return ""
-    which = ", ".join(d.channel_id for d in sensor.power_only)
-    return (f"; {which}: no energy counter, power samples integrated every {interval_s:g} s; a stretch "
-            f"without a reading longer than {gap_limit(interval_s):g} s is reported as missing time "
-            "(status partial), never as 0 W")
+        return None
+    return Msg("measure.discovery.power_only", channels=", ".join(d.channel_id for d in sensor.power_only),
+               interval=interval_s, limit=gap_limit(interval_s))
 
 
-def _describe(sensor: Any, extra: str = "") -> str:
-    labels = ", ".join(c.label for c in sensor.channels())
-    return f"{len(sensor.channels())} channel(s): {labels}" + extra
+def _describe(sensor: Any) -> Msg:
+    """``2 channel(s): NVIDIA A100 (energy counter), …``: each GPU with how it is read, in words."""
+    if isinstance(sensor, GpuSensor):
+        labels: list[Text] = [Msg(f"measure.gpu.device.{d.mode}", name=d.name) for d in sensor.devices]
+    else:
+        labels = [c.label for c in sensor.channels()]
+    return Msg("measure.discovery.channels", count=len(labels), labels=joined(labels, "measure.comma"))
 
 
 def discover(
@@ -130,10 +137,10 @@ def discover(
         found.statuses.append(_unavailable("rapl", exc))
     else:
         found.sensors.append(rapl)
-        skipped = (
-            "; skipped " + ", ".join(f"{k} ({v})" for k, v in rapl.skipped.items()) if rapl.skipped else ""
-        )
-        found.statuses.append(SensorStatus("rapl", "measured", _describe(rapl, skipped)))
+        skipped = (Msg("measure.discovery.skipped", zones=joined(
+            (Msg("measure.named", name=k, text=v) for k, v in rapl.skipped.items()), "measure.comma"))
+            if rapl.skipped else None)
+        found.statuses.append(SensorStatus("rapl", "measured", _and(_describe(rapl), skipped)))
 
     # 2. NVML, 3. AMD SMI
     for name, factory, module in (
@@ -141,27 +148,22 @@ def discover(
         ("amdsmi", AmdSmiSensor, amdsmi_module),
     ):
         if gpu_off:
-            found.statuses.append(
-                SensorStatus(name, "unavailable", "GPU measurement turned off (gpus='none')")
-            )
+            found.statuses.append(SensorStatus(name, "unavailable", Msg("measure.discovery.gpus_off")))
             continue
         try:
             sensor = factory(module, gpus=gpus, env=env)
         except SensorUnavailable as exc:
             row = _unavailable(name, exc)
-            if module is None and "not installed" in row.reason and not _driver_present(name, proc):
-                what = (
-                    "NVIDIA driver here (no /proc/driver/nvidia)"
-                    if name == "nvml"
-                    else "amdgpu driver loaded here"
-                )
-                row = SensorStatus(name, "unavailable", f"no {what}")
+            missing = getattr(row.reason, "key", "") in ("measure.nvml.not_installed", "measure.amd.not_installed")
+            if module is None and missing and not _driver_present(name, proc):
+                row = SensorStatus(name, "unavailable", Msg(f"measure.discovery.no_driver.{name}"))
             found.statuses.append(row)
         except AicebergError as exc:
             found.statuses.append(_unavailable(name, exc))
         else:
             found.sensors.append(sensor)
-            found.statuses.append(SensorStatus(name, "measured", _describe(sensor, _power_only(sensor, interval_s))))
+            found.statuses.append(SensorStatus(name, "measured", _and(_describe(sensor),
+                                                                      _power_only(sensor, interval_s))))
 
     # 4. CPU model, 5. memory model
     channels = [c for s in found.sensors for c in s.channels()]
@@ -171,11 +173,9 @@ def discover(
     rapl_fix = rapl_row.fix if rapl_row and rapl_row.status == "unavailable" else None
 
     if has_cpu:
-        found.statuses.append(SensorStatus("cpu-model", "unavailable", "not needed: RAPL measures the CPU"))
+        found.statuses.append(SensorStatus("cpu-model", "unavailable", Msg("measure.discovery.cpu_not_needed")))
     elif not include_model:
-        found.statuses.append(
-            SensorStatus("cpu-model", "unavailable", "models turned off (include_model=False)", rapl_fix)
-        )
+        found.statuses.append(SensorStatus("cpu-model", "unavailable", Msg("measure.discovery.models_off"), rapl_fix))
     else:
         found.statuses.append(_open_cpu_model(
             found, proc, rapl_fix, find_hardware, get_hardware,
@@ -183,15 +183,9 @@ def discover(
         ))
 
     if has_dram:
-        found.statuses.append(
-            SensorStatus(
-                "memory-model", "unavailable", "not needed: RAPL measures the DRAM (or psys covers it)"
-            )
-        )
+        found.statuses.append(SensorStatus("memory-model", "unavailable", Msg("measure.discovery.dram_not_needed")))
     elif not include_model:
-        found.statuses.append(
-            SensorStatus("memory-model", "unavailable", "models turned off (include_model=False)")
-        )
+        found.statuses.append(SensorStatus("memory-model", "unavailable", Msg("measure.discovery.models_off")))
     else:
         try:
             mem = MemoryModelSensor(proc_root=proc)
@@ -199,15 +193,13 @@ def discover(
             found.statuses.append(_unavailable("memory-model", exc))
         else:
             found.sensors.append(mem)
-            found.statuses.append(
-                SensorStatus(
-                    "memory-model",
-                    "modelled",
-                    f"no RAPL dram domain: {mem.memory_gb:.1f} GB × 0.3725 W/GB = {mem.power:.1f} W "
-                    "(Lannelongue et al. 2021)",
-                    "a server with a readable RAPL dram domain measures it instead",
-                )
-            )
+            found.statuses.append(SensorStatus(
+                "memory-model", "modelled",
+                Msg("measure.discovery.memory_modelled", memory=Amount(mem.memory_gb, "GB"),
+                    w_per_gb=Amount(mem.w_per_gb, "W/GB", sig=4), power=Amount(mem.power, "W"),
+                    source=", ".join(mem.sources)),
+                Msg("measure.discovery.memory_fix"),
+            ))
     return found
 
 
@@ -226,7 +218,7 @@ class CpuHints:
 def _open_cpu_model(
     found: Discovery,
     proc: str,
-    rapl_fix: str | None,
+    rapl_fix: Text | None,
     find: Callable[[str], Any] | None,
     get: Callable[[str], Any] | None,
     hints: CpuHints = CpuHints(),
@@ -234,14 +226,16 @@ def _open_cpu_model(
     try:
         info = read_cpuinfo(proc)
     except OSError as exc:
-        return SensorStatus("cpu-model", "unavailable", f"cannot read {proc}/cpuinfo: {exc}", rapl_fix)
+        return SensorStatus("cpu-model", "unavailable",
+                            Msg("measure.cannot_read", path=f"{proc}/cpuinfo", error=str(exc)), rapl_fix)
     try:
         if hints.model:
             hw, note = resolve_given_cpu(hints.model, hints.label("cpu_model"), find=find), None
         else:
             hw, note = resolve_cpu(info.model_name, find=find, get=get)
     except (ImportError, ReferenceDataError) as exc:
-        return SensorStatus("cpu-model", "unavailable", f"reference data unavailable: {exc}", rapl_fix)
+        return SensorStatus("cpu-model", "unavailable", Msg("measure.discovery.no_refdata", error=str(exc)),
+                            rapl_fix)
     if hints.tdp_w is not None:
         hw, note = GivenCpu.of(hw, hints.tdp_w, hints.label("cpu_tdp_w"), known=note is None,
                                name=info.model_name), None
@@ -271,41 +265,35 @@ def _open_cpu_model(
     except SensorUnavailable as exc:
         return _unavailable("cpu-model", exc)
     found.sensors.append(sensor)
-    reason = (
-        f"no readable RAPL counter: P = idle + (TDP − idle) × utilisation with {hw.name} "
-        f"(TDP {sensor.tdp_w:g} W, idle {sensor.idle_w:g} W) × {sensor.sockets} socket(s)"
-    )
+    cpu_name: Text = Msg("measure.cpu.class_default") if hw.id == DEFAULT_CPU_ID else hw.name
+    reason: list[Text | None] = [Msg("measure.discovery.cpu_modelled", cpu=cpu_name, tdp=Amount(sensor.tdp_w, "W"),
+                                     idle=Amount(sensor.idle_w, "W"), sockets=sensor.sockets)]
     if isinstance(hw, GivenCpu):
-        reason += f"; TDP given by {hw.field}"
+        reason.append(Msg("measure.discovery.tdp_given", field=hw.field))
     elif hints.model:
-        reason += f"; CPU named by {hints.label('cpu_model')}"
+        reason.append(Msg("measure.discovery.cpu_named", field=hints.label("cpu_model")))
     if info.virtual and share < 1:
-        reason += (f"; virtual machine: {info.logical_cpus} vCPUs of the host CPU's {threads} threads "
-                   f"(share {share:.3g})")
+        reason.append(Msg("measure.discovery.vm_share", vcpus=info.logical_cpus, threads=threads,
+                          share=Amount(share * 100, "%")))
     elif info.virtual:
-        reason += "; virtual machine: the host's whole CPU is assumed (an upper bound)"
-    if note:
-        reason += f"; {note}"
+        reason.append(Msg("measure.discovery.vm_whole"))
+    reason.append(note)
     fix = sharpen_hint(unknown=note is not None and not isinstance(hw, GivenCpu),
                        whole_host=info.virtual and share >= 1 and not threads, given=hints)
-    return SensorStatus("cpu-model", "modelled", reason, _join_fixes(rapl_fix, fix))
+    return SensorStatus("cpu-model", "modelled", _and(*reason), _and(rapl_fix, fix) or None)
 
 
-def sharpen_hint(*, unknown: bool, whole_host: bool, given: CpuHints) -> str | None:
-    """What the user could say to sharpen the modelled CPU figure (for ``aiceberg doctor``), or None."""
+def sharpen_hint(*, unknown: bool, whole_host: bool, given: CpuHints) -> Msg | None:
+    """What the user could say to sharpen the modelled CPU figure (for ``aiceberg doctor``), or None: the
+    settings a user has (an installed package's data cannot be edited), the data file for contributors."""
     if unknown:
-        return ("name the CPU (--cpu-model, AICEBERG_CPU_MODEL or cpu_model in config.toml: a model the "
-                "reference data knows, see 'aiceberg data hardware') or give its TDP per package "
-                "(--cpu-tdp-w, AICEBERG_CPU_TDP_W or cpu_tdp_w)")
+        return Msg("measure.cpu.sharpen_unknown", model="--cpu-model", model_env="AICEBERG_CPU_MODEL",
+                   model_key="cpu_model", tdp="--cpu-tdp-w", tdp_env="AICEBERG_CPU_TDP_W", tdp_key="cpu_tdp_w",
+                   file="src/aiceberg/refdata/data/hardware.csv")
     if whole_host:
-        return ("name the host CPU (--cpu-model, AICEBERG_CPU_MODEL or cpu_model) with a model whose thread "
-                "count the reference data knows, so that this VM gets its vCPUs' share")
+        return Msg("measure.cpu.sharpen_whole_host", model="--cpu-model", model_env="AICEBERG_CPU_MODEL",
+                   model_key="cpu_model")
     return None
-
-
-def _join_fixes(*fixes: str | None) -> str | None:
-    kept = [f for f in fixes if f]
-    return "; ".join(kept) if kept else None
 
 
 def _driver_present(name: str, proc: str) -> bool:

@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aiceberg.i18n import Msg
 from aiceberg.measure.base import (
     Channel,
     EnergyReading,
     Method,
     PowerIntegrator,
     ResettingCounter,
+    Text,
     gap_limit,
+    joined,
 )
 
 __all__ = [
@@ -151,7 +154,7 @@ class GpuSensor:
         self._clock = clock
         self._max_gap_s = max_gap_s
         self.devices: list[GpuDevice] = []
-        self.skipped: dict[str, str] = {}
+        self.skipped: dict[str, Text] = {}
         self._counters: dict[str, ResettingCounter] = {}
         self._integrators: dict[str, PowerIntegrator] = {}
         self._channels: list[Channel] = []
@@ -200,9 +203,8 @@ class GpuSensor:
             try:
                 watts = float(self._driver_power_w(handle))
             except errors as exc2:
-                self.skipped[cid] = (
-                    f"no energy counter ({self._driver_error_text(exc)}), and power: {self._driver_error_text(exc2)}"
-                )
+                self.skipped[cid] = Msg("measure.gpu.no_counter_no_power", counter=self._driver_error_text(exc),
+                                        power=self._driver_error_text(exc2))
                 return
             integ = PowerIntegrator(self._max_gap_s)
             integ.add(self._clock(), watts)
@@ -235,7 +237,7 @@ class GpuSensor:
     def read(self) -> EnergyReading:
         energy: dict[str, float] = {}
         power: dict[str, float] = {}
-        errors: dict[str, str] = {}
+        errors: dict[str, Text] = {}
         missing: dict[str, float] = {}
         t = self._clock()
         caught = self._driver_errors()
@@ -245,7 +247,7 @@ class GpuSensor:
                 if d.mode == "energy":
                     j = self._counters[cid].joules(float(self._driver_energy(d.handle)))
                     if j is None:
-                        errors[cid] = "energy counter went backwards (driver reloaded?)"
+                        errors[cid] = Msg("measure.gpu.backwards")
                         continue
                     energy[cid] = j
                 else:
@@ -266,6 +268,7 @@ class GpuSensor:
                 self._driver_shutdown()
 
 
-def skipped_text(skipped: Mapping[str, str]) -> str:
+def skipped_text(skipped: Mapping[str, Text]) -> Msg:
     """``"no GPU could be read: nvml:gpu-0: reason; …"`` for the discovery table."""
-    return "no GPU could be read: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+    return Msg("measure.gpu.none_readable", devices=joined(Msg("measure.named", name=k, text=v)
+                                                          for k, v in skipped.items()))

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from aiceberg.errors import SensorUnavailable
+from aiceberg.i18n import Msg
 from aiceberg.measure.base import Channel, EnergyReading, Method
 from aiceberg.measure.procfs import default_proc_root, read_mem_total_gb
 from aiceberg.model.defaults import factor, factor_value
@@ -60,22 +61,23 @@ class MemoryModelSensor:
             try:
                 memory_gb = read_mem_total_gb(root)
             except (OSError, ValueError) as exc:
-                raise SensorUnavailable(
-                    "memory-model", f"cannot read {root}/meminfo: {exc}", "pass memory_gb explicitly"
-                ) from exc
+                why = Msg("measure.cannot_read", path=f"{root}/meminfo", error=str(exc))
+                raise SensorUnavailable("memory-model", why, Msg("measure.memory.fix")) from exc
         if w_per_gb is None or source is None:
             f = factor(DRAM_FACTOR)
             w_per_gb = f.value.central if w_per_gb is None else w_per_gb
             source = ";".join(f.sources) if source is None else source
         self.memory_gb = float(memory_gb)
+        self.w_per_gb = float(w_per_gb)
+        self.sources = tuple(source.split(";"))
         self.power = memory_power_w(self.memory_gb, w_per_gb)
         self._clock = clock
         self._t0 = clock()
         self._channel = Channel(
             id="model:dram",
             domain="dram",
-            label=f"{self.memory_gb:.1f} GB DRAM × {w_per_gb:g} W/GB (modelled)",
-            sources=tuple(source.split(";")),
+            label=f"DRAM {self.memory_gb:.1f} GB × {w_per_gb:g} W/GB",
+            sources=self.sources,
         )
 
     def channels(self) -> list[Channel]:

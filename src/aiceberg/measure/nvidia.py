@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
+from aiceberg.i18n import Msg
 from aiceberg.measure.attribution import gpu_shares
 from aiceberg.measure.base import MIN_GAP_S, Method
 from aiceberg.measure.gpu import (
@@ -57,20 +58,12 @@ _NVML_CODES = {
     "NVML_ERROR_UNKNOWN": 999,
 }
 
-_NVML_FIXES = {
-    "NVML_ERROR_LIBRARY_NOT_FOUND": "install the NVIDIA driver (libnvidia-ml.so.1); in a container, start it "
-    "with the NVIDIA Container Toolkit (docker run --gpus all)",
-    "NVML_ERROR_DRIVER_NOT_LOADED": "load the NVIDIA kernel driver ('nvidia-smi' must work)",
-    "NVML_ERROR_NO_PERMISSION": "run as a user allowed to open /dev/nvidia* (e.g. in the 'video' group)",
-    "NVML_ERROR_LIB_RM_VERSION_MISMATCH": "the NVML library and the kernel driver differ: reload the "
-    "driver or reboot after a driver update",
-    "NVML_ERROR_GPU_IS_LOST": "the GPU fell off the bus: see 'dmesg' for Xid errors; "
-    "a reset or reboot is needed",
-    "NVML_ERROR_RESET_REQUIRED": "the GPU needs a reset ('nvidia-smi -r') or a reboot",
-    "NVML_ERROR_FUNCTION_NOT_FOUND": "the driver is older than the bindings: update the NVIDIA driver",
-    "NVML_ERROR_NOT_SUPPORTED": "this GPU or driver does not report it",
-    "NVML_ERROR_TIMEOUT": "the driver did not answer in time; retry, and check 'nvidia-smi'",
-}
+#: The codes whose fix the catalog gives (``measure.nvml.fix.<code>``).
+_NVML_FIXES = frozenset({
+    "NVML_ERROR_LIBRARY_NOT_FOUND", "NVML_ERROR_DRIVER_NOT_LOADED", "NVML_ERROR_NO_PERMISSION",
+    "NVML_ERROR_LIB_RM_VERSION_MISMATCH", "NVML_ERROR_GPU_IS_LOST", "NVML_ERROR_RESET_REQUIRED",
+    "NVML_ERROR_FUNCTION_NOT_FOUND", "NVML_ERROR_NOT_SUPPORTED", "NVML_ERROR_TIMEOUT",
+})
 
 
 def load_nvml() -> ModuleType:
@@ -79,9 +72,7 @@ def load_nvml() -> ModuleType:
         return importlib.import_module("pynvml")
     except ImportError:
         missing = MissingExtraError("NVIDIA GPU measurement", "nvidia", ["nvidia-ml-py"])
-        raise SensorUnavailable(
-            "nvml", "the NVML bindings (nvidia-ml-py) are not installed", INSTALL_FIX
-        ) from missing
+        raise SensorUnavailable("nvml", Msg("measure.nvml.not_installed"), INSTALL_FIX) from missing
 
 
 def _code_name(nvml: Any, value: int | None) -> str | None:
@@ -91,13 +82,14 @@ def _code_name(nvml: Any, value: int | None) -> str | None:
     return None
 
 
-def nvml_error_text(nvml: Any, exc: BaseException) -> tuple[str, str | None]:
-    """(reason, fix) for an ``NVMLError``: the code's name and message, and what to do about it."""
+def nvml_error_text(nvml: Any, exc: BaseException) -> tuple[str, Msg | None]:
+    """(reason, fix) for an ``NVMLError``: the code's name and the driver's message (its own words), and
+    what to do about it (a catalog message)."""
     value = getattr(exc, "value", None)
     name = _code_name(nvml, value)
     message = str(exc) or (name or "NVML error")
     label = f"{name} ({value})" if name else f"NVML error {value}"
-    return f"{label}: {message}", _NVML_FIXES.get(name or "")
+    return f"{label}: {message}", Msg(f"measure.nvml.fix.{name}") if name in _NVML_FIXES else None
 
 
 def _is_code(nvml: Any, exc: BaseException, name: str) -> bool:
@@ -148,7 +140,7 @@ class NvmlSensor(GpuSensor):
             self.nvml.nvmlInit()
         except self._error as exc:
             reason, fix = nvml_error_text(self.nvml, exc)
-            raise SensorUnavailable("nvml", f"NVML did not start: {reason}", fix) from exc
+            raise SensorUnavailable("nvml", Msg("measure.nvml.did_not_start", reason=reason), fix) from exc
         self._open = True
         try:
             self._open_devices(gpus, env)
@@ -167,8 +159,9 @@ class NvmlSensor(GpuSensor):
         if not self.devices:
             if not positions:
                 visible = env.get("CUDA_VISIBLE_DEVICES")
-                why = f"no GPU selected ({count} found; CUDA_VISIBLE_DEVICES={visible!r})"
-                raise SensorUnavailable("nvml", why if count else "NVML found no NVIDIA GPU")
+                raise SensorUnavailable("nvml", Msg("measure.gpu.none_selected", count=count,
+                                                    variable="CUDA_VISIBLE_DEVICES", value=repr(visible))
+                                        if count else Msg("measure.nvml.no_gpu"))
             raise SensorUnavailable("nvml", skipped_text(self.skipped))
         self._opened()
 

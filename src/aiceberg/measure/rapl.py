@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiceberg.errors import SensorUnavailable
-from aiceberg.measure.base import Channel, Domain, EnergyReading, Method
+from aiceberg.i18n import Msg
+from aiceberg.measure.base import Channel, Domain, EnergyReading, Method, Text, joined
 
 __all__ = ["ENV_ROOT", "PERMISSION_FIX", "RaplSensor", "RaplZone", "default_root", "scan_zones"]
 
@@ -33,13 +34,13 @@ ENV_ROOT = "AICEBERG_POWERCAP_ROOT"
 DEFAULT_ROOT = "/sys/class/powercap"
 _PREFIXES = ("intel-rapl:", "intel-rapl-mmio:")
 
-PERMISSION_FIX = (
-    "since Linux 5.10 energy_uj is readable by root only; grant read access with "
-    "'sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj "
-    "/sys/class/powercap/intel-rapl:*:*/energy_uj' "
-    "(until reboot) or a udev rule, e.g. in /etc/udev/rules.d/90-aiceberg-rapl.rules: "
-    'SUBSYSTEM=="powercap", ACTION=="add", RUN+="/bin/chmod o+r /sys%p/energy_uj" '
-    "(or chgrp a 'power' group and chmod g+r), then 'sudo udevadm trigger --subsystem-match=powercap'"
+#: Since Linux 5.10 ``energy_uj`` is readable by root only: how to grant read access (``measure.rapl.permission_fix``).
+PERMISSION_FIX = Msg(
+    "measure.rapl.permission_fix",
+    chmod="sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj /sys/class/powercap/intel-rapl:*:*/energy_uj",
+    rule_file="/etc/udev/rules.d/90-aiceberg-rapl.rules",
+    rule='SUBSYSTEM=="powercap", ACTION=="add", RUN+="/bin/chmod o+r /sys%p/energy_uj"',
+    trigger="sudo udevadm trigger --subsystem-match=powercap",
 )
 
 ReadFile = Callable[[str], bytes]
@@ -161,14 +162,9 @@ class RaplSensor:
         self._clock = clock
         zones = scan_zones(self.root, read_file)
         if not zones:
-            raise SensorUnavailable(
-                "rapl",
-                f"no RAPL zone under {self.root} (not Linux, a virtual machine, or the "
-                "intel_rapl_msr module is not loaded)",
-                f"on bare metal: 'sudo modprobe intel_rapl_msr'; in a container, mount the host's "
-                f"/sys/class/powercap and set {ENV_ROOT}",
-            )
-        self.skipped: dict[str, str] = {}
+            raise SensorUnavailable("rapl", Msg("measure.rapl.no_zone", root=self.root),
+                                    Msg("measure.rapl.no_zone_fix", variable=ENV_ROOT))
+        self.skipped: dict[str, Text] = {}
         readable: list[tuple[RaplZone, int]] = []
         denied = False
         for zone in zones:
@@ -176,21 +172,15 @@ class RaplSensor:
                 readable.append((zone, self._raw(zone)))
             except PermissionError:
                 denied = True
-                self.skipped[zone.zone] = "permission denied"
+                self.skipped[zone.zone] = Msg("measure.rapl.denied")
             except (OSError, ValueError) as exc:
-                self.skipped[zone.zone] = f"unreadable ({exc.__class__.__name__})"
+                self.skipped[zone.zone] = Msg("measure.rapl.unreadable", error=exc.__class__.__name__)
         if not readable:
             if denied:
-                raise SensorUnavailable(
-                    "rapl",
-                    f"{len(zones)} RAPL zone(s) under {self.root} but energy_uj is not readable",
-                    PERMISSION_FIX,
-                )
-            raise SensorUnavailable(
-                "rapl",
-                f"no readable energy_uj under {self.root}: "
-                + ", ".join(f"{k}: {v}" for k, v in self.skipped.items()),
-            )
+                raise SensorUnavailable("rapl", Msg("measure.rapl.not_readable", zones=len(zones), root=self.root),
+                                        PERMISSION_FIX)
+            raise SensorUnavailable("rapl", Msg("measure.rapl.none_readable", root=self.root, zones=joined(
+                Msg("measure.named", name=k, text=v) for k, v in self.skipped.items())))
         self.zones = [z for z, _ in readable]
         self._channels = self._make_channels(self.zones)
         self._ids = [c.id for c in self._channels]
@@ -212,6 +202,7 @@ class RaplSensor:
             names.add(cid)
             ids[z.zone] = cid
         psys = next((ids[z.zone] for z in zones if z.name == "psys" and z.parent is None), None)
+        zone_names = {z.zone: z.name for z in zones}  # a core's label names its package: "RAPL core (package-0)"
         channels = []
         for z in zones:
             if z.parent is not None and z.name != "dram":
@@ -224,7 +215,7 @@ class RaplSensor:
                 Channel(
                     id=ids[z.zone],
                     domain=_domain(z.name),
-                    label=f"RAPL {z.name}" + (f" (socket {z.socket})" if z.parent else ""),
+                    label=f"RAPL {z.name}" + (f" ({zone_names.get(z.parent, z.parent)})" if z.parent else ""),
                     device_index=z.socket,
                     included_in=included,
                 )
@@ -239,7 +230,7 @@ class RaplSensor:
 
     def read(self) -> EnergyReading:
         energy: dict[str, float] = {}
-        errors: dict[str, str] = {}
+        errors: dict[str, Text] = {}
         for i, zone in enumerate(self.zones):
             try:
                 raw = int(self._read_file(zone.energy_path))
@@ -251,7 +242,7 @@ class RaplSensor:
                 if zone.max_range_uj is None:
                     # Cannot tell a wrap from a reset: a gap, and a new baseline.
                     self._last_uj[i] = raw
-                    errors[self._ids[i]] = "counter went backwards and max_energy_range_uj is unknown"
+                    errors[self._ids[i]] = Msg("measure.rapl.backwards")
                     continue
                 delta += zone.max_range_uj + 1
             self._last_uj[i] = raw

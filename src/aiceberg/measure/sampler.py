@@ -20,7 +20,7 @@ from aiceberg.model.run_records import SampleRow
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
-    from aiceberg.measure.base import Channel, Sensor
+    from aiceberg.measure.base import Channel, Sensor, Text
 
 __all__ = ["ChannelState", "Sampler", "next_tick"]
 
@@ -41,7 +41,7 @@ class ChannelState:
     last_t: float | None = None
     gaps: int = 0
     reads: int = 0
-    last_error: str | None = None
+    last_error: Text | None = None
     missing_s: float = 0.0
     ok: bool | None = None
     power_w: float | None = None
@@ -128,7 +128,7 @@ class Sampler:
                     st.gaps += 1
                     st.ok = False
                     st.last_error = why
-                    rows.append(SampleRow(t, ch, None, None, why))
+                    rows.append(SampleRow(t, ch, None, None, str(why)))  # the store keeps the English text
                 for ch, missing in reading.missing_s.items():
                     st = self.states.get(ch)
                     if st is not None and st._missing_base is not None:

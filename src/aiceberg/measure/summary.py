@@ -61,7 +61,7 @@ def footprint_for(
     )
 
 
-def _why(key: str, reason: str, **params: Any) -> Msg:
+def _why(key: str, reason: Text, **params: Any) -> Msg:
     """A sensor's reason: the discovery's own (``reason``, where there is one) with what the run saw."""
     return Msg(f"{key}.why", reason=reason, **params) if reason else Msg(key, **params)
 
@@ -78,7 +78,7 @@ def sensor_reports(
     out: list[SensorReport] = []
     for name, chans in by_sensor.items():
         first = found.get(name)
-        why = first.reason if first is not None and first.reason else ""
+        why: Text = first.reason if first is not None and first.reason else ""
         channels = tuple(
             ChannelReport(
                 id=st.channel.id, domain=st.channel.domain, label=st.channel.label,
@@ -97,7 +97,7 @@ def sensor_reports(
             reason = _why("measure.sensor.not_counted", why)
         elif all(c.energy_kwh is None for c in channels):
             status, energy = "unavailable", None
-            reason = Msg("measure.sensor.all_failed", error=str(chans[0].last_error))
+            reason = Msg("measure.sensor.all_failed", error=chans[0].last_error or "")
         elif missing > 0:
             status = "partial"
             reason = _why("measure.sensor.missing_time", why, seconds=round(missing, 1), gaps=gaps)
@@ -109,7 +109,8 @@ def sensor_reports(
     for s in statuses:
         if s.name not in by_sensor:
             out.append(SensorReport(
-                name=s.name, status=s.status, energy_kwh=None, reason=s.reason + (f" — {s.fix}" if s.fix else ""),
+                name=s.name, status=s.status, energy_kwh=None,
+                reason=Msg("measure.sensor.with_fix", reason=s.reason, fix=s.fix) if s.fix else s.reason,
             ))
     return tuple(out)
 

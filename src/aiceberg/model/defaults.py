@@ -8,7 +8,7 @@ and never writes the number again. Values follow the data folder (``refdata.set_
 from __future__ import annotations
 
 from aiceberg import refdata
-from aiceberg.i18n import Localised
+from aiceberg.i18n import Localised, Msg
 from aiceberg.model.footprint import Factor, Status
 from aiceberg.model.quantity import Q
 
@@ -27,6 +27,6 @@ def factor_value(factor_id: str) -> float:
 
 @refdata.follows_data
 def _factor(factor_id: str, status: Status) -> Factor:
-    row = refdata.get("factors", factor_id, field="factor", what="engine factor")
+    row = refdata.get("factors", factor_id, field="factor", what=Msg("input.what.factor"))
     return Factor(f"factor:{row.id}", Localised(en=row.name_en or row.id, fr=row.name_fr), Q.from_row(row, "value"),
                   row.unit, status, row.source, row.year)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiceberg.errors import InputError
-from aiceberg.i18n import Msg
+from aiceberg.i18n import Msg, text_from_json, text_to_json
 from aiceberg.model.footprint import CRITERIA, Factor, Footprint, Part, Phase, Status
 from aiceberg.model.quantity import Q
 
-__all__ = ["footprint_from_dict", "load_footprint_json"]
+__all__ = ["footprint_from_dict", "footprint_to_dict", "load_footprint_json"]
 
 _STATUSES = ", ".join(s.value for s in Status)
 
@@ -66,6 +67,27 @@ def _impacts(p: Mapping[str, Any], where: str) -> dict[str, Q]:
     return out
 
 
+def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
+    """``fp.to_dict()`` (texts in English) with ``texts``: the same texts as catalog messages or names in each
+    language (:func:`aiceberg.i18n.text_to_json`), so that :func:`footprint_from_dict` gives back a footprint
+    that renders in any language (the form a run summary keeps)."""
+    out = fp.to_dict()
+    out["texts"] = {
+        "title": text_to_json(fp.title),
+        "details": [text_to_json(p.detail) for p in fp.parts],
+        "factors": [text_to_json(f.name) for f in fp.factors],
+        "warnings": [text_to_json(w) for w in fp.warnings],
+    }
+    return out
+
+
+def _texts(data: Mapping[str, Any], key: str, n: int) -> list[Any] | None:
+    """The tagged texts of ``footprint_to_dict`` for ``key`` when there is one per item, else None."""
+    texts = data.get("texts")
+    items = texts.get(key) if isinstance(texts, Mapping) else None
+    return [text_from_json(x) for x in items] if isinstance(items, list) and len(items) == n else None
+
+
 def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
     """The Footprint that ``Footprint.to_dict()`` / ``footprint_dict()`` described.
 
@@ -112,13 +134,23 @@ def footprint_from_dict(data: Mapping[str, Any]) -> Footprint:
             sources=_strs(f.get("sources"), f"{where}.sources"),
             year=int(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else None,
         ))
+    details = _texts(data, "details", len(parts))
+    if details is not None:
+        parts = [replace(p, detail=d or "") for p, d in zip(parts, details, strict=True)]
+    names = _texts(data, "factors", len(factors))
+    if names is not None:
+        factors = [replace(f, name=n or f.id) for f, n in zip(factors, names, strict=True)]
     meta: dict[str, Any] = dict(data.get("meta") or {})
     if data.get("left_out"):
         meta["left_out"] = list(_strs(data["left_out"], "left_out"))
     if "per_request" in data:
         meta["per_request"] = data["per_request"]
-    return Footprint(parts=tuple(parts), title=str(data.get("title") or ""), factors=tuple(factors),
-                     warnings=_strs(data.get("warnings"), "warnings"), meta=meta)
+    warnings: tuple[Any, ...] = _strs(data.get("warnings"), "warnings")
+    warnings = tuple(_texts(data, "warnings", len(warnings)) or warnings)
+    texts = data.get("texts")
+    title = text_from_json(texts.get("title")) if isinstance(texts, Mapping) and texts.get("title") else None
+    return Footprint(parts=tuple(parts), title=title or str(data.get("title") or ""), factors=tuple(factors),
+                     warnings=warnings, meta=meta)
 
 
 #: The largest footprint JSON read (a footprint with every part and factor is a few kB; a whole report ~100 kB).

@@ -3,7 +3,7 @@
 One record, built on :class:`~aiceberg.model.quantity.Q` where a figure has a range, serialised only
 at the edges: :meth:`RunSummary.to_dict` is the ``--output-json`` contract (``docs/tracking.md``) and
 the form the store keeps, with ``version`` so that a store written by an older release still reads
-(:meth:`RunSummary.from_dict` reads version 1, the untyped dict of aiceberg 0.1.0, and version 2).
+(:meth:`RunSummary.from_dict` reads version 1, the untyped dict of aiceberg 0.1.0, and versions 2 and 3).
 
 It lives in the engine layer because both the measuring layer (which builds it) and the store (which
 keeps it) need it, and neither may import the other. Texts a person reads (warnings, a sensor's reason)
@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from aiceberg import i18n
 from aiceberg.i18n import Msg, numbers, t
 from aiceberg.model.footprint import Footprint
-from aiceberg.model.footprint_json import footprint_from_dict
+from aiceberg.model.footprint_json import footprint_from_dict, footprint_to_dict
 from aiceberg.model.quantity import Q
 
 __all__ = [
@@ -38,8 +39,11 @@ __all__ = [
     "text_to_json",
 ]
 
-#: The version of :meth:`RunSummary.to_dict`'s shape. 1: the untyped dict of 0.1.0 (no ``version`` key).
-SUMMARY_VERSION = 2
+#: The version of :meth:`RunSummary.to_dict`'s shape. 1: the untyped dict of 0.1.0 (no ``version`` key);
+#: 2: typed, texts as catalog messages whose parameters were stored as English text; 3: those parameters
+#: tagged (a message, a name in each language, an amount with its unit) and the footprint's texts kept as
+#: messages too (``footprint.texts``), so that a stored summary renders in any language.
+SUMMARY_VERSION = 3
 
 _STATUSES = frozenset({"running", "finished", "interrupted", "failed"})
 
@@ -48,13 +52,15 @@ Text = Msg | str
 
 
 def text_to_json(text: Text) -> Any:
-    return text.to_dict() if isinstance(text, Msg) else text
+    """A text for people as JSON: a catalog message as ``{"code", "params"}`` with its parameters tagged
+    (:meth:`aiceberg.i18n.Msg.to_dict`), so that it renders in any language when read back."""
+    return i18n.text_to_json(text)
 
 
 def text_from_json(data: Any) -> Text:
-    if isinstance(data, Mapping) and isinstance(data.get("code"), str):
-        return Msg(data["code"], **dict(data.get("params") or {}))
-    return str(data)
+    """The inverse of :func:`text_to_json`; reads version 2's untagged parameters (plain English text) too."""
+    text = i18n.text_from_json(data)
+    return text if isinstance(text, Msg) else str(text)
 
 
 def q_to_flat(prefix: str, q: Q | None) -> dict[str, float | None]:
@@ -115,13 +121,14 @@ class ChannelReport:
     counted: bool
     reads: int = 0
     gaps: int = 0
-    last_error: str | None = None
+    last_error: Text | None = None
     missing_s: float = 0.0  # time no reading covers (a power-only channel read too rarely)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "domain": self.domain, "label": self.label, "energy_kwh": self.energy_kwh,
-            "counted": self.counted, "reads": self.reads, "gaps": self.gaps, "last_error": self.last_error,
+            "counted": self.counted, "reads": self.reads, "gaps": self.gaps,
+            "last_error": None if self.last_error is None else text_to_json(self.last_error),
             "missing_s": self.missing_s,
         }
 
@@ -130,7 +137,8 @@ class ChannelReport:
         return cls(
             id=str(d["id"]), domain=str(d.get("domain", "")), label=str(d.get("label", "")),
             energy_kwh=_opt_float(d.get("energy_kwh")), counted=bool(d.get("counted", False)),
-            reads=int(d.get("reads") or 0), gaps=int(d.get("gaps") or 0), last_error=d.get("last_error"),
+            reads=int(d.get("reads") or 0), gaps=int(d.get("gaps") or 0),
+            last_error=None if d.get("last_error") is None else text_from_json(d["last_error"]),
             missing_s=float(d.get("missing_s") or 0.0),
         )
 
@@ -339,14 +347,14 @@ class RunSummary:
             "prediction": None if self.prediction is None else self.prediction.to_dict(),
             "host": dict(self.host),
             "warnings": [text_to_json(w) for w in self.warnings],
-            "footprint": None if self.footprint is None else self.footprint.to_dict(),
+            "footprint": None if self.footprint is None else footprint_to_dict(self.footprint),
         }
         out.update(self.extra)
         return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RunSummary:
-        """Read a summary of version 1 (0.1.0's dict) or 2; unknown keys are kept in ``extra``."""
+        """Read a summary of version 1 (0.1.0's dict), 2 or 3; unknown keys are kept in ``extra``."""
         version = int(d.get("version", 1))
         if version > SUMMARY_VERSION:
             raise ValueError(f"run summary version {version} is newer than this aiceberg ({SUMMARY_VERSION})")

@@ -16,7 +16,7 @@ from aiceberg.refdata.loader import (
     on_data_change,
     set_data_dir,
 )
-from aiceberg.refdata.lookup import find, get, normalise, suggest
+from aiceberg.refdata.lookup import cpu_model_name, find, get, names_cpu_model, normalise, suggest
 from aiceberg.refdata.schema import (
     TABLES,
     Device,
@@ -48,6 +48,7 @@ __all__ = [
     "Wue",
     "Zone",
     "clear_cache",
+    "cpu_model_name",
     "data_dir",
     "data_generation",
     "find",
@@ -64,6 +65,7 @@ __all__ = [
     "get_source",
     "get_zone",
     "load_table",
+    "names_cpu_model",
     "normalise",
     "on_data_change",
     "set_data_dir",

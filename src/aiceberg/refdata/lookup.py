@@ -19,6 +19,33 @@ def normalise(name: str) -> str:
     return _NON_ALNUM.sub("", name.casefold())
 
 
+# What /proc/cpuinfo writes around a CPU's model: trade marks, the base clock ("CPU @ 2.90GHz"), the core
+# count ("48-Core Processor"), the generation ("12th Gen"), the integrated graphics ("with Radeon Graphics").
+_CPU_NOISE = re.compile(
+    r"\((?:r|tm|c)\)|[®™©]"
+    r"|\b\d+(?:st|nd|rd|th)\s+gen(?:eration)?\b"
+    r"|@\s*\d+(?:\.\d+)?\s*[gm]hz\b"
+    r"|\b(?:\d+|dual|quad|six|eight|twelve|sixteen)-core\b"
+    r"|\bwith\s+radeon\b.*$"
+    r"|\b(?:cpu|processor)\b",
+    re.IGNORECASE,
+)
+
+
+def cpu_model_name(text: str) -> str:
+    """A CPU's name as ``/proc/cpuinfo`` writes it, without the noise around the model:
+    ``"Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"`` → ``"Intel Xeon Platinum 8375C"``,
+    ``"AMD EPYC 7R13 48-Core Processor"`` → ``"AMD EPYC 7R13"``."""
+    return " ".join(_CPU_NOISE.sub(" ", text).split())
+
+
+def names_cpu_model(text: str) -> bool:
+    """Whether a CPU's name names a model once the noise is gone: Google Cloud's Intel VMs report only
+    ``"Intel(R) Xeon(R) CPU @ 2.60GHz"`` (no model), some hypervisors ``"AMD EPYC"``; every model has a
+    number (``8375C``, ``7R13``, ``i7-1260P``, ``Graviton2``)."""
+    return any(c.isdigit() for c in cpu_model_name(text))
+
+
 def _names(table: str, row: Any) -> list[str]:
     names = [row.id]
     for attr in ("name", "name_en", "name_fr", "iso3"):
@@ -51,11 +78,17 @@ def _index(table: str) -> dict[str, Any]:
     for key in ambiguous:
         if normalise(index[key].id) != key:
             del index[key]
-    # weak names (a per-request figure's task) go to the first row that has them, unless taken
+    # weak names (a per-request figure's task; a CPU's names without their noise) go to the first row that
+    # has them, unless taken
     for row in rows:
         key = normalise(getattr(row, "task", "") or "")
         if key and key not in index:
             index[key] = row
+        if getattr(row, "kind", "") == "cpu":
+            for n in _names(table, row):
+                key = normalise(cpu_model_name(n))
+                if key and key not in index:
+                    index[key] = row
     return index
 
 
@@ -65,8 +98,14 @@ def clear_cache() -> None:
 
 
 def find(table: str, name: str) -> Any | None:
-    """The row named ``name`` (id, name or alias, any case or punctuation), or None."""
-    return _index(table).get(normalise(name))
+    """The row named ``name`` (id, name or alias, any case or punctuation), or None. A hardware name is
+    also tried without what ``/proc/cpuinfo`` writes around a CPU's model (:func:`cpu_model_name`)."""
+    index = _index(table)
+    row = index.get(normalise(name))
+    if row is None and table == "hardware":
+        key = normalise(cpu_model_name(name))
+        row = index.get(key) if key else None
+    return row
 
 
 #: How close a typed name must be to a known one to be suggested (difflib's ratio, 0–1). 0.8 accepts one or
