@@ -130,7 +130,8 @@ def test_typo_suggests_the_closest_name(capsys):
 
 
 @pytest.mark.parametrize("argv,words", [
-    (["case", "show", "blom-training", "--lang", "fr"], "cas\u202f: nom inconnu 'blom-training'\u202f; vouliez-vous dire"),
+    (["case", "show", "blom-training", "--lang", "fr"],
+     "cas\u202f: nom inconnu 'blom-training'\u202f; vouliez-vous dire"),
     (["estimate", "training", "--hardware", "h1OO", "--hours", "1", "--lang", "fr"],
      "matériel\u202f: nom inconnu 'h1OO'\u202f; vouliez-vous dire"),
 ])

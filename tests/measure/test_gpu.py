@@ -140,7 +140,8 @@ def test_init_errors_are_translated_with_a_fix():
 
 
 def test_an_unreadable_gpu_is_said_in_french_too():
-    nvml = FakeNvml([FakeGpu(uuid=uuid(0), energy_mj=None, fail={"nvmlDeviceGetPowerUsage": fnvml.NVML_ERROR_GPU_IS_LOST})])
+    lost = {"nvmlDeviceGetPowerUsage": fnvml.NVML_ERROR_GPU_IS_LOST}
+    nvml = FakeNvml([FakeGpu(uuid=uuid(0), energy_mj=None, fail=lost)])
     with pytest.raises(SensorUnavailable) as info:
         NvmlSensor(nvml, env={})
     fr = info.value.render("fr")
