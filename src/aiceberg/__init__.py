@@ -30,6 +30,7 @@ _LAZY = {
     "mark_phase": "aiceberg.measure.phase_file",
     "Run": "aiceberg.tracking",
     "RunResult": "aiceberg.tracking",
+    "get_job": "aiceberg.jobs",
     "get_case": "aiceberg.cases",
     "list_cases": "aiceberg.cases",
     "AicebergError": "aiceberg.errors",

@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "doctor",
     "run",
     "runs",
+    "jobs",
     "exporter",
     "importer",
     "serve",

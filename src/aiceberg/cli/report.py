@@ -1,4 +1,5 @@
-"""``aiceberg report (RUN | --case NAME | --estimate FILE.json | --scenario FILE)``: a self-contained HTML report,
+"""``aiceberg report (RUN | --case NAME | --estimate FILE.json | --scenario FILE | --job JOB)``: a self-contained
+HTML report,
 Markdown, JSON; ``--format`` for the compliance documents (the EU AI Act form, CycloneDX, SPDX, model card)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ examples:
   aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR --json > est.json
   aiceberg report --estimate est.json --html est.html --json est-report.json
   aiceberg report 3f2a --db runs.db                        a measured run (id or unique prefix)
+  aiceberg report --job 4242 --html job.html               a distributed job, each rank and node counted once
   aiceberg report --case bloom-training --format eu-ai-act  the EU AI Act's energy items (Markdown)
   aiceberg report 3f2a --format eu-ai-act --lang fr --html eu.html --json eu.json --flops 2.1e21
   aiceberg report --scenario chatgpt-month --format cyclonedx --json bom.json
@@ -39,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", nargs="?", metavar="RUN", help="a run id (or unique prefix) in the run store")
     p.add_argument("--case", metavar="NAME", help="a case study (see 'aiceberg case list')")
     p.add_argument("--estimate", metavar="FILE.json", help="the JSON that 'aiceberg estimate … --json' printed")
+    p.add_argument("--job", metavar="JOB", help="a distributed job of the run store (see 'aiceberg jobs list'): "
+                   "its ranks and nodes counted once")
     p.add_argument("--scenario", metavar="FILE", help="a scenario file or template (compliance formats; the "
                    "scenario's own report is 'aiceberg scenario run FILE --html PATH')")
     p.add_argument("--format", default="report", choices=FORMATS,
@@ -51,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", default="en", help="language: en (default) or fr")
     p.add_argument("--country", help="country whose per-person electricity the equivalents use "
                    "(default: the footprint's grid zone's country, else FR)")
-    p.add_argument("--db", metavar="PATH", help="the run store, for RUN (default: AICEBERG_DB or the data folder)")
+    p.add_argument("--db", metavar="PATH",
+                   help="the run store, for RUN or --job (default: AICEBERG_DB or the data folder)")
     from aiceberg.cli.compliance import add_compliance_options
 
     add_compliance_options(p)
@@ -90,10 +95,36 @@ def _input(args: argparse.Namespace, lang: str) -> Any:
     settings = load_settings({"db": args.db} if args.db else {}, labels={"db": "--db"})
     store = open_for_reading(settings.db)
     try:
+        if args.job:
+            return _job_input(store, args.job, lang)
         rec = store.get_run(args.run)
         return run_input(rec, store.series(rec.run_id, max_points=SERIES_POINTS), store.phases(rec.run_id))
     finally:
         store.close()
+
+
+def _job_input(store: Any, job_id: str, lang: str) -> Any:
+    """A job's report input: its total counted once (``aiceberg.jobs``), with its facts in ``lang``."""
+    from aiceberg.explain.report import job_input
+    from aiceberg.i18n import numbers as N
+    from aiceberg.i18n import t
+    from aiceberg.jobs import job_summary
+    from aiceberg.store.util import now_iso
+
+    job = job_summary(job_id, store)
+    info = {t("jobs.report.launcher", lang): job.launcher or "?",
+            t("jobs.report.ranks", lang): str(job.ranks) + (f" / {job.world_size}" if job.world_size else ""),
+            t("jobs.report.nodes", lang): str(len(job.nodes)) + (f" / {job.nodes_expected}" if job.nodes_expected
+                                                                  else "")}
+    for node in job.nodes:
+        info[t("jobs.report.node", lang, node=node.node)] = t(
+            "jobs.report.node_text", lang, energy="—" if node.energy_kwh is None else N.energy(node.energy_kwh, lang),
+            ranks=len(node.ranks), gpus=len(node.gpus), unread=N.duration(node.unread_s, lang))
+    for i, note in enumerate(job.notes, 1):
+        info[t("jobs.report.note", lang, n=i)] = note.render(lang)
+    title = t("jobs.report.title", lang, job=job.job_id, ranks=job.ranks, nodes=len(job.nodes))
+    return job_input(job.job_id, job.footprint, title=title, status=job.status, started_at=now_iso(job.started_unix),
+                     duration_s=job.duration_s, energy_kwh=job.energy_kwh, location=job.location, info=info)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -108,10 +139,10 @@ def run_report(args: argparse.Namespace) -> int:
     from aiceberg.i18n import Msg, check_lang
 
     lang = check_lang(args.lang, "--lang")
-    given = [x for x in (args.run, args.case, args.estimate, args.scenario) if x]
+    given = [x for x in (args.run, args.case, args.estimate, args.scenario, args.job) if x]
     if len(given) != 1:
-        raise InputError("report", Msg("compliance.cli.one_source"),
-                         "aiceberg report RUN | --case NAME | --estimate FILE.json | --scenario FILE")
+        raise InputError("report", Msg("jobs.report.one_source"),
+                         "aiceberg report RUN | --case NAME | --estimate FILE.json | --scenario FILE | --job JOB")
     if args.format != "report":
         return _compliance(args, lang)
     if args.scenario:
@@ -160,6 +191,11 @@ def _compliance_input(args: argparse.Namespace, lang: str) -> Any:
     settings = load_settings({"db": args.db} if args.db else {}, labels={"db": "--db"})
     store = open_for_reading(settings.db)
     try:
+        if args.job:  # the job's total counted once, as one summary (aiceberg.jobs)
+            from aiceberg.jobs import job_summary
+
+            job = job_summary(args.job, store)
+            return C.job_compliance(job.job_id, [job.as_run_summary()])
         rec = store.get_run(args.run)
         summary = rec.as_summary(store.phases(rec.run_id))
     finally:

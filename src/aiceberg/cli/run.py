@@ -63,6 +63,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--name", default=None, help="a label for the run")
     p.add_argument("--project", default=None, help="a project label (CodeCarbon's project_name)")
     p.add_argument("--no-store", action="store_true", help="do not write the run to the store")
+    p.add_argument("--job-id", default=None, metavar="ID",
+                   help="the distributed job this process is a rank of (default: the launcher's: Slurm's job id, "
+                   "torchrun's --rdzv-id, the MPI job; AICEBERG_JOB_ID); its node's sensors are read once per "
+                   "node and each GPU once, whatever the number of ranks (see 'aiceberg jobs')")
     p.add_argument("--metrics-port", default=None, metavar="N",
                    help="serve the run's energy, power and CO2e as Prometheus metrics on this port while it runs "
                    "(0: any free port; CMD gets the address in AICEBERG_METRICS_URL); needs aiceberg[prometheus]")
@@ -160,6 +164,7 @@ def main(args: argparse.Namespace) -> int:
         idle_baseline_s=idle or 0.0, name=args.name, quiet=args.quiet,
         total_phases=_int_arg(args.total_phases, "--total-phases"),
         metrics=None if args.metrics_port is None else (args.metrics_host, _port_arg(args.metrics_port)),
+        job_id=args.job_id,
     )
 
 
@@ -272,6 +277,7 @@ def run_command(
     sensors: Any = None,
     total_phases: int | None = None,
     metrics: tuple[str, int] | None = None,
+    job_id: str | None = None,
 ) -> int:
     """Run ``cmd`` under a tracker; returns its exit code (or dies from its signal).
 
@@ -296,7 +302,7 @@ def run_command(
             settings=settings, store=None if store else False, sensors=sensors, name=name,
             command=shell_join(cmd), idle_baseline_s=idle_baseline_s, handle_signals=False,
             total_phases=total_phases, labels=None if settings is None else setting_labels(settings),
-            open_store=open_run_store,
+            open_store=open_run_store, job_id=job_id,
         )
         with warnings.catch_warnings():  # the summary repeats them; the terminal shows them once
             warnings.simplefilter("ignore")
@@ -369,7 +375,7 @@ def _serve_run(server: Any, run: Any, quiet: bool) -> None:
     from aiceberg.i18n import t
     from aiceberg.measure.exporter import SamplerCollector, co2e_basis
 
-    server.attach(SamplerCollector(run.sampler, co2e_basis(run.settings.location, run.settings.pue)))
+    server.attach(SamplerCollector(run.sampler, co2e_basis(run.settings.location, run.settings.pue), job=run.job))
     if not quiet:
         print("aiceberg: " + t("prometheus.run.serving", "en", url=server.url), file=sys.stderr, flush=True)
 

@@ -102,6 +102,8 @@ def discover(
     cpu_model: str | None = None,
     labels: Mapping[str, str] | None = None,
     interval_s: float = 1.0,
+    node_sensors: bool | Text = True,
+    memory_gb: float | None = None,
 ) -> Discovery:
     """Open every sensor that works here, in the fixed order, and say why the others do not.
 
@@ -118,6 +120,9 @@ def discover(
             TDP per package instead of the data's.
         labels: the name of each of those two fields as the user gave it, for errors.
         interval_s: the sampling interval a run will use (what a power-only GPU channel means for it).
+        node_sensors: open the node's sensors (RAPL, the CPU and memory models); a text instead says who
+            reads them (a rank of a job whose node sampler is another process: ``measure/node.py``).
+        memory_gb: the memory of the memory model, where a scheduler gave the job less than the machine's.
 
     Raises:
         InputError: ``cpu_model`` names no CPU of the reference data (with the closest names).
@@ -128,19 +133,16 @@ def discover(
     proc = default_proc_root(proc_root)
     found = Discovery()
     gpu_off = gpus is None or gpus == "none" or (not isinstance(gpus, str) and len(gpus) == 0)
+    # a rank of a job whose node's sensors another process reads (measure/node.py): who reads them
+    elsewhere: Text | None = None if isinstance(node_sensors, bool) else node_sensors
+    if node_sensors is False:
+        elsewhere = Msg("jobs.sensor.node_off")
 
     # 1. RAPL
-    rapl: RaplSensor | None = None
-    try:
-        rapl = RaplSensor(powercap_root)
-    except SensorUnavailable as exc:
-        found.statuses.append(_unavailable("rapl", exc))
+    if elsewhere is not None:
+        found.statuses.append(SensorStatus("rapl", "unavailable", elsewhere))
     else:
-        found.sensors.append(rapl)
-        skipped = (Msg("measure.discovery.skipped", zones=joined(
-            (Msg("measure.named", name=k, text=v) for k, v in rapl.skipped.items()), "measure.comma"))
-            if rapl.skipped else None)
-        found.statuses.append(SensorStatus("rapl", "measured", _and(_describe(rapl), skipped)))
+        _open_rapl(found, powercap_root)
 
     # 2. NVML, 3. AMD SMI
     for name, factory, module in (
@@ -172,6 +174,10 @@ def discover(
     rapl_row = found.status("rapl")
     rapl_fix = rapl_row.fix if rapl_row and rapl_row.status == "unavailable" else None
 
+    if elsewhere is not None:
+        for name in ("cpu-model", "memory-model"):
+            found.statuses.append(SensorStatus(name, "unavailable", elsewhere))
+        return found
     if has_cpu:
         found.statuses.append(SensorStatus("cpu-model", "unavailable", Msg("measure.discovery.cpu_not_needed")))
     elif not include_model:
@@ -188,7 +194,7 @@ def discover(
         found.statuses.append(SensorStatus("memory-model", "unavailable", Msg("measure.discovery.models_off")))
     else:
         try:
-            mem = MemoryModelSensor(proc_root=proc)
+            mem = MemoryModelSensor(memory_gb, proc_root=proc)
         except SensorUnavailable as exc:
             found.statuses.append(_unavailable("memory-model", exc))
         else:
@@ -201,6 +207,19 @@ def discover(
                 Msg("measure.discovery.memory_fix"),
             ))
     return found
+
+
+def _open_rapl(found: Discovery, powercap_root: str | os.PathLike[str] | None) -> None:
+    try:
+        rapl = RaplSensor(powercap_root)
+    except SensorUnavailable as exc:
+        found.statuses.append(_unavailable("rapl", exc))
+        return
+    found.sensors.append(rapl)
+    skipped = (Msg("measure.discovery.skipped", zones=joined(
+        (Msg("measure.named", name=k, text=v) for k, v in rapl.skipped.items()), "measure.comma"))
+        if rapl.skipped else None)
+    found.statuses.append(SensorStatus("rapl", "measured", _and(_describe(rapl), skipped)))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ __all__ = [
     "skipped_text",
 ]
 
-#: "auto" (the ``*_VISIBLE_DEVICES`` variables, else all), "all", "none", or indices / UUIDs.
+#: "auto" (the ``*_VISIBLE_DEVICES`` variables, else all), "all", "none", indices / UUIDs, or
+#: ``"share:R/N"``: the R-th of N local ranks' share of the devices "auto" gives (``measure/launcher.py``).
 GpuSelection = str | Sequence[int | str] | None
 
 
@@ -85,6 +86,8 @@ def select_devices(uuids: Sequence[str], selection: GpuSelection, env_value: str
         return []
     if selection == "all":
         return list(range(len(uuids)))
+    if isinstance(selection, str) and selection.startswith("share:"):
+        return _share(select_devices(uuids, "auto", env_value), selection)
     if selection == "auto":
         wanted = parse_visible_devices(env_value)
         if wanted is None:
@@ -109,6 +112,26 @@ def select_devices(uuids: Sequence[str], selection: GpuSelection, env_value: str
         if pos not in positions:
             positions.append(pos)
     return positions
+
+
+def _share(visible: list[int], selection: str) -> list[int]:
+    """Local rank R's share of the ``visible`` devices among N local ranks (``"share:R/N"``): a block of
+    ``len(visible) / N`` devices where they divide evenly (rank r uses device r, torchrun's convention),
+    every R-th device where they do not, and all of them where there are fewer devices than ranks (each
+    rank sees its own GPUs, or ranks share GPUs: the claims of ``measure/node.py`` keep one reader)."""
+    try:
+        r_text, n_text = selection[len("share:"):].split("/")
+        r, n = int(r_text), int(n_text)
+    except ValueError:
+        return []
+    if not 0 <= r < n:
+        return []
+    if len(visible) < n:
+        return list(visible)
+    if len(visible) % n == 0:
+        k = len(visible) // n
+        return visible[r * k:(r + 1) * k]
+    return visible[r::n]
 
 
 @dataclass
@@ -223,6 +246,19 @@ class GpuSensor:
         self._max_gap_s = gap_limit(interval_s)
         for integ in self._integrators.values():
             integ.max_gap_s = self._max_gap_s
+
+    def retain(self, keep: Callable[[GpuDevice], bool]) -> list[GpuDevice]:
+        """Keep only the devices ``keep`` accepts (a job's claims: another rank measures the others);
+        returns the devices dropped. Call before the first read."""
+        dropped = [d for d in self.devices if not keep(d)]
+        if dropped:
+            gone = {d.channel_id for d in dropped}
+            self.devices = [d for d in self.devices if d.channel_id not in gone]
+            self._channels = [c for c in self._channels if c.id not in gone]
+            for cid in gone:
+                self._counters.pop(cid, None)
+                self._integrators.pop(cid, None)
+        return dropped
 
     @property
     def power_only(self) -> list[GpuDevice]:

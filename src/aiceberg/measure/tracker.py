@@ -33,6 +33,8 @@ from aiceberg.measure.clock import SYSTEM_CLOCK, Clock
 from aiceberg.measure.discovery import discover
 from aiceberg.measure.gpu import GpuSensor
 from aiceberg.measure.host import host_info
+from aiceberg.measure.launcher import JobContext, detect
+from aiceberg.measure.node import JobMember, job_info, job_warnings, open_job_sensors, with_job
 from aiceberg.measure.phases import PhaseBook
 from aiceberg.measure.phases import with_footprint as add_footprint
 from aiceberg.measure.recorder import Recorder, RunSink, StoreOpener, storable
@@ -110,6 +112,11 @@ class Run:
             must read the same monotonic clock).
         labels: setting → its name where the user gave it (``{"cpu_tdp_w": "--cpu-tdp-w"}``), for errors
             and the sensors' reasons (default: the keyword, the variable or the config key).
+        job_id: the distributed job this process is a rank of, where the launcher does not say or says
+            otherwise (``--job-id``, ``AICEBERG_JOB_ID``).
+        job: the job context (default: read from the launcher's environment, ``measure/launcher.py``);
+            ``False``: measure this process as if alone on its machine. In a job, the node's sensors are
+            read by one rank per node and each GPU by one process (``measure/node.py``).
     """
 
     def __init__(
@@ -136,6 +143,9 @@ class Run:
         clock: Clock | None = None,
         labels: Mapping[str, str] | None = None,
         open_store: StoreOpener | None = None,
+        job_id: str | None = None,
+        job: JobContext | bool | None = None,
+        _takeover: JobMember | None = None,
     ) -> None:
         self._options = dict(
             sensors=sensors, statuses=statuses, store=store, settings=settings, name=name,
@@ -143,7 +153,7 @@ class Run:
             pue=pue, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model, idle_baseline_s=idle_baseline_s,
             total_phases=total_phases, on_prediction=on_prediction, command=command,
             handle_signals=handle_signals, attach_pid=attach_pid, clock=clock, labels=labels,
-            open_store=open_store,
+            open_store=open_store, job_id=job_id, job=job,
         )
         given = dict(location=location, interval_s=interval_s, flush_every_s=flush_every_s, pue=pue,
                      project=project, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model)
@@ -175,6 +185,11 @@ class Run:
         self._old_sigterm: Any = None
         self._warnings: list[Text] = []
         self.result: RunResult | None = None
+        #: the job this process is a rank of (``None`` outside a job), and what this run reads of it
+        self.job: JobContext | None = _job_context(job, job_id)
+        self.role: str | None = None
+        self._member: JobMember | None = None
+        self._takeover = _takeover
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -200,10 +215,14 @@ class Run:
             self._sensors = list(self._sensors_arg)
             return
         s = self.settings
-        self._discovery = discover(
-            powercap_root=s.powercap_root, gpus=s.gpus, cpu_tdp_w=s.cpu_tdp_w, cpu_model=s.cpu_model,
-            labels=self._labels, interval_s=s.interval_s,
-        )
+        options: dict[str, Any] = dict(powercap_root=s.powercap_root, gpus=s.gpus, cpu_tdp_w=s.cpu_tdp_w,
+                                       cpu_model=s.cpu_model, labels=self._labels, interval_s=s.interval_s)
+        if self.job is None:
+            self._discovery = discover(**options)
+        else:  # one reader per node for the node's sensors, one per GPU (measure/node.py)
+            self._member, self.role, self._discovery = open_job_sensors(
+                self.job, self.run_id, options, takeover=self._takeover, discover_fn=discover)
+            self._warnings.extend(job_warnings(self.job, self._member or self._takeover, self.role))
         self._sensors = list(self._discovery.sensors)
         if not self._statuses:
             self._statuses = list(self._discovery.statuses)
@@ -241,8 +260,10 @@ class Run:
                     pid=os.getpid(), hostname=socket.gethostname(), name=self.name,
                     project=storable(s.project) or "default", command=self.command,
                     location=storable(s.location), interval_s=s.interval_s, flush_every_s=s.flush_every_s,
+                    job=None if self.job is None else job_info(self.job, self.role or "rank"),
                 ),
-                [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method)
+                [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method,
+                            st.channel.id in {u.channel.id for u in sampler.used_channels()})
                  for st in sampler.states.values()],
             )
             # the run's clock starts with its first reading, not before registering it in the store
@@ -256,7 +277,19 @@ class Run:
         self._install_signals()
         sampler.start(s.interval_s, s.flush_every_s, self._flush)
         atexit.register(self._at_exit)
+        if self._member is not None and self.role == "rank":  # take the node over if its sampler goes
+            self._member.watch(self._start_node_run, min(max(s.interval_s, 0.05), 5.0))
         return self
+
+    def _start_node_run(self, member: JobMember) -> Run:
+        """The node's run, started by this rank on taking the node over from a rank that ended or died."""
+        o: dict[str, Any] = self._options
+        run = type(self)(store=o["store"], settings=self.settings, name=self.name, command=self.command,
+                         handle_signals=False, attach_pid=False, clock=self.clock, labels=o["labels"],
+                         open_store=o["open_store"], job=self.job, _takeover=member)
+        with warnings.catch_warnings():  # the rank's run warned already
+            warnings.simplefilter("ignore")
+            return run.start()
 
     def stop(
         self,
@@ -291,6 +324,8 @@ class Run:
         return result
 
     def _close_resources(self) -> None:
+        if self._member is not None:  # the node's run this rank took over ends with it; the locks go
+            self._member.close(lambda node_run: node_run.stop(end_reason="the rank that read the node ended"))
         if self._sensors_arg is None:
             if self._discovery is not None:
                 self._discovery.close()
@@ -340,6 +375,8 @@ class Run:
         if not written:  # keep the data and try again at the next flush
             sampler.give_back(rows)
             self._book.unwritten(phases)
+        elif self.role == "node":  # for a successor's account of what no one read
+            (self._member or self._takeover).heartbeat(self.clock.wall())  # type: ignore[union-attr]
 
     # -- energies -------------------------------------------------------------------------------
 
@@ -471,6 +508,8 @@ class Run:
             phases=self._book.summaries(), prediction=self._book.last_prediction(status=status),
             attribution=None if self._attributor is None else self._attributor.report(),
         )
+        if self.job is not None:
+            summary = with_job(summary, self.job, self.role or "rank")
         summary = self._recorder.finish(summary)
         return RunResult(summary=summary, stored_in=self._recorder.where if self._recorder.stored else None)
 
@@ -514,6 +553,16 @@ def _setting_labels(settings: Settings) -> dict[str, str]:
         source = settings.source_of(name)
         out[name] = {"env": env.get(name, name), "config": f"config.toml: {name}"}.get(source, name)
     return out
+
+
+def _job_context(job: JobContext | bool | None, job_id: str | None) -> JobContext | None:
+    """The job a run belongs to: the one given, else the launcher's (``job_id`` names it), else none."""
+    if job is False:
+        return None
+    ctx = job if isinstance(job, JobContext) else detect(job_id=job_id)
+    if job_id is not None and isinstance(job, JobContext):
+        ctx = ctx.with_job_id(job_id)
+    return ctx if ctx.in_job else None
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

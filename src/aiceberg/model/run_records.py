@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiceberg.model.quantity import Q
-from aiceberg.model.run_summary import RunSummary
+from aiceberg.model.run_summary import JobInfo, RunSummary
 
-__all__ = ["ChannelRow", "NewRun", "PhaseRow", "RunEnd", "SampleRow"]
+__all__ = ["ChannelRow", "JobInfo", "NewRun", "PhaseRow", "RunEnd", "SampleRow"]
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,20 @@ class NewRun:
     location: str | None = None
     interval_s: float = 1.0
     flush_every_s: float = 5.0
+    job: JobInfo | None = None  # the distributed job the run is a rank or node of
 
 
 @dataclass(frozen=True)
 class ChannelRow:
-    """A channel read during a run."""
+    """A channel read during a run; ``counted``: whether its energy is part of the run's total (a RAPL
+    ``core`` inside its package is not; ``None``: not recorded, a run stored before aiceberg said)."""
 
     channel_id: str
     sensor: str
     domain: str
     label: str
     method: str  # measured | modelled
+    counted: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

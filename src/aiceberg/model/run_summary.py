@@ -3,7 +3,7 @@
 One record, built on :class:`~aiceberg.model.quantity.Q` where a figure has a range, serialised only
 at the edges: :meth:`RunSummary.to_dict` is the ``--output-json`` contract (``docs/tracking.md``) and
 the form the store keeps, with ``version`` so that a store written by an older release still reads
-(:meth:`RunSummary.from_dict` reads version 1, the untyped dict of aiceberg 0.1.0, and versions 2 and 3).
+(:meth:`RunSummary.from_dict` reads version 1, the untyped dict of aiceberg 0.1.0, and versions 2 to 4).
 
 It lives in the engine layer because both the measuring layer (which builds it) and the store (which
 keeps it) need it, and neither may import the other. Texts a person reads (warnings, a sensor's reason)
@@ -28,6 +28,7 @@ __all__ = [
     "Attribution",
     "ChannelReport",
     "IdleSummary",
+    "JobInfo",
     "PhaseSummary",
     "Prediction",
     "RunSummary",
@@ -42,8 +43,9 @@ __all__ = [
 #: The version of :meth:`RunSummary.to_dict`'s shape. 1: the untyped dict of 0.1.0 (no ``version`` key);
 #: 2: typed, texts as catalog messages whose parameters were stored as English text; 3: those parameters
 #: tagged (a message, a name in each language, an amount with its unit) and the footprint's texts kept as
-#: messages too (``footprint.texts``), so that a stored summary renders in any language.
-SUMMARY_VERSION = 3
+#: messages too (``footprint.texts``), so that a stored summary renders in any language; 4: a run of a
+#: distributed job says which (``job``).
+SUMMARY_VERSION = 4
 
 _STATUSES = frozenset({"running", "finished", "interrupted", "failed"})
 
@@ -230,6 +232,49 @@ class Attribution:
                    cpu_error=d.get("cpu_error"), gpu_methods=dict(d.get("gpu_methods") or {}))
 
 
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+#: What a run of a job measured: ``node``, the node's sensors (RAPL, memory, the CPU model; and the GPUs
+#: no rank owns), possibly beside its own GPUs; ``rank``, only the GPUs the rank owns.
+JOB_ROLES = ("node", "rank")
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """The job a run belongs to, and its place in it (``docs/cluster.md``).
+
+    Attributes:
+        job_id: the job (Slurm's job id, torchrun's run id, the PMIx namespace, or the one given).
+        node: the node's name. role: ``node`` or ``rank`` (:data:`JOB_ROLES`).
+        launcher: ``torchrun``, ``accelerate``, ``slurm``, ``mpi`` or ``none``.
+        step: Slurm's step (``0``, ``batch``…); rank, local_rank: the process's rank in the job and on its
+            node; world_size: the job's (the step's) number of ranks; nodes: its number of nodes, where the
+            launcher says.
+    """
+
+    job_id: str
+    node: str
+    role: str = "rank"
+    launcher: str = "none"
+    step: str | None = None
+    rank: int | None = None
+    local_rank: int | None = None
+    world_size: int | None = None
+    nodes: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> JobInfo:
+        return cls(job_id=str(d["job_id"]), node=str(d.get("node") or ""), role=str(d.get("role") or "rank"),
+                   launcher=str(d.get("launcher") or "none"), step=None if d.get("step") is None else str(d["step"]),
+                   rank=_opt_int(d.get("rank")), local_rank=_opt_int(d.get("local_rank")),
+                   world_size=_opt_int(d.get("world_size")), nodes=_opt_int(d.get("nodes")))
+
+
 @dataclass(frozen=True)
 class Prediction:
     """The predicted totals of a run from its completed phases, each with its range.
@@ -304,6 +349,7 @@ class RunSummary:
     host: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[Text, ...] = ()
     footprint: Footprint | None = None
+    job: JobInfo | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def render(self, lang: str = "en") -> str:
@@ -348,13 +394,14 @@ class RunSummary:
             "host": dict(self.host),
             "warnings": [text_to_json(w) for w in self.warnings],
             "footprint": None if self.footprint is None else footprint_to_dict(self.footprint),
+            "job": None if self.job is None else self.job.to_dict(),
         }
         out.update(self.extra)
         return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RunSummary:
-        """Read a summary of version 1 (0.1.0's dict), 2 or 3; unknown keys are kept in ``extra``."""
+        """Read a summary of version 1 (0.1.0's dict), 2, 3 or 4; unknown keys are kept in ``extra``."""
         version = int(d.get("version", 1))
         if version > SUMMARY_VERSION:
             raise ValueError(f"run summary version {version} is newer than this aiceberg ({SUMMARY_VERSION})")
@@ -377,5 +424,6 @@ class RunSummary:
             host=dict(d.get("host") or {}),
             warnings=tuple(text_from_json(w) for w in d.get("warnings") or ()),
             footprint=None if not fp else footprint_from_dict(fp),
+            job=None if not d.get("job") else JobInfo.from_dict(d["job"]),
             extra=MappingProxyType({k: v for k, v in d.items() if k not in known}),
         )

@@ -22,16 +22,18 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 from aiceberg.model.quantity import Q
 
 # the records a run is written as live below both the tracker and the store (measure ⟂ store)
-from aiceberg.model.run_records import ChannelRow, NewRun, PhaseRow, RunEnd, SampleRow
+from aiceberg.model.run_records import ChannelRow, JobInfo, NewRun, PhaseRow, RunEnd, SampleRow
 from aiceberg.model.run_summary import PhaseSummary, RunSummary
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
     from aiceberg.i18n import Msg
+    from aiceberg.store.jobs import ChannelEnergy, JobRow
 
 __all__ = [
     "STATUSES",
     "ChannelRow",
+    "JobInfo",
     "NewRun",
     "PhaseRow",
     "PowerSeries",
@@ -79,8 +81,16 @@ def _to_dict(r: Any) -> dict[str, Any]:
         "duration_s": r.duration_s, "energy_kwh": r.energy_kwh, "co2e_kg": r.co2e_kg,
         "co2e_kg_low": r.co2e_kg_low, "co2e_kg_high": r.co2e_kg_high, "exit_code": r.exit_code, "name": r.name,
         "project": r.project, "command": r.command, "location": r.location, "hostname": r.hostname, "pid": r.pid,
-        "end_reason": r.end_reason,
+        "end_reason": r.end_reason, "job_id": r.job_id, "step": r.step, "rank": r.rank, "node": r.node,
+        "role": r.role,
     }
+
+
+def _job(r: Any) -> JobInfo | None:
+    if r.job_id is None:
+        return None
+    return JobInfo(job_id=r.job_id, node=r.node or r.hostname, role=r.role or "rank", launcher=r.launcher or "none",
+                   step=r.step, rank=r.rank, local_rank=r.local_rank, world_size=r.world_size, nodes=r.nodes)
 
 
 def _new_run(r: Any) -> NewRun:
@@ -88,7 +98,7 @@ def _new_run(r: Any) -> NewRun:
     return NewRun(
         run_id=r.run_id, started_at=r.started_at, started_unix=r.started_unix, pid=r.pid, hostname=r.hostname,
         name=r.name, project=r.project, command=r.command, location=r.location, interval_s=r.interval_s,
-        flush_every_s=r.flush_every_s,
+        flush_every_s=r.flush_every_s, job=_job(r),
     )
 
 
@@ -119,6 +129,15 @@ class RunRow(NamedTuple):
     flush_every_s: float = 5.0
     co2e_kg_low: float | None = None
     co2e_kg_high: float | None = None
+    job_id: str | None = None
+    step: str | None = None
+    rank: int | None = None
+    local_rank: int | None = None
+    world_size: int | None = None
+    nodes: int | None = None
+    node: str | None = None
+    role: str | None = None
+    launcher: str | None = None
 
     @property
     def co2e(self) -> Q | None:
@@ -132,6 +151,11 @@ class RunRow(NamedTuple):
     def new_run(self) -> NewRun:
         """What was known of this run when it started (to create it again elsewhere)."""
         return _new_run(self)
+
+    @property
+    def job(self) -> JobInfo | None:
+        """The job this run is part of, if any."""
+        return _job(self)
 
 
 @dataclass(frozen=True)
@@ -164,6 +188,15 @@ class RunRecord:
     flush_every_s: float = 5.0
     co2e_kg_low: float | None = None
     co2e_kg_high: float | None = None
+    job_id: str | None = None
+    step: str | None = None
+    rank: int | None = None
+    local_rank: int | None = None
+    world_size: int | None = None
+    nodes: int | None = None
+    node: str | None = None
+    role: str | None = None
+    launcher: str | None = None
     summary: RunSummary | None = None
 
     @property
@@ -178,6 +211,11 @@ class RunRecord:
     def new_run(self) -> NewRun:
         """What was known of this run when it started (to create it again elsewhere)."""
         return _new_run(self)
+
+    @property
+    def job(self) -> JobInfo | None:
+        """The job this run is part of, if any."""
+        return _job(self)
 
     def end(self) -> RunEnd | None:
         """How the run ended, as recorded (``None`` while it runs)."""
@@ -197,7 +235,7 @@ class RunRecord:
             run_id=self.run_id, status=self.status, started_at=self.started_at, ended_at=self.ended_at,
             duration_s=self.duration_s or 0.0, name=self.name, project=self.project, end_reason=self.end_reason,
             command=self.command, exit_code=self.exit_code, energy_kwh=self.energy_kwh, co2e_kg=self.co2e,
-            location=self.location, interval_s=self.interval_s,
+            location=self.location, interval_s=self.interval_s, job=_job(self),
             phases=tuple(
                 PhaseSummary(p.name, p.start_s, p.end_s, None if p.energy_j is None else p.energy_j / J_PER_KWH)
                 for p in phases
@@ -290,6 +328,22 @@ class RunStore(Protocol):
 
     def mark_stale_runs(self) -> list[str]:
         """Mark ``running`` runs whose owner is gone as ``interrupted``; return their ids."""
+        ...
+
+    def list_jobs(self, *, limit: int | None = None, offset: int = 0) -> list[JobRow]:
+        """The distributed jobs whose runs are here, newest first (:mod:`aiceberg.store.jobs`)."""
+        ...
+
+    def count_jobs(self) -> int:
+        """How many jobs :meth:`list_jobs` would give without a limit."""
+        ...
+
+    def job_runs(self, job_id: str) -> list[RunRecord]:
+        """Every run of a job, oldest first, with their summaries (``StoreError`` when there is none)."""
+        ...
+
+    def channel_energies(self, run_id: str) -> list[ChannelEnergy]:
+        """Each channel of a run with its last good reading (a run killed before its summary)."""
         ...
 
     def stored_at(self, run_id: str) -> Msg:

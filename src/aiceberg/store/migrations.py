@@ -194,9 +194,29 @@ CREATE INDEX runs_started ON runs (started_unix, run_key);
 CREATE INDEX runs_status ON runs (status);
 """
 
+# Version 3: the distributed job a run belongs to (``docs/cluster.md``): its id, Slurm's step, the rank,
+# the local rank, the job's ranks and nodes, the node, the run's role (``node``: the node's sensors;
+# ``rank``: the rank's own GPUs) and the launcher; and whether each channel counts in its run's total
+# (a RAPL core inside its package does not), so that a job's total adds the channels of runs that were
+# killed before their summary. Runs stored before keep NULL there.
+_V3 = """
+ALTER TABLE runs ADD COLUMN job_id TEXT;
+ALTER TABLE runs ADD COLUMN step TEXT;
+ALTER TABLE runs ADD COLUMN rank INTEGER;
+ALTER TABLE runs ADD COLUMN local_rank INTEGER;
+ALTER TABLE runs ADD COLUMN world_size INTEGER;
+ALTER TABLE runs ADD COLUMN nodes INTEGER;
+ALTER TABLE runs ADD COLUMN node TEXT;
+ALTER TABLE runs ADD COLUMN role TEXT;
+ALTER TABLE runs ADD COLUMN launcher TEXT;
+ALTER TABLE channels ADD COLUMN counted INTEGER;
+CREATE INDEX runs_job ON runs (job_id, started_unix);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "runs, channels, samples, phases", _V1),
     Migration(2, "integer keys, samples keyed by run, time and channel, footprint range", _V2),
+    Migration(3, "jobs: job, step, rank, node, role and launcher of a run; channels counted", _V3),
 )
 
 #: The schema version this aiceberg writes.

@@ -41,6 +41,7 @@ from aiceberg.store.base import (
     RunStore,
     SampleRow,
 )
+from aiceberg.store.jobs import ChannelEnergy, JobRow
 from aiceberg.store.postgres import PostgresStore
 from aiceberg.store.sql import SqlStore
 from aiceberg.store.sqlite import SQLiteStore
@@ -282,6 +283,18 @@ class SpoolingStore:
 
     def phases(self, run_id: str) -> list[PhaseRow]:
         return self._reader().phases(run_id)
+
+    def list_jobs(self, **options: Any) -> list[JobRow]:
+        return self._reader().list_jobs(**options)
+
+    def count_jobs(self) -> int:
+        return self._reader().count_jobs()
+
+    def job_runs(self, job_id: str) -> list[RunRecord]:
+        return self._reader().job_runs(job_id)
+
+    def channel_energies(self, run_id: str) -> list[ChannelEnergy]:
+        return self._reader().channel_energies(run_id)
 
     def close(self) -> None:
         with self._lock:

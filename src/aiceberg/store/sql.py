@@ -27,6 +27,7 @@ from aiceberg.errors import InputError, StoreError
 from aiceberg.i18n import Msg
 from aiceberg.model.run_summary import RunSummary
 from aiceberg.store.base import ChannelRow, NewRun, PhaseRow, PowerSeries, RunEnd, RunRecord, RunRow, SampleRow
+from aiceberg.store.jobs import JobQueries
 from aiceberg.store.util import clean_json, clean_text, prefix_pattern, stale_runs
 
 __all__ = ["Dialect", "SqlStore", "Tx"]
@@ -34,19 +35,20 @@ __all__ = ["Dialect", "SqlStore", "Tx"]
 ROW_COLUMNS = (
     "run_id, status, started_at, ended_at, duration_s, energy_kwh, co2e_kg, exit_code, name, project, command, "
     "location, pid, hostname, heartbeat_unix, end_reason, interval_s, started_unix, flush_every_s, "
-    "co2e_kg_low, co2e_kg_high"
+    "co2e_kg_low, co2e_kg_high, job_id, step, rank, local_rank, world_size, nodes, node, role, launcher"
 )
 _ROW_FIELDS = tuple(c.strip() for c in ROW_COLUMNS.split(","))
 _N_ROW = len(_ROW_FIELDS)
 
 INSERT_RUN = (
     "INSERT INTO runs (run_id, status, name, project, command, location, pid, hostname, started_at, started_unix, "
-    "heartbeat_unix, interval_s, flush_every_s) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "heartbeat_unix, interval_s, flush_every_s, job_id, step, rank, local_rank, world_size, nodes, node, role, "
+    "launcher) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (run_id) DO NOTHING"
 )
 INSERT_CHANNEL = (
-    "INSERT INTO channels (run_key, channel_key, channel_id, sensor, domain, label, method) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO channels (run_key, channel_key, channel_id, sensor, domain, label, method, counted) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # One reading per channel and instant: the same one sent again is kept once; a gap there gives way to a
 # reading (a duplicate instant only happens with a clock that stands still, as in tests).
@@ -151,8 +153,8 @@ def _day(value: str, field: str) -> date:
         raise InputError(field, f"{value!r} is not a date", "YYYY-MM-DD") from None
 
 
-class SqlStore:
-    """A run store in a SQL database, through ``dialect``.
+class SqlStore(JobQueries):
+    """A run store in a SQL database, through ``dialect`` (with the job queries of :mod:`aiceberg.store.jobs`).
 
     Args:
         dialect: the connection and what differs between databases.
@@ -224,19 +226,20 @@ class SqlStore:
                 continue
             known[c.channel_id] = nxt
             rows.append((key, nxt, clean_text(c.channel_id), clean_text(c.sensor), clean_text(c.domain),
-                         clean_text(c.label), clean_text(c.method)))
+                         clean_text(c.label), clean_text(c.method), None if c.counted is None else int(c.counted)))
             nxt += 1
         if rows:
             tx.many(INSERT_CHANNEL, rows)
 
     def _key_and_channels(self, run_id: str) -> tuple[int, dict[int, ChannelRow]]:
         rows = self._read(
-            "SELECT c.run_key, c.channel_key, c.channel_id, c.sensor, c.domain, c.label, c.method "
+            "SELECT c.run_key, c.channel_key, c.channel_id, c.sensor, c.domain, c.label, c.method, c.counted "
             "FROM runs r JOIN channels c ON c.run_key = r.run_key WHERE r.run_id = ? ORDER BY c.channel_key",
             (run_id,),
         )
         if rows:
-            return int(rows[0][0]), {r[1]: ChannelRow(*r[2:]) for r in rows}
+            return int(rows[0][0]), {
+                r[1]: ChannelRow(r[2], r[3], r[4], r[5], r[6], None if r[7] is None else bool(r[7])) for r in rows}
         key = self._read("SELECT run_key FROM runs WHERE run_id = ?", (run_id,))
         if not key:
             raise self._no_run(run_id)
@@ -249,10 +252,14 @@ class SqlStore:
     # -- writes -----------------------------------------------------------------------------
 
     def create_run(self, run: NewRun, channels: Sequence[ChannelRow]) -> None:
+        job = run.job
         params = (
             clean_text(run.run_id), clean_text(run.name), clean_text(run.project), clean_text(run.command),
             clean_text(run.location), run.pid, clean_text(run.hostname), run.started_at, run.started_unix,
             time.time(), run.interval_s, run.flush_every_s,
+            *((None,) * 9 if job is None else (
+                clean_text(job.job_id), clean_text(job.step), job.rank, job.local_rank, job.world_size, job.nodes,
+                clean_text(job.node), job.role, clean_text(job.launcher))),
         )
         with self._write() as tx:
             tx.run(INSERT_RUN, params)
@@ -349,6 +356,12 @@ class SqlStore:
             raise StoreError(Msg("store.ambiguous", run=key, where=self.where))
         row = rows[0]
         return RunRecord(**dict(zip(_ROW_FIELDS, row, strict=False)), summary=self._decode(row[0], row[_N_ROW]))
+
+    def _records(self, where: str, params: Sequence[Any]) -> list[RunRecord]:
+        """The runs that match ``where`` (SQL after ``WHERE``, ordering included), with their summaries."""
+        rows = self._read(f"SELECT {ROW_COLUMNS}, summary_json FROM runs WHERE {where}", params)
+        return [RunRecord(**dict(zip(_ROW_FIELDS, r, strict=False)), summary=self._decode(r[0], r[_N_ROW]))
+                for r in rows]
 
     def _where(
         self, status: str | None, hostname: str | None, started_from: str | None, started_to: str | None

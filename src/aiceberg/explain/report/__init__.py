@@ -18,7 +18,7 @@ from aiceberg.explain.report.data import KINDS, ReportData, RunTrace, report_dat
 from aiceberg.explain.report.html import html_report, render_html
 from aiceberg.explain.report.json_report import json_report, render_json, report_dict
 from aiceberg.explain.report.markdown import markdown_report, render_markdown
-from aiceberg.explain.report.sources import ReportInput, case_input, estimate_input, run_input, safe_name
+from aiceberg.explain.report.sources import ReportInput, case_input, estimate_input, job_input, run_input, safe_name
 
 __all__ = [
     "KINDS",
@@ -28,6 +28,7 @@ __all__ = [
     "case_input",
     "estimate_input",
     "html_report",
+    "job_input",
     "json_report",
     "markdown_report",
     "render_html",

@@ -17,7 +17,7 @@ from aiceberg.explain.report.data import RunTrace
 from aiceberg.i18n import Amount, Msg
 from aiceberg.model.footprint import Footprint
 
-__all__ = ["ReportInput", "case_input", "estimate_input", "run_input", "safe_name"]
+__all__ = ["ReportInput", "case_input", "estimate_input", "job_input", "run_input", "safe_name"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,20 @@ def run_input(rec: Any, series: Sequence[Any] = (), phases: Sequence[Any] = ()) 
         command=rec.command or "", host=rec.hostname or "", location=rec.location or "",
     )
     return ReportInput(fp, "run", name, rec.name or str(fp.title) or name, run=trace)
+
+
+def job_input(job_id: str, fp: Footprint | None, *, title: str, status: str, started_at: str, duration_s: float,
+              energy_kwh: float | None, location: str | None, info: dict[str, str]) -> ReportInput:
+    """A distributed job's report input from what the caller computed (``aiceberg.jobs.job_summary``): its
+    footprint counted once (one per node, added), its facts, and ``info`` (label → text, in the report's
+    language: launcher, ranks, nodes, each node's energy).
+
+    Raises:
+        InputError: the job has no footprint (no sensor read anything on any node).
+    """
+    if fp is None:
+        raise InputError("job", Msg("jobs.report.no_footprint", job=job_id), Msg("jobs.report.no_footprint_accepted"))
+    name = f"job-{job_id}"
+    trace = RunTrace(run_id=job_id, name=title, status=status, started_at=started_at, duration_s=duration_s,
+                     energy_kwh=energy_kwh, location=location or "", info=dict(info))
+    return ReportInput(fp, "run", name, title, run=trace)
