@@ -40,6 +40,9 @@ from aiceberg.units import J_PER_KWH
 
 __all__ = ["JobRow", "JobSummary", "NodePart", "RunPart", "get_job", "job_summary", "list_jobs"]
 
+#: Time without a reader shorter than this is below what the runs' clocks tell apart (s).
+UNREAD_NOTED_S = 1e-3
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -187,9 +190,9 @@ class JobSummary:
         host = {"hostname": ", ".join(n.node for n in self.nodes), "gpu_models": gpus, "gpu_count": len(gpus),
                 "nodes": len(self.nodes)}
         first = self.nodes[0] if self.nodes else None
-        job = JobInfo(job_id=self.job_id, node=first.node if first else "", role="node", launcher=self.launcher or "none",
-                      step=self.steps[0] if len(self.steps) == 1 else None, world_size=self.world_size,
-                      nodes=len(self.nodes))
+        job = JobInfo(job_id=self.job_id, node=first.node if first else "", role="node",
+                      launcher=self.launcher or "none", step=self.steps[0] if len(self.steps) == 1 else None,
+                      world_size=self.world_size, nodes=len(self.nodes))
         return RunSummary(
             run_id=self.job_id, status=self.status, started_at=now_iso(self.started_unix),
             ended_at=now_iso(self.ended_unix), duration_s=self.duration_s, name=f"job {self.job_id}",
@@ -289,9 +292,8 @@ def _node_part(name: str, records: Sequence[RunRecord], store: RunStore, locatio
     read = _union((max(a, start), max(b, start)) for a, b in node_runs)
     unread = max(end - start - read, 0.0)
     notes: list[Msg] = []
-    interval = max((rec.interval_s for rec in records), default=1.0)
-    if unread >= interval:
-        notes.append(Msg("jobs.note.unread", node=name, seconds=round(unread, 1)))
+    if unread > UNREAD_NOTED_S:
+        notes.append(Msg("jobs.note.unread", node=name, seconds=unread))
     fp = None
     if domains:
         host = {"hostname": name, "gpu_models": gpu_labels, "gpu_count": len(gpu_labels), "cpu_model": cpu_model}

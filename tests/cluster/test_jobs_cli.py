@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from clusterkit import J_PER_KWH, UJ
+from tests.fakes.powercap import server
 
 import aiceberg
 from aiceberg.cli import main
@@ -15,7 +16,6 @@ from aiceberg.config import Settings
 from aiceberg.measure.launcher import JobContext
 from aiceberg.store import open_store
 from aiceberg.tracking import Run
-from tests.fakes.powercap import server
 
 
 def _job(tmp_path: Path, job: str = "4242", nodes: int = 2, per_node: int = 2) -> str:
@@ -114,3 +114,18 @@ def test_a_rank_that_reads_nothing_says_where_its_energy_is(tmp_path: Path) -> N
     keys = [getattr(w, "key", "") for w in rank.summary.warnings]  # type: ignore[union-attr]
     assert "jobs.warning.rank_reads_nothing" in keys and "measure.warning.no_energy" not in keys
     assert rank.summary is not None and rank.summary.job is not None and rank.summary.job.role == "rank"
+
+
+def test_jobs_export_gives_the_documents_of_the_total_counted_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = _job(tmp_path)
+    shown = json.loads(_cli(capsys, "jobs", "show", "4242", "--db", db, "--json")[1])
+    code, out, _ = _cli(capsys, "jobs", "export", "4242", "--db", db)
+    assert code == 0 and json.loads(out)["energy_kwh"] == shown["energy_kwh"]
+    code, out, _ = _cli(capsys, "jobs", "export", "4242", "--db", db, "--format", "cyclonedx")
+    bom = json.loads(out)
+    (cost,) = [e["activityEnergyCost"] for c in bom["components"]
+               for e in c["modelCard"]["considerations"]["environmentalConsiderations"]["energyConsumptions"]]
+    assert code == 0 and cost["unit"] == "kWh" and cost["value"] == pytest.approx(shown["energy_kwh"], rel=1e-3)
+    code, out, _ = _cli(capsys, "report", "--job", "4242", "--db", db, "--format", "eu-ai-act", "--json", "-")
+    assert code == 0 and "4242" in out

@@ -209,7 +209,7 @@ def test_a_killed_node_reader_is_replaced_and_nothing_it_flushed_is_lost(
     assert dead["status"] == "interrupted" and dead["from_samples"]  # its summary never came: its samples
     assert dead["energy_kwh"] * J_PER_KWH == pytest.approx(111.0)
     assert runs[successor]["role"] == "node" and runs[successor]["energy_kwh"] * J_PER_KWH == pytest.approx(20.0)
-    assert node_data["unread_s"] > 0  # the dead reader's last moments and the handover: a gap, never 0 J
+    assert node_data["unread_s"] > 1e-3  # the dead reader's last moments and the handover: a gap, never 0 J
     assert any("node-a" in note and "no rank read" in note for note in data["notes"])
     with open_for_reading(store_target) as store:
         took = store.get_run(successor).summary
