@@ -40,8 +40,9 @@ def test_energies_take_the_si_prefix_that_suits_them(kwh, text):
     assert N.energy(kwh) == text
 
 
-@pytest.mark.parametrize("kg,text", [(0.0001, "0.1 g CO2e"), (0.0441, "44.1 g CO2e"), (13.8, "13.8 kg CO2e"),
-                                     (50_500, "50.5 t CO2e"), (44_347_000, "44.3 kt CO2e")])
+@pytest.mark.parametrize("kg,text", [(4.05e-14, "40.5 pg CO2e"), (2.5e-9, "2.5 µg CO2e"), (0.0001, "0.1 g CO2e"),
+                                     (0.0441, "44.1 g CO2e"), (13.8, "13.8 kg CO2e"), (50_500, "50.5 t CO2e"),
+                                     (44_347_000, "44.3 kt CO2e")])
 def test_masses_take_the_prefix_that_suits_them(kg, text):
     assert N.co2e(kg) == text
 
@@ -64,6 +65,14 @@ def test_published_figures_are_written_as_published():
     assert N.exact(44_347_000) == "44,347,000"  # not 4.4347e+07
     assert N.exact(126.648, "fr") == "126,648"
     assert N.exact(2.1331e8) == "213,310,000"
+
+
+def test_a_range_that_reads_as_one_value_is_not_shown():
+    # the SCI's intensity read "394 gCO2e/kWh (394 – 394 gCO2e/kWh)": a ratio's rounding noise, not a range
+    noise = Q(394.0, 394.0 - 1e-9, 394.0 + 1e-9)
+    assert N.quantity(noise, "gCO2e/kWh") == "394 gCO2e/kWh"
+    assert N.span(noise, "gCO2e/kWh") == ""
+    assert N.quantity(Q(394.0, 393.0, 395.0), "gCO2e/kWh") == "394 gCO2e/kWh (393 – 395 gCO2e/kWh)"
 
 
 def test_a_number_in_a_sentence_has_no_trailing_zeros():
@@ -109,6 +118,18 @@ def test_a_per_request_calculation_says_so_beside_a_column_for_every_request():
     one = {p["name"]: p["detail"] for p in footprint_dict(estimate_inference(task="text-generation"), "en")["parts"]}
     assert one["inference.compute"] == "47 mWh per request (Text generation (mean))"  # one request: said once too
     assert fr["inference.compute"].endswith(f"× 1{NNBSP}000{NNBSP}000 requêtes")
+
+
+def test_a_footprint_scaled_per_request_keeps_its_requests_for_the_sci():
+    # the ChatGPT case's complete view gave an SCI "per request" equal to the whole month (R = 1)
+    from aiceberg.model.inference import scaled_per_request
+
+    one = estimate_inference(wh_per_request=3.75, location="FR", pue=1.2)
+    month = scaled_per_request(one, 3_000)
+    assert month.co2e_kg.central == pytest.approx(3_000 * one.co2e_kg.central)
+    assert month.sci().value.central == pytest.approx(one.co2e_kg.central * 1000)  # g per request
+    case = get_case("chatgpt-usage").run().complete
+    assert case.sci().value.central == pytest.approx(case.co2e_kg.central * 1000 / 30e9)
 
 
 def test_a_case_table_names_its_metrics_and_keeps_published_figures_exact():

@@ -108,6 +108,22 @@ def test_show_reads_the_typed_summary_or_what_the_store_has(capsys: pytest.Captu
     assert code == 2 and "no run zzz" in err
 
 
+def test_show_speaks_french_with_phases_in_the_number_policy(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    # `runs show` had no --lang, and its phase lines read "epoch 1: 0.000001667 kWh"
+    db = tmp_path / "runs.db"
+    make_store(db)
+    code, out, _ = cli(capsys, "runs", "show", "run-fin", "--db", str(db), "--lang", "fr")
+    assert code == 0 and "exécution run-finished terminée en 24 s" in out
+    assert "  commande  python train.py" in out and " sur " in out
+    assert not re.search(r"\b(command|started|at the devices)\b|\bfinished in", out)
+    store = open_store(db)
+    store.append("run-dead-0002", [], [PhaseRow(0, "epoch 1", 0.0, 24.0, 6000.0)], heartbeat_unix=time.time())
+    store.close()
+    code, out, _ = cli(capsys, "runs", "show", "run-dead", "--db", str(db), "--lang", "fr")
+    assert code == 0 and "phase     epoch 1\u202f: 1,67 Wh" in out and "kWh" not in out
+
+
 def test_exports_stream_the_samples(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     make_store(db)

@@ -63,9 +63,11 @@ def register(subparsers: Any) -> None:
 
     sp = sub.add_parser("show", parents=[common], help="one run: energy, footprint, sensors, phases",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
-                        epilog="examples:\n  aiceberg runs show 3f2a\n  aiceberg runs show 3f2a --json")
+                        epilog="examples:\n  aiceberg runs show 3f2a\n  aiceberg runs show 3f2a --json\n"
+                        "  aiceberg runs show 3f2a --lang fr")
     sp.add_argument("run", metavar="RUN", help="a run id or a unique prefix of it")
     sp.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    sp.add_argument("--lang", default="en", help="en (default) or fr")
     sp.set_defaults(func=cmd_show)
 
     ep = sub.add_parser("export", parents=[common], help="export a run (JSON, samples CSV, CodeCarbon, model card, "
@@ -204,7 +206,10 @@ def _note_spool(target: str) -> None:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from aiceberg.explain.exports import summary_text
+    from aiceberg.i18n import check_lang, localise, t
+    from aiceberg.i18n.numbers import energy
 
+    lang = check_lang(getattr(args, "lang", "en"), "--lang")
     store = _open(_settings(args))
     try:
         rec = store.get_run(args.run)
@@ -216,14 +221,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         json.dump(summary.to_dict(), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return 0
-    print(summary_text(summary))
+    print(summary_text(summary, lang))
     if rec.end_reason and rec.summary is None:
-        print(f"  {rec.end_reason}")
+        print(f"  {localise(rec.end_reason, lang)}")
     if rec.command:
-        print(f"  command   {rec.command}")
-    print(f"  started   {rec.started_at}  on {rec.hostname} (pid {rec.pid})")
+        print(t("report.summary.command", lang, command=rec.command))
+    print(t("report.summary.started", lang, at=rec.started_at or "—", host=rec.hostname or "—", pid=str(rec.pid)))
     for p in summary.phases:
-        print(f"  phase     {p.name}: {_num(p.energy_kwh, ' kWh')}")
+        print(t("report.summary.phase", lang, phase=p.name,
+                energy="—" if p.energy_kwh is None else energy(p.energy_kwh, lang)))
     return 0
 
 

@@ -53,7 +53,8 @@ def sci_rows(fp: Footprint, lang: str = "en") -> list[tuple[str, str]]:
         (t("engine.sci.e", lang), N.quantity(s.energy_kwh, "kWh", lang)),
         (t("engine.sci.i", lang), N.quantity(s.intensity_g_per_kwh, "gCO2e/kWh", lang)),
         (t("engine.sci.m", lang), N.quantity(s.embodied_g, "g CO2e", lang)),
-        (t("engine.sci.boundary", lang), f"{t(f'engine.sci.name.{s.boundary}', lang)}: {d['boundary_description']}"),
+        (t("engine.sci.boundary", lang), t("detail.named", lang, name=t(f"engine.sci.name.{s.boundary}", lang),
+                                           text=d["boundary_description"])),
         (t("engine.sci.excludes", lang), ", ".join(d["excludes"]) or "–"),
     ]
 

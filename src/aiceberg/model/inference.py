@@ -151,9 +151,11 @@ def scaled_per_request(per_request: Footprint, n: Q | float, title: Text | None 
     """``per_request`` × ``n`` requests, each calculation line saying it is per request (the part's
     columns are for every request): "per request: 3.75 Wh (given…); × 3,000,000,000 requests"."""
     fp = per_request.scaled(n, title)
-    count = n.central if isinstance(n, Q) else float(n)
-    return replace(fp, parts=tuple(replace(p, detail=Msg("detail.per_request", detail=_once(p.detail), requests=count))
-                                   if p.detail else p for p in fp.parts))
+    q = n if isinstance(n, Q) else Q.exact(float(n))
+    meta = {**fp.meta, "requests": q.central, "requests_low": q.low, "requests_high": q.high}  # its SCI's R
+    return replace(fp, meta=meta,
+                   parts=tuple(replace(p, detail=Msg("detail.per_request", detail=_once(p.detail), requests=q.central))
+                               if p.detail else p for p in fp.parts))
 
 
 def _once(detail: Text) -> Text:
