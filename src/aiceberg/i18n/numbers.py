@@ -7,8 +7,8 @@ Every number a person reads (CLI, reports, web, catalog messages) is written by 
 * **significant digits chosen for the magnitude and the range**: three by default, more when the low,
   central and high values of a range would otherwise read the same;
 * **SI prefixes** for the project's units: energy (mWh, Wh, kWh, MWh, GWh, TWh), mass (pg, ng, µg, mg, g,
-  kg, t, kt, Mt: a request's abiotic depletion of 4.05e-14 kg Sb eq reads "40.5 pg Sb eq"), power (mW, W, kW, MW), data (kB, MB, GB, TB), operations (TFLOP … ZFLOP), primary energy
-  (J … PJ) and water (mL, L, m³);
+  kg, t, kt, Mt: a request's abiotic depletion of 4.05e-14 kg Sb eq reads "40.5 pg Sb eq"), power (mW, W,
+  kW, MW), data (kB, MB, GB, TB), operations (TFLOP … ZFLOP), primary energy (J … PJ) and water (mL, L, m³);
 * **a total and its range in one unit**: ``0.293 Wh (0.204 – 0.463 Wh)``, never ``0.293 Wh (0.000204 –
   0.000463 kWh)``;
 * **published figures exactly as published** (:func:`exact`): ``24,690``, not ``24,700``;
@@ -60,7 +60,8 @@ MAX_SIG = 6
 # unit family: (base symbol, its prefixed symbols with their factor relative to the base)
 _FAMILIES: dict[str, tuple[tuple[str, float], ...]] = {
     "Wh": (("mWh", 1e-3), ("Wh", 1.0), ("kWh", 1e3), ("MWh", 1e6), ("GWh", 1e9), ("TWh", 1e12)),
-    "g": (("pg", 1e-12), ("ng", 1e-9), ("µg", 1e-6), ("mg", 1e-3), ("g", 1.0), ("kg", 1e3), ("t", 1e6), ("kt", 1e9), ("Mt", 1e12)),
+    "g": (("pg", 1e-12), ("ng", 1e-9), ("µg", 1e-6), ("mg", 1e-3), ("g", 1.0), ("kg", 1e3), ("t", 1e6), ("kt", 1e9),
+          ("Mt", 1e12)),
     "W": (("mW", 1e-3), ("W", 1.0), ("kW", 1e3), ("MW", 1e6), ("GW", 1e9)),
     "B": (("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)),
     "FLOP": (("FLOP", 1.0), ("kFLOP", 1e3), ("MFLOP", 1e6), ("GFLOP", 1e9), ("TFLOP", 1e12), ("PFLOP", 1e15),
