@@ -339,8 +339,11 @@ def job_summary(job_id: str, store: RunStore) -> JobSummary:
         notes.append(Msg("jobs.note.from_samples", count=len(killed)))
     by_step = Counter(r.step for r in records if r.rank is not None and r.role in ("rank", "node"))
     seen = max((len({r.rank for r in records if r.step == s and r.rank is not None}) for s in by_step), default=0)
-    if world is not None and seen < world:
-        notes.append(Msg("jobs.note.ranks_missing", seen=seen, expected=world))
+    by_node_scope = any(r.summary is not None and r.summary.job is not None and r.summary.job.scope == "node"
+                        for r in records)
+    if world is not None and seen < world:  # a node's tracker may measure ranks that do not track themselves
+        notes.append(Msg("jobs.note.ranks_by_node" if by_node_scope else "jobs.note.ranks_missing",
+                         seen=seen, expected=world))
     if expected_nodes is not None and len(nodes) < expected_nodes:
         notes.append(Msg("jobs.note.nodes_missing", seen=len(nodes), expected=expected_nodes))
     if world is None and expected_nodes is None:
@@ -349,7 +352,7 @@ def job_summary(job_id: str, store: RunStore) -> JobSummary:
         notes.append(Msg("jobs.note.locations", location=str(location)))
     statuses = {r.status for r in records}
     status = next((s for s in ("running", "failed", "interrupted") if s in statuses), "finished")
-    complete = (not running and (world is None or seen >= world)
+    complete = (not running and (world is None or seen >= world or by_node_scope)
                 and (expected_nodes is None or len(nodes) >= expected_nodes))
     return JobSummary(
         job_id=records[0].job_id or job_id, launcher=_common(r.launcher for r in records), steps=steps,

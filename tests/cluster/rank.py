@@ -16,7 +16,8 @@ import time
 import aiceberg
 
 stops = [os.environ["RANK_STOP_FILE"], os.environ.get("RANK_STOP_ME", "")]
-with aiceberg.track(name=os.environ.get("RANK_NAME", "rank"), location="FR") as run:
+with aiceberg.track(name=os.environ.get("RANK_NAME", "rank"), location="FR",
+                    job_scope=os.environ.get("RANK_SCOPE", "rank")) as run:
     print(json.dumps({"run_id": run.run_id, "role": run.role, "pid": os.getpid(), "job": run.job.job_id
                       if run.job else None}), flush=True)
     while not any(s and os.path.exists(s) for s in stops):

@@ -298,3 +298,23 @@ def test_a_node_that_cannot_reach_postgresql_completes_the_job_once_it_syncs(
     finally:
         for p in proxies:
             p.down()
+
+
+def test_one_process_per_node_can_measure_the_node_for_all_its_ranks(
+        tmp_path: Path, base_env: dict[str, str]) -> None:
+    """A framework's callback that tracks in local rank 0 only (``job_scope="node"``): every GPU once."""
+    store_target = str(tmp_path / "runs.db")
+    node = FakeNode(tmp_path / "a", "node-a", gpus=3)
+    with ranks(tmp_path, store_target) as job:
+        job.start(node, base_env, **torchrun(0, 0, 3, 3), RANK_SCOPE="node")  # ranks 1 and 2 do not track
+        job.ready()
+        _started(store_target, "train-1", 1)
+        node.add_package_j(0, 4.0)
+        for g in range(3):
+            node.add_gpu_j(g, 10.0)
+        _flushed(store_target, "train-1", 34.0)
+        job.stop()
+    summary = _summary(store_target, "train-1")
+    (part,) = summary.nodes
+    assert sorted(part.gpus) == ["nvml:gpu-0", "nvml:gpu-1", "nvml:gpu-2"] and part.runs[0].role == "node"
+    assert [n.key for n in summary.notes] == ["jobs.note.ranks_by_node"] and summary.complete  # said, not hidden

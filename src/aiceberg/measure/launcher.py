@@ -299,10 +299,12 @@ def job_context(env: Mapping[str, str] | None = None, hostname: str | None = Non
         return detect(env, hostname=hostname, fallback=False)
 
 
-def owned_gpus(ctx: JobContext, selection: GpuSelection = "auto") -> GpuSelection:
+def owned_gpus(ctx: JobContext, selection: GpuSelection = "auto", scope: str = "rank") -> GpuSelection:
     """The GPUs this rank measures, as a selection for the GPU sensors.
 
-    A selection given by the user (not ``"auto"``) is kept. Outside a job, or alone on its node, a rank
+    A selection given by the user (not ``"auto"``) is kept. With ``scope="node"`` (one process per node
+    tracks for all its ranks, as a framework's callback may), every GPU of the job on the node: the
+    scheduler's list, else all the process sees. Outside a job, or alone on its node, a rank
     measures every GPU it sees. Several ranks on a node: each takes its share of the GPUs it sees
     (``share:R/N``, :func:`aiceberg.measure.gpu.select_devices`): torchrun's convention (rank ``r`` uses
     device ``r``) where all ranks see all GPUs, and its own ones where the launcher gave each rank its
@@ -312,6 +314,8 @@ def owned_gpus(ctx: JobContext, selection: GpuSelection = "auto") -> GpuSelectio
     """
     if selection != "auto" or not ctx.in_job:
         return selection
+    if scope == "node":
+        return list(ctx.job_gpus) if ctx.job_gpus is not None else "auto"
     if ctx.local_world_size == 1:
         return "auto"
     if ctx.local_rank is None or ctx.local_world_size is None:

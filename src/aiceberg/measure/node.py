@@ -340,6 +340,7 @@ def open_job_sensors(
     options: Mapping[str, Any],
     *,
     takeover: JobMember | None = None,
+    scope: str = "rank",
     discover_fn: Callable[..., Discovery] = discover,
 ) -> tuple[JobMember | None, str, Discovery]:
     """Open the sensors a run of a job reads: its own GPUs, and the node's sensors when it holds the node.
@@ -350,6 +351,8 @@ def open_job_sensors(
         options: the keyword arguments of :func:`~aiceberg.measure.discovery.discover` (``gpus`` among them).
         takeover: for the node's run that a rank starts on taking the node over: that rank's member, which
             already holds the node's lock.
+        scope: ``rank`` (its own GPUs) or ``node`` (every GPU of the job on the node: one process per node
+            tracks for all its ranks).
 
     Returns:
         ``(member, role, discovery)``: the rank's :class:`JobMember` (``None`` for a takeover run, whose
@@ -363,7 +366,7 @@ def open_job_sensors(
         return None, "node", found
     member = JobMember(ctx, run_id=run_id)
     node = member.try_node()
-    owned = owned_gpus(ctx, selection)
+    owned = owned_gpus(ctx, selection, scope)
     gpus = node_gpus(ctx, selection) if node and owned == "none" else owned
     elsewhere = None if node else Msg("jobs.sensor.elsewhere", node=ctx.node, who=_who(member.node_holder))
     found = discover_fn(**options, gpus=gpus, node_sensors=True if node else elsewhere,
@@ -397,21 +400,21 @@ def _claim(member: JobMember, found: Discovery) -> None:
         _replace_status(found, sensor.name, SensorStatus(sensor.name, "unavailable", taken))
 
 
-def job_info(ctx: JobContext, role: str) -> JobInfo:
+def job_info(ctx: JobContext, role: str, scope: str = "rank") -> JobInfo:
     """What the store and the summary keep of a run's job."""
     assert ctx.job_id is not None
     return JobInfo(job_id=ctx.job_id, node=ctx.node, role=role, launcher=ctx.launcher, step=ctx.step, rank=ctx.rank,
-                   local_rank=ctx.local_rank, world_size=ctx.world_size, nodes=ctx.nodes)
+                   local_rank=ctx.local_rank, world_size=ctx.world_size, nodes=ctx.nodes, scope=scope)
 
 
-def with_job(summary: RunSummary, ctx: JobContext, role: str) -> RunSummary:
+def with_job(summary: RunSummary, ctx: JobContext, role: str, scope: str = "rank") -> RunSummary:
     """A run's summary with its job; a rank that reads nothing of its own says where its energy is counted
     (instead of "no energy measured")."""
     warnings = summary.warnings
     if role == "rank" and summary.energy_kwh is None:
         warnings = tuple(w for w in warnings if not (isinstance(w, Msg) and w.key == "measure.warning.no_energy"))
         warnings += (Msg("jobs.warning.rank_reads_nothing", job=ctx.job_id or "", node=ctx.node),)
-    return replace(summary, job=job_info(ctx, role), warnings=warnings)
+    return replace(summary, job=job_info(ctx, role, scope), warnings=warnings)
 
 
 def job_warnings(ctx: JobContext, member: JobMember | None, role: str) -> list[Msg]:

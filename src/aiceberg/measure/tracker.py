@@ -117,6 +117,9 @@ class Run:
         job: the job context (default: read from the launcher's environment, ``measure/launcher.py``);
             ``False``: measure this process as if alone on its machine. In a job, the node's sensors are
             read by one rank per node and each GPU by one process (``measure/node.py``).
+        job_scope: in a job, what this process measures besides the node's sensors (if it holds them):
+            ``rank``, the GPUs its rank owns (every rank tracks); ``node``, every GPU of the job on its
+            node (one process per node tracks for all its ranks, as a framework's callback may).
     """
 
     def __init__(
@@ -145,6 +148,7 @@ class Run:
         open_store: StoreOpener | None = None,
         job_id: str | None = None,
         job: JobContext | bool | None = None,
+        job_scope: str = "rank",
         _takeover: JobMember | None = None,
     ) -> None:
         self._options = dict(
@@ -153,7 +157,7 @@ class Run:
             pue=pue, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model, idle_baseline_s=idle_baseline_s,
             total_phases=total_phases, on_prediction=on_prediction, command=command,
             handle_signals=handle_signals, attach_pid=attach_pid, clock=clock, labels=labels,
-            open_store=open_store, job_id=job_id, job=job,
+            open_store=open_store, job_id=job_id, job=job, job_scope=job_scope,
         )
         given = dict(location=location, interval_s=interval_s, flush_every_s=flush_every_s, pue=pue,
                      project=project, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model)
@@ -190,6 +194,9 @@ class Run:
         self.role: str | None = None
         self._member: JobMember | None = None
         self._takeover = _takeover
+        if job_scope not in ("rank", "node"):
+            raise InputError("job_scope", f"{job_scope!r} is not accepted", "'rank' or 'node'")
+        self.job_scope = job_scope
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -221,7 +228,7 @@ class Run:
             self._discovery = discover(**options)
         else:  # one reader per node for the node's sensors, one per GPU (measure/node.py)
             self._member, self.role, self._discovery = open_job_sensors(
-                self.job, self.run_id, options, takeover=self._takeover, discover_fn=discover)
+                self.job, self.run_id, options, takeover=self._takeover, scope=self.job_scope, discover_fn=discover)
             self._warnings.extend(job_warnings(self.job, self._member or self._takeover, self.role))
         self._sensors = list(self._discovery.sensors)
         if not self._statuses:
@@ -260,7 +267,7 @@ class Run:
                     pid=os.getpid(), hostname=socket.gethostname(), name=self.name,
                     project=storable(s.project) or "default", command=self.command,
                     location=storable(s.location), interval_s=s.interval_s, flush_every_s=s.flush_every_s,
-                    job=None if self.job is None else job_info(self.job, self.role or "rank"),
+                    job=None if self.job is None else job_info(self.job, self.role or "rank", self.job_scope),
                 ),
                 [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method,
                             st.channel.id in {u.channel.id for u in sampler.used_channels()})
@@ -509,7 +516,7 @@ class Run:
             attribution=None if self._attributor is None else self._attributor.report(),
         )
         if self.job is not None:
-            summary = with_job(summary, self.job, self.role or "rank")
+            summary = with_job(summary, self.job, self.role or "rank", self.job_scope)
         summary = self._recorder.finish(summary)
         return RunResult(summary=summary, stored_in=self._recorder.where if self._recorder.stored else None)
 

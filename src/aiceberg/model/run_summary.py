@@ -251,7 +251,8 @@ class JobInfo:
         launcher: ``torchrun``, ``accelerate``, ``slurm``, ``mpi`` or ``none``.
         step: Slurm's step (``0``, ``batch``…); rank, local_rank: the process's rank in the job and on its
             node; world_size: the job's (the step's) number of ranks; nodes: its number of nodes, where the
-            launcher says.
+            launcher says; scope: ``rank`` (its own GPUs) or ``node`` (every GPU of the job on its node, for
+            ranks that do not track themselves).
     """
 
     job_id: str
@@ -263,6 +264,7 @@ class JobInfo:
     local_rank: int | None = None
     world_size: int | None = None
     nodes: int | None = None
+    scope: str = "rank"  # rank: its own GPUs; node: every GPU of the job on its node, for all its ranks
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -272,7 +274,8 @@ class JobInfo:
         return cls(job_id=str(d["job_id"]), node=str(d.get("node") or ""), role=str(d.get("role") or "rank"),
                    launcher=str(d.get("launcher") or "none"), step=None if d.get("step") is None else str(d["step"]),
                    rank=_opt_int(d.get("rank")), local_rank=_opt_int(d.get("local_rank")),
-                   world_size=_opt_int(d.get("world_size")), nodes=_opt_int(d.get("nodes")))
+                   world_size=_opt_int(d.get("world_size")), nodes=_opt_int(d.get("nodes")),
+                   scope=str(d.get("scope") or "rank"))
 
 
 @dataclass(frozen=True)
