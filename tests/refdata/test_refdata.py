@@ -180,3 +180,27 @@ def test_a_cache_can_register_to_follow_the_data():
     refdata.on_data_change(lambda: calls.append(1))
     refdata.clear_cache()
     assert calls == [1]
+
+
+def test_a_hardware_name_that_describes_the_row_is_said_in_french_too():
+    # the tour's French warning read « Generic CPU server (BoaviztAPI default archetype) »
+    from aiceberg.i18n import Localised, keys, t
+    from aiceberg.refdata import get_hardware, hardware_name
+
+    described = [k.split(".", 1)[1] for k in keys() if k.startswith("hardware.")]
+    assert "default-cpu" in described and "boavizta-cpu-server-medium" in described
+    for rid in described:
+        row = get_hardware(rid)
+        assert t(f"hardware.{rid}", "en") == row.name  # the catalog's English is the data's name
+        name = hardware_name(row)
+        assert isinstance(name, Localised) and name.render("fr") != row.name
+    assert hardware_name(get_hardware("a100")) == "NVIDIA A100 SXM4 80GB"  # a product name stays as it is
+    assert "Serveur CPU générique" in hardware_name(get_hardware("boavizta-cpu-server-medium")).render("fr")
+
+
+def test_a_measured_run_on_an_unknown_machine_warns_in_french():
+    from aiceberg.model.measured import measured_footprint
+
+    fp = measured_footprint({"cpu": 0.001}, duration_s=60.0, location="FR", pue=None, host={"hostname": "vm"})
+    fr = " ".join(w.render("fr") for w in fp.warnings)
+    assert "type de machine inconnu" in fr and "Serveur CPU générique" in fr and "Generic" not in fr

@@ -40,7 +40,8 @@ def test_energies_take_the_si_prefix_that_suits_them(kwh, text):
     assert N.energy(kwh) == text
 
 
-@pytest.mark.parametrize("kg,text", [(4.05e-14, "40.5 pg CO2e"), (2.5e-9, "2.5 µg CO2e"), (0.0001, "0.1 g CO2e"),
+@pytest.mark.parametrize("kg,text", [(4.05e-14, "40.5 pg CO2e"), (2.5e-9, "2.5 µg CO2e"),
+                                     (7.34e-7, "0.734 mg CO2e"), (0.0001, "0.1 g CO2e"),
                                      (0.0441, "44.1 g CO2e"), (13.8, "13.8 kg CO2e"), (50_500, "50.5 t CO2e"),
                                      (44_347_000, "44.3 kt CO2e")])
 def test_masses_take_the_prefix_that_suits_them(kg, text):

@@ -3,6 +3,8 @@ beside the estimate from the TDP only part for part."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +66,25 @@ def test_no_comparison_when_the_cpu_was_modelled() -> None:
     from dataclasses import replace
 
     assert _cpu_comparison(replace(s, sensors=(modelled,)), load_settings(environ={}), "en") is None
+
+
+# English that a French reader must not meet in the tour's measured part (names and commands aside)
+ENGLISH_IN_FR = re.compile(r"\b(no readable|the host|virtual machine|is used|reference data|not loaded|"
+                           r"channel|modelled|unavailable|warning|built-in|epoch|Generic|world-average|"
+                           r"names no model|mount the)\b")
+
+
+def test_the_french_tour_has_no_english_left_in_its_sensors_warnings_and_names(env: dict[str, str],
+                                                                               tmp_path: Path) -> None:
+    # before: every sensor's reason, the machine warning and the run's name were English under --lang fr
+    env["AICEBERG_POWERCAP_ROOT"] = str(tmp_path / "no-powercap")
+    db = tmp_path / "runs.db"
+    r = subprocess.run([sys.executable, HARNESS, "tour", "--seconds", "0.3", "--lang", "fr", "--db", str(db)],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    measured = r.stdout.split("3. ")[0]
+    assert not ENGLISH_IN_FR.search(measured), ENGLISH_IN_FR.search(measured)
+    assert "Serveur CPU générique" in measured and "aucune zone RAPL" in measured
+    r = subprocess.run([sys.executable, HARNESS, "runs", "list", "--db", str(db), "--json"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert [run["name"] for run in json.loads(r.stdout)] == ["petit MLP (charge intégrée)"]

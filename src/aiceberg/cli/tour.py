@@ -83,7 +83,8 @@ def _measure(args: argparse.Namespace, seconds: float, lang: str) -> None:
     with warnings.catch_warnings():  # the summary lists them once
         warnings.simplefilter("ignore")
         result, _report = measure_tiny_training(seconds, settings=settings, location=settings.location,
-                                                labels=setting_labels(settings), open_store=open_run_store)
+                                                labels=setting_labels(settings), open_store=open_run_store,
+                                                lang=lang)
     summary = result.summary
     if not _measured(summary):
         print(t("tour.all_modelled", lang) + "\n")

@@ -68,7 +68,8 @@ _FAMILIES: dict[str, tuple[tuple[str, float], ...]] = {
              ("EFLOP", 1e18), ("ZFLOP", 1e21), ("YFLOP", 1e24)),
     # primary energy and water (the engine's other criteria)
     "J": (("J", 1.0), ("kJ", 1e3), ("MJ", 1e6), ("GJ", 1e9), ("TJ", 1e12), ("PJ", 1e15)),
-    "L": (("mL", 1e-3), ("L", 1.0), ("m³", 1e3), ("thousand m³", 1e6), ("million m³", 1e9)),
+    # no "thousand m³" (words in a unit would stay English in French text): 12,300 m³ reads as well
+    "L": (("mL", 1e-3), ("L", 1.0), ("m³", 1e3)),
 }
 # a unit as written by the code → (family, its factor relative to the family's base)
 _UNITS: dict[str, tuple[str, float]] = {sym: (fam, f) for fam, rows in _FAMILIES.items() for sym, f in rows}
@@ -201,8 +202,8 @@ def scaled(value: float, unit: str, *, anchor: float | None = None) -> tuple[flo
     rows = _FAMILIES[family]
     chosen = rows[0]
     for row in rows:
-        # the milli prefix only below a tenth of the base unit: 0.293 Wh, but 56.7 mWh
-        threshold = 0.1 if row[1] == 1.0 and rows[0][1] < 1.0 else row[1]
+        # the base unit and the prefixes below it hold down to a tenth: 0.293 Wh, 0.734 mg, but 56.7 mWh
+        threshold = 0.1 * row[1] if row[1] <= 1.0 and row is not rows[0] else row[1]
         if ref >= threshold * (1 - 1e-12):
             chosen = row
     new_sym, new_factor = chosen

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from aiceberg.i18n import t
 from aiceberg.measure.tracker import Run
 
 __all__ = ["TrainingReport", "measure_tiny_training", "train_tiny_model"]
@@ -118,8 +119,11 @@ def measure_tiny_training(
     statuses: Any = None,
     labels: Any = None,
     open_store: Any = None,
+    lang: str = "en",
 ) -> tuple[Any, TrainingReport]:
     """Train the tiny model for about ``seconds`` seconds under the tracker, one phase per epoch.
+
+    The run and its phases are named in ``lang`` (they are stored as they are named).
 
     Ten epochs, their size set beforehand from a timed trial epoch, so that the prediction (made after
     each epoch) has a known total. ``store`` and ``open_store`` are the tracker's (a store object, or a
@@ -134,14 +138,14 @@ def measure_tiny_training(
     # about ten epochs in the budget: enough phases for a prediction, few enough to stay cheap
     samples = max(20, int(samples * (seconds / total) / per_epoch) // 2 * 2)
     run = Run(
-        name="tiny MLP (built-in workload)", store=store, settings=settings, location=location,
+        name=t("measure.workload.name", lang), store=store, settings=settings, location=location,
         sensors=sensors, statuses=statuses, total_phases=total, labels=labels,
         open_store=open_store,
     )
     with run:
         report = train_tiny_model(
             seconds * 3, hidden=hidden, samples=samples, epochs=total,
-            on_epoch=lambda i: run.phase(f"epoch {i + 1}"),
+            on_epoch=lambda i: run.phase(t("measure.workload.epoch", lang, n=i + 1)),
         )
     assert run.result is not None
     return run.result, report

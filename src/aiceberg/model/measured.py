@@ -108,7 +108,7 @@ def measured_footprint(
         else:
             machine = refdata.get_hardware(GENERIC_MACHINE)
             emb = hardware_embodied_footprint(machine, hours, server=None)
-            warnings += (Msg("warning.machine_unknown", machine=machine.name),)
+            warnings += (Msg("warning.machine_unknown", machine=refdata.hardware_name(machine)),)
             parts, factors, warnings = _add(parts, factors, warnings, emb)
     return Footprint(
         parts=tuple(parts),

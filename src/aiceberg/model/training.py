@@ -34,7 +34,8 @@ def hardware_embodied(hw: refdata.Hardware) -> tuple[Q, Status, tuple[str, ...],
     if row.embodied_kgco2e is None:
         kind = "gpu" if hw.kind == "tpu" else hw.kind
         row = refdata.get_hardware(f"default-{kind}")
-        note = Msg("engine.embodied_class_default", hardware=hw.name, default=row.name)
+        note = Msg("engine.embodied_class_default", hardware=refdata.hardware_name(hw),
+                   default=refdata.hardware_name(row))
     if row.embodied_kgco2e is None:
         raise InputError("hardware", Msg("input.no_embodied_figure", hardware=hw.name), Msg("accepted.no_embodied"))
     q = Q.from_row(row, "embodied_kgco2e")
@@ -269,7 +270,7 @@ def estimate_training(
         warnings += emb.warnings
     fp = Footprint(
         parts=tuple(parts),
-        title=title or Msg("title.training", count=count, hardware=hw.name),
+        title=title or Msg("title.training", count=count, hardware=refdata.hardware_name(hw)),
         factors=tuple(factors),
         warnings=warnings,
         meta={"kind": "training", "hardware": hw.id, "count": count,

@@ -16,7 +16,15 @@ from aiceberg.refdata.loader import (
     on_data_change,
     set_data_dir,
 )
-from aiceberg.refdata.lookup import cpu_model_name, find, get, names_cpu_model, normalise, suggest
+from aiceberg.refdata.lookup import (
+    cpu_model_name,
+    find,
+    get,
+    hardware_name,
+    names_cpu_model,
+    normalise,
+    suggest,
+)
 from aiceberg.refdata.schema import (
     TABLES,
     Device,
@@ -64,6 +72,7 @@ __all__ = [
     "get_pue",
     "get_source",
     "get_zone",
+    "hardware_name",
     "load_table",
     "names_cpu_model",
     "normalise",

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from aiceberg.errors import UnknownNameError
-from aiceberg.i18n import LANGS, Msg
+from aiceberg.i18n import LANGS, Localised, Msg, has, t
 from aiceberg.refdata.loader import follows_data, load_table
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -159,6 +159,16 @@ def display_name(row: Any, lang: str = "en") -> str:
     """A row's name for people (``France``, ``NVIDIA H100 SXM5 80GB``), or "" when it only repeats the id."""
     text = (getattr(row, f"name_{lang}", "") or getattr(row, "name_en", "") or getattr(row, "name", "") or "")
     return "" if normalise(text) == normalise(row.id) else text
+
+
+def hardware_name(row: Any) -> str | Localised:
+    """A hardware row's name for a sentence: the data's (a product name is the same in every language), or,
+    for the rows whose name describes them in English (the class defaults, the generic server archetypes,
+    "per chip"), its text in each language from the catalog (``hardware.<id>``)."""
+    key = f"hardware.{row.id}"
+    if not has(key):
+        return str(row.name)
+    return Localised(**{lang: t(key, lang) for lang in LANGS})
 
 
 def get(table: str, name: str, *, field: str, what: str | Msg, hint: str | Msg | None = None) -> Any:
