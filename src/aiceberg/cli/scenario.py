@@ -19,9 +19,9 @@ examples:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scenario", help="the whole life of an AI service: scenarios, allocation choices, uncertainty",
-                       description="Describe an AI service over a period (data, trainings, deployment, requests, "
-                       "network, users' devices, end of life) in a TOML file; every number may be a range or a "
-                       "distribution. See docs/scenarios.md.",
+                       description="Describe an AI service over a period (data, trainings, federated training "
+                       "beside its centralised counterpart, deployment, requests, network, users' devices, end of "
+                       "life) in a TOML file; every number may be a range or a distribution. See docs/scenarios.md.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     ls = ssub.add_parser("templates", help="list the templates")

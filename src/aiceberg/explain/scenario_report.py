@@ -19,7 +19,7 @@ from aiceberg.explain.render import colon, status_label
 from aiceberg.explain.report.common import anchor, version
 from aiceberg.explain.report.html import CSS
 from aiceberg.explain.scenario_charts import histogram_svg, phase_footprint, ranked_inputs, tornado_svg
-from aiceberg.explain.scenario_text import compare_rows, flat_q, unit_label
+from aiceberg.explain.scenario_text import compare_rows, federated_lines, flat_q, unit_label
 from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.quantity import Q
@@ -91,8 +91,9 @@ def _phases(d: Mapping[str, Any], lang: str) -> str:
                      _e(alloc_text)])
     head = [t("scenario.text.phase", lang), t("heading.energy", lang), t("heading.co2e", lang), "%",
             t("scenario.text.allocation", lang)]
+    fed = "".join(f'<p class="ratio federated">{_e(line)}</p>' for line in federated_lines(d, lang))
     return (f'<section id="phases"><h2>{_e(t("scenario.report.phases", lang))}</h2>'
-            f"{_table(head, rows, frozenset({1, 2, 3}))}</section>")
+            f"{_table(head, rows, frozenset({1, 2, 3}))}{fed}</section>")
 
 
 def _uncertainty(d: Mapping[str, Any], lang: str) -> str:

@@ -13,7 +13,7 @@ from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.quantity import Q
 
-__all__ = ["compare_rows", "compare_text", "flat_q", "scenario_text", "unit_label"]
+__all__ = ["compare_rows", "compare_text", "federated_lines", "flat_q", "scenario_text", "unit_label"]
 
 
 def flat_q(d: Mapping[str, Any], key: str) -> Q | None:
@@ -47,6 +47,22 @@ def compare_rows(d: Mapping[str, Any], lang: str) -> list[list[str]]:
                      N.co2e(c["co2e_kg"], lang),
                      "–" if per is None else N.co2e(per, lang) + " " + unit_label(unit, lang)])
     return rows
+
+
+def federated_lines(d: Mapping[str, Any], lang: str) -> list[str]:
+    """The federated phase beside the same model trained centrally, in words (none without a counterpart)."""
+    fl = d.get("federated")
+    if not fl:
+        return []
+    r, e = fl["ratio"]["co2e"], fl["ratio"]["energy"]
+    out = [t("scenario.text.federated", lang, federated=N.co2e(flat_q(fl["federated"], "co2e_kg"), lang),
+             centralised=N.co2e(flat_q(fl["centralised"], "co2e_kg"), lang), ratio=N.number(r["value"], lang),
+             low=N.number(r["low"], lang), high=N.number(r["high"], lang), energy_ratio=N.number(e["value"], lang))]
+    if fl.get("samples"):
+        p = fl["samples"]["co2e_ratio"]
+        out.append(t("scenario.text.federated_samples", lang, p5=N.number(p["p5"], lang),
+                     p50=N.number(p["p50"], lang), p95=N.number(p["p95"], lang)))
+    return out
 
 
 def scenario_text(d: Mapping[str, Any], lang: str = "en") -> str:
@@ -95,6 +111,9 @@ def scenario_text(d: Mapping[str, Any], lang: str = "en") -> str:
         out.append(f"▲ {colon(t('heading.visible', lang), lang)} {N.co2e(vis, lang)} "
                    f"({N.percent(vis / total.central * 100, lang)}) · ▼ {colon(t('heading.submerged', lang), lang)} "
                    f"{N.co2e(sub, lang)} ({N.percent(sub / total.central * 100, lang)})")
+    fed = federated_lines(d, lang)
+    if fed:
+        out += ["", *fed]
     for boundary, sci in d.get("sci", {}).items():
         q = flat_q({"v": sci["value"], "v_low": sci["low"], "v_high": sci["high"]}, "v")
         out.append(t("scenario.text.sci", lang, boundary=t(f"scenario.text.sci_{boundary}", lang),

@@ -41,7 +41,7 @@ from aiceberg.model.quantity import Q, QLike
 from aiceberg.model.training import estimate_training
 
 __all__ = ["FederatedEnergy", "compare_federated", "estimate_centralised", "estimate_federated",
-           "federated_energy"]
+           "federated_energy", "federated_ratio"]
 
 #: The router whose power Qiu et al.'s network term counts (``devices.csv``: an internet box).
 ROUTER_DEVICE = "box"
@@ -283,9 +283,13 @@ def estimate_centralised(
 def compare_federated(federated: Footprint, centralised: Footprint) -> dict[str, Any]:
     """How many times the centralised footprint the federated one is, on carbon and energy, with ranges (the
     ends of the ratio are the federated ends over the centralised other ends: the widest honest span)."""
-    def ratio(a: Q, b: Q) -> dict[str, float]:
-        high = a.high / b.low if b.low else float("inf")
-        return {"value": a.central / b.central, "low": a.low / b.high, "high": high}
+    return {"co2e": federated_ratio(federated.co2e_kg, centralised.co2e_kg),
+            "energy": federated_ratio(federated.energy_kwh, centralised.energy_kwh)}
 
-    return {"co2e": ratio(federated.co2e_kg, centralised.co2e_kg),
-            "energy": ratio(federated.energy_kwh, centralised.energy_kwh)}
+
+def federated_ratio(federated: Q, centralised: Q) -> dict[str, float]:
+    """``federated`` over ``centralised`` (``value``), its ``low`` end the federated low over the centralised
+    high, its ``high`` end the federated high over the centralised low (infinite when that reaches 0)."""
+    high = federated.high / centralised.low if centralised.low else float("inf")
+    return {"value": federated.central / centralised.central, "low": federated.low / centralised.high,
+            "high": high}

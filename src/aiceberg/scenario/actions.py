@@ -26,6 +26,8 @@ LEVERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("device:", "devices"), "devices"),
     (("embodied:",), "hardware"),
     (("network", "gb_per_request"), "network"),
+    (("model_mb",), "fl_update"),
+    (("clients_per_round", "federated.rounds", "local_epochs", "epoch_seconds"), "fl_rounds"),
     (("llm_", "parameters_b", "output_tokens", "inference:", "wh_per_request", "inference.measured"), "model"),
     (("requests_per", "users", "growth"), "sobriety"),
     (("power:", "power_w"), "efficiency"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiceberg.i18n import Msg
+from aiceberg.model.federated import federated_ratio
 from aiceberg.model.quantity import Q
 from aiceberg.model.sci import Sci, sci_from_parts
 from aiceberg.model.uncertainty import FLOAT, RANGE, Sobol, array_ops, percentiles_of, sample, sobol
@@ -29,7 +30,7 @@ SOBOL_MIN, SOBOL_MAX = 1024, 8192
 #: (what serving the requests draws) and what makes it (data, trainings, end of life).
 SCI_BOUNDARIES: dict[str, tuple[str, ...]] = {
     "consumer": ("deployment", "inference", "network", "devices"),
-    "provider": ("data", "development", "training", "retraining", "end_of_life"),
+    "provider": ("data", "development", "training", "retraining", "federated", "end_of_life"),
 }
 #: The scenario's reporting unit as the SCI's functional unit R.
 SCI_UNITS: dict[str, str] = {"per-request": "request", "per-user-year": "user-year", "per-year": "year",
@@ -197,12 +198,32 @@ class ScenarioResult:
             out["deployment"] = p.deployment.rule
         if p.devices:
             out["devices"] = [d.rule for d in p.devices]
+        if p.federated is not None and p.federated.device_kg is not None:
+            out["federated"] = p.federated.rule
+        return out
+
+    def federated(self) -> dict[str, Any] | None:
+        """The federated phase beside its centralised counterpart: the counterpart's parts and total, and how
+        many times the counterpart's footprint the federated phase's is, on carbon and electricity
+        (``model.federated.federated_ratio``: each one's ends against the other's opposite ends); with
+        samples, the percentiles of the carbon ratio, drawn together (a grid both read is one draw). None
+        without a ``[centralised]``."""
+        if self.plan.centralised is None or "federated" not in phase_totals(self.ranges):
+            return None
+        fl_e, fl_c = (_q(x) for x in phase_totals(self.ranges)["federated"])
+        parts = [(k, _q(e), _q(c)) for k, (e, c) in self.ranges.centralised.items()]
+        c_e = sum((e for _, e, _ in parts[1:]), parts[0][1])
+        c_c = sum((c for _, _, c in parts[1:]), parts[0][2])
+        out: dict[str, Any] = {"federated": (fl_e, fl_c), "centralised": (c_e, c_c), "parts": parts,
+                               "ratio": {"co2e": federated_ratio(fl_c, c_c), "energy": federated_ratio(fl_e, c_e)}}
+        if "federated" in self.mc:
+            out["samples"] = self.mc["federated"]
         return out
 
 
 def _visible(key: str) -> bool:
     part = key.split(".", 1)[1]
-    return part.endswith(".dynamic") or part == "inference.compute"
+    return part.endswith(".dynamic") or part in ("inference.compute", "fl.training")
 
 
 def _q(x: Any) -> Q:
@@ -284,6 +305,8 @@ def _flat_rules(plan: Plan) -> list[str]:
     if plan.deployment is not None:
         rules.append(plan.deployment.rule)
     rules += [d.rule for d in plan.devices]
+    if plan.federated is not None and plan.federated.device_kg is not None:
+        rules.append(plan.federated.rule)
     return rules
 
 
@@ -313,6 +336,9 @@ def monte_carlo(compiled: Compiled, n: int, seed: int | None) -> tuple[dict[str,
     mc["phases"] = {name: {"co2e_kg": p} for name, p in zip(phases, pcts[2:], strict=False)}
     if out.units is not None:
         mc["per_unit"] = {"co2e_kg": pcts[-1]}
+    if out.centralised and "federated" in phases:
+        central = [c for _, c in out.centralised.values()]
+        mc["federated"] = {"co2e_ratio": percentiles_of([phases["federated"][1] / sum(central[1:], central[0])])[0]}
     np = ops.np  # type: ignore[attr-defined]
     counts, edges = np.histogram(np.asarray(total, dtype=float), bins=40)
     mc["histogram"] = {"counts": [int(x) for x in counts], "edges": [float(x) for x in edges]}

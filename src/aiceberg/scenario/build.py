@@ -25,6 +25,7 @@ from aiceberg.model.llm import llm_request
 from aiceberg.model.quantity import Q
 from aiceberg.model.training import hardware_embodied
 from aiceberg.model.uncertainty import Dist
+from aiceberg.scenario.federated import federated_phase
 from aiceberg.scenario.formulas import (
     DataPlan,
     DeploymentPlan,
@@ -222,6 +223,7 @@ def compile_spec(spec: Spec, problems: Problems, opener: StoreOpener | None = No
     plan = _training_phases(b, plan)
     plan = _service_phases(b, plan)
     plan = _data_phase(b, plan)
+    plan = federated_phase(b, plan)
     if spec.has("end_of_life"):
         eol = b.given("end_of_life", "co2e_kg", "kgCO2e")
         plan = _with(plan, end_of_life=eol)

@@ -70,6 +70,7 @@ def result_dict(res: ScenarioResult, lang: str = "en") -> dict[str, Any]:
     out["allocation"] = allocation
     out["not_counted"] = {k: v.render(lang) for k, v in plan.not_counted.items()}
     out["published"] = res.published()
+    out["federated"] = _federated(res, lang)
     out["inputs"] = [_input(i, lang) for i in res.inputs.values()]
     out["tornado"] = [{"id": b.input.id, "label": b.input.label.render(lang),
                        "low": b.input.dist.low + b.input.offset, "high": b.input.dist.high + b.input.offset,
@@ -113,3 +114,22 @@ def _input(i: Any, lang: str) -> dict[str, Any]:
     return {"id": i.id, "label": i.label.render(lang), "path": i.path, "unit": i.unit, "status": str(i.status),
             "dist": d.kind, "central": d.central + i.offset, "low": d.low + i.offset, "high": d.high + i.offset,
             "sources": list(i.sources)}
+
+
+def _federated(res: ScenarioResult, lang: str) -> dict[str, Any] | None:
+    """The federated phase beside the same model trained centrally (null without a ``[centralised]``)."""
+    fl = res.federated()
+    if fl is None:
+        return None
+    (fe, fc), (ce, cc) = fl["federated"], fl["centralised"]
+    out: dict[str, Any] = {
+        "federated": {**flat("energy_kwh", fe), **flat("co2e_kg", fc)},
+        "centralised": {**flat("energy_kwh", ce), **flat("co2e_kg", cc),
+                        "parts": [{"name": k, **flat("energy_kwh", e), **flat("co2e_kg", c)}
+                                  for k, e, c in fl["parts"]]},
+        "ratio": fl["ratio"],
+        "not_counted": [m.render(lang) for k, m in res.plan.not_counted.items() if k in ("federated", "centralised")],
+    }
+    if "samples" in fl:
+        out["samples"] = fl["samples"]
+    return out

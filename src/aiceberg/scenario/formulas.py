@@ -16,14 +16,16 @@ from typing import Any
 
 from aiceberg.i18n import Msg
 from aiceberg.model.embodied import USE_RULES, DeviceUse
+from aiceberg.model.federated import federated_energy
 from aiceberg.model.uncertainty import Ops
 
-__all__ = ["PHASES", "DataPlan", "DeploymentPlan", "DevicePlan", "Hardware", "InferencePlan", "NetworkPlan",
-           "Outcome", "Plan", "Ref", "Requests", "TrainingPlan", "evaluate", "growth_years"]
+__all__ = ["PHASES", "CentralisedPlan", "DataPlan", "DeploymentPlan", "DevicePlan", "FederatedPlan", "Hardware",
+           "InferencePlan", "NetworkPlan", "Outcome", "Plan", "Ref", "Requests", "TrainingPlan", "evaluate",
+           "growth_years"]
 
 #: The phases of a service's life, in the order they are reported.
-PHASES: tuple[str, ...] = ("data", "development", "training", "retraining", "deployment", "inference", "network",
-                           "devices", "end_of_life")
+PHASES: tuple[str, ...] = ("data", "development", "training", "retraining", "federated", "deployment", "inference",
+                           "network", "devices", "end_of_life")
 
 Ref = str | float  # an input id, or a constant
 Parts = dict[str, tuple[Any, Any]]  # part name → (electricity kWh, emissions kgCO2e)
@@ -128,7 +130,8 @@ class DevicePlan:
 
 @dataclass(frozen=True)
 class DataPlan:
-    """Storage over the period (TB × hours × Wh per TB-hour × replicas) and the collection's transfer."""
+    """Storage over the period (TB × hours × Wh per TB-hour × replicas) and the collection's transfer.
+    ``tb_per_unit`` is 0.001 when the stored amount is counted in GB (the centralised counterpart's data)."""
 
     intensity: Ref
     stored_tb: Ref | None = None
@@ -137,6 +140,46 @@ class DataPlan:
     overhead: Ref | None = None
     collected_gb: Ref | None = None
     kwh_per_gb: Ref | None = None
+    tb_per_unit: float = 1.0
+
+
+@dataclass(frozen=True)
+class FederatedPlan:
+    """Cross-device federated training, evaluated by :func:`aiceberg.model.federated.federated_energy`: clients
+    a round, rounds, local epochs, seconds an epoch, the device's power (W), the model's size (MB), the access
+    network's kWh per GB or the link's rates (Mbit/s) with the router's and the idle device's power (W), the
+    server's seconds a round and power (W) on its grid with its overhead (PUE − 1), and the clients' devices'
+    manufacturing (kgCO2e, lifetime) shared by ``rule``."""
+
+    clients: Ref
+    rounds: Ref
+    epochs: Ref
+    epoch_seconds: Ref
+    power_w: Ref
+    model_mb: Ref
+    intensity: Ref
+    kwh_per_gb: Ref | None = None
+    rates: tuple[Ref, Ref, Ref, Ref] | None = None  # upload, download (Mbit/s), router, idle (W)
+    server_seconds: Ref | None = None
+    server_power_w: Ref | None = None
+    server_intensity: Ref | None = None
+    server_overhead: Ref | None = None
+    device_kg: Ref | None = None
+    device_life: Ref | None = None
+    daily_use_hours: Ref | None = None
+    rule: str = "calendar-time"
+
+
+@dataclass(frozen=True)
+class CentralisedPlan:
+    """The same model trained centrally, beside the federated phase and not added to the total: a training
+    (the scenario's training formula), the clients' data uploaded once and stored for ``storage_days`` (the
+    data phase's formula)."""
+
+    training: TrainingPlan
+    upload: DataPlan | None = None
+    storage: DataPlan | None = None
+    storage_days: Ref = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,6 +203,8 @@ class Plan:
     network: NetworkPlan | None = None
     devices: tuple[DevicePlan, ...] = ()
     end_of_life: Ref | None = None
+    federated: FederatedPlan | None = None
+    centralised: CentralisedPlan | None = None
     not_counted: Mapping[str, Msg] = field(default_factory=dict)
 
     def with_rule(self, rule: str) -> Plan:
@@ -172,17 +217,23 @@ class Plan:
             replace(d, rule=rule) if rule == "calendar-time" or (
                 rule in ("use-time", "share-of-device-time") and d.daily_use_hours is not None) else d
             for d in self.devices)
-        return replace(self, training=training, deployment=deployment, devices=devices)
+        fl = self.federated
+        if fl is not None and fl.device_kg is not None and (rule == "calendar-time" or (
+                rule in ("use-time", "share-of-device-time") and fl.daily_use_hours is not None)):
+            fl = replace(fl, rule=rule)
+        return replace(self, training=training, deployment=deployment, devices=devices, federated=fl)
 
 
 @dataclass
 class Outcome:
     """Every part of every phase (``"training.gpu.dynamic"`` → (kWh, kgCO2e)), the requests over the period
-    (None without a deployment) and the number of reporting units R."""
+    (None without a deployment), the number of reporting units R, and the centralised counterpart of a
+    federated phase (its parts, not in the total)."""
 
     parts: Parts
     requests: Any
     units: Any
+    centralised: Parts = field(default_factory=dict)
 
     def phase(self, name: str) -> Parts:
         prefix = name + "."
@@ -278,16 +329,20 @@ def evaluate(plan: Plan, v: Mapping[str, Any], ops: Ops) -> Outcome:
         put("devices", _devices(plan.devices, v, requests))
     if plan.end_of_life is not None:
         put("end_of_life", {"end_of_life": (0.0, _val(v, plan.end_of_life))})
+    if plan.federated is not None:
+        put("federated", _scaled(_federated(plan.federated, v), one_off))
+    centralised = {} if plan.centralised is None else _scaled(_centralised(plan.centralised, v), one_off)
     units = {"per-request": requests, "per-user-year": None if users is None else users * years,
              "per-year": years, "whole-life": 1.0}[plan.unit]
-    return Outcome(out, requests, units)
+    return Outcome(out, requests, units, centralised)
 
 
 def _data(p: DataPlan, v: Mapping[str, Any], days: Any, one_off: Any) -> Parts:
     parts: Parts = {}
     intensity = _val(v, p.intensity)
     if p.stored_tb is not None and p.wh_per_tb_hour is not None:
-        it = _val(v, p.stored_tb) * days * 24.0 * _val(v, p.wh_per_tb_hour) * _val(v, p.replication) * 0.001
+        it = (_val(v, p.stored_tb) * p.tb_per_unit * days * 24.0 * _val(v, p.wh_per_tb_hour)
+              * _val(v, p.replication) * 0.001)
         parts["storage"] = _electric(it, intensity)
         if p.overhead is not None:
             parts["cooling_overhead"] = _electric(it * _val(v, p.overhead), intensity)
@@ -326,3 +381,41 @@ def _devices(devices: tuple[DevicePlan, ...], v: Mapping[str, Any], requests: An
         util = 1.0 if d.daily_use_hours is None else _val(v, d.daily_use_hours) * (1.0 / 24.0)
         made_kg = made_kg + _val(v, d.kg) * USE_RULES[d.rule](DeviceUse(hours, hours), _val(v, d.life), util)
     return {"devices.use": (use_kwh, use_kg), "embodied.devices": (0.0, made_kg)}
+
+
+def _federated(p: FederatedPlan, v: Mapping[str, Any]) -> Parts:
+    """The federated model's parts (``model/federated.py``): its formula, called on the values ``v``."""
+    rates: dict[str, Any] = {}
+    if p.rates is not None:
+        rates = dict(zip(("upload_mbps", "download_mbps", "router_w", "idle_w"), (_val(v, r) for r in p.rates),
+                         strict=True))
+    else:
+        rates = {"kwh_per_gb": _val(v, p.kwh_per_gb if p.kwh_per_gb is not None else 0.0)}
+    server: dict[str, Any] = {}
+    if p.server_seconds is not None:
+        server = {"server_seconds_per_round": _val(v, p.server_seconds),
+                  "server_power_w": _val(v, p.server_power_w if p.server_power_w is not None else 0.0)}
+    e = federated_energy(_val(v, p.clients), _val(v, p.rounds), _val(v, p.epochs), _val(v, p.epoch_seconds),
+                         _val(v, p.power_w), _val(v, p.model_mb), **rates, **server)
+    intensity = _val(v, p.intensity)
+    parts: Parts = {"fl.training": _electric(e.training_kwh, intensity), "network": _electric(e.network_kwh, intensity)}
+    if p.server_seconds is not None:
+        server_intensity = _val(v, p.server_intensity if p.server_intensity is not None else p.intensity)
+        parts["fl.aggregation"] = _electric(e.server_kwh, server_intensity)
+        if p.server_overhead is not None:
+            parts["cooling_overhead"] = _electric(e.server_kwh * _val(v, p.server_overhead), server_intensity)
+    if p.device_kg is not None and p.device_life is not None:
+        util = 1.0 if p.daily_use_hours is None else _val(v, p.daily_use_hours) * (1.0 / 24.0)
+        hours = e.device_hours
+        parts["embodied.devices"] = (0.0, _val(v, p.device_kg) * USE_RULES[p.rule](DeviceUse(hours, hours),
+                                                                                    _val(v, p.device_life), util))
+    return parts
+
+
+def _centralised(p: CentralisedPlan, v: Mapping[str, Any]) -> Parts:
+    """The centralised counterpart: the training's parts, and its data's (``data.network``, ``data.storage``)."""
+    parts = _training(p.training, v)
+    for plan in (p.upload, p.storage):
+        if plan is not None:
+            parts.update({f"data.{k}": val for k, val in _data(plan, v, _val(v, p.storage_days), 1.0).items()})
+    return parts

@@ -88,6 +88,20 @@ SECTIONS: Mapping[str, Mapping[str, Field]] = {
                 "daily_use_hours": _n(_B(0, 24, unit="h")), "lifetime_years": _n("lifetime_years"),
                 "allocation": Field("choice", choices=DEVICE_RULES), **_GRID},
     "end_of_life": {"co2e_kg": _n("co2e_kg"), "source": _TEXT},
+    # cross-device federated training (model/federated.py), and the same model trained centrally beside it
+    "federated": {"clients_per_round": _n(_B(1, 1e10, inclusive=True, unit="client")),
+                  "rounds": _n(_B(1, 1e7, inclusive=True, unit="round")), "local_epochs": _n("local_epochs"),
+                  "epoch_seconds": _n("epoch_seconds"), "model_mb": _n("model_mb"), "device": _NAME,
+                  "device_power_w": _n("device_power_w"), "device_embodied_kgco2e": _n("embodied_kgco2e"),
+                  "device_lifetime_years": _n("lifetime_years"), "daily_use_hours": _n(_B(0, 24, unit="h")),
+                  "allocation": Field("choice", choices=DEVICE_RULES), "network": _NAME,
+                  "upload_mbps": _n("upload_mbps"), "download_mbps": _n("download_mbps"), "router_w": _n("router_w"),
+                  "idle_w": _n("idle_w"), "server_seconds_per_round": _n("server_seconds_per_round"),
+                  "server_power_w": _n("power_w"), "server_location": _NAME, "pue": _PUE, **_GRID},
+    "centralised": {"gpu_hours": _n("gpu_hours"), "power_w": _n("power_w"),
+                    "allocation": Field("choice", choices=HOLD_RULES), "data_gb": _n("data_gb"), "network": _NAME,
+                    "storage_days": _n("storage_days"), "storage": Field("choice", choices=("hdd", "ssd")),
+                    **_HW, **_DC},
 }
 
 
@@ -361,7 +375,7 @@ def _rules(doc: Mapping[str, Any], spec: Spec, problems: Problems) -> None:
                      Msg("scenario.accepted.scenario"))
     else:
         _one_of(doc, "scenario", ("period_days", "period_years"), problems)
-    for section in ("scenario", "data", "training", "deployment", "network"):
+    for section in ("scenario", "data", "training", "deployment", "network", "federated", "centralised"):
         _one_of(doc, section, ("location", "intensity_g_per_kwh"), problems, required=False)
     _one_of(doc, "training", ("hours", "gpu_hours", "run", "job"), problems)
     _one_of(doc, "inference", ("wh_per_request", "task", "parameters_b", "run", "job"), problems)
@@ -373,13 +387,16 @@ def _rules(doc: Mapping[str, Any], spec: Spec, problems: Problems) -> None:
                          spec_accepted("deployment", "requests_per_user_per_day"))
         _one_of(doc, "deployment", ("count", "device_hours_per_request"), problems, required=False)
     for section, needs in (("development", "training"), ("retraining", "training"), ("inference", "deployment"),
-                           ("deployment", "inference"), ("network", "deployment"), ("devices", "deployment")):
+                           ("deployment", "inference"), ("network", "deployment"), ("devices", "deployment"),
+                           ("centralised", "federated")):
         if section in doc and needs not in doc:
             problems.add(section, Msg("scenario.error.section_needs", needs=needs), Msg("scenario.accepted.section",
                                                                                            section=needs))
     for section, required in (("training", ("hardware",)), ("development", ("trainings", "fraction")),
                               ("retraining", ("per_year",)), ("network", ("gb_per_request",)),
-                              ("published", ("co2e_kg", "include"))):
+                              ("published", ("co2e_kg", "include")),
+                              ("federated", ("clients_per_round", "rounds", "epoch_seconds", "model_mb")),
+                              ("centralised", ("hardware", "gpu_hours"))):
         table = doc.get(section)
         if isinstance(table, Mapping):
             for name in required:
@@ -397,6 +414,7 @@ def _rules(doc: Mapping[str, Any], spec: Spec, problems: Problems) -> None:
         if "run" in inf and "run_requests" not in inf:
             problems.add("inference.run_requests", Msg("scenario.error.needs", needs="inference.run"),
                          spec_accepted("inference", "run_requests"))
+    _federated_rules(doc, problems)
     unit = spec.get("scenario", "unit")
     if unit == "per-user-year" and not (isinstance(dep, Mapping) and "users" in dep):
         problems.add("scenario.unit", Msg("scenario.error.unit_needs_users"), Msg("accepted.one_of",
@@ -404,6 +422,48 @@ def _rules(doc: Mapping[str, Any], spec: Spec, problems: Problems) -> None:
     if unit == "per-request" and "deployment" not in doc:
         problems.add("scenario.unit", Msg("scenario.error.unit_needs_requests"), Msg("accepted.one_of",
                                                                                       values=", ".join(UNITS)))
+
+
+def _only_with(table: Mapping[str, Any], section: str, names: tuple[str, ...], needs: str,
+               problems: Problems) -> None:
+    """Each of ``names`` given without ``needs`` is a problem: it applies only with it."""
+    if needs in table:
+        return
+    for name in names:
+        if name in table:
+            problems.add(f"{section}.{name}", Msg("scenario.error.only_with", needs=f"{section}.{needs}"),
+                         spec_accepted(section, needs))
+
+
+def _federated_rules(doc: Mapping[str, Any], problems: Problems) -> None:
+    """The federated phase's rules, those of ``model/federated.py``: the clients' device needs a power; the
+    access network or the link's rates; the router and idle powers with the rates; the server's power, grid
+    and PUE with its time per round; a manufacturing figure of one's own with its lifetime."""
+    fl = doc.get("federated")
+    if isinstance(fl, Mapping):
+        if "device" not in fl and "device_power_w" not in fl:
+            problems.add("federated.device_power_w", Msg("scenario.error.fl_power"),
+                         Msg("scenario.accepted.fl_device"))
+        _one_of(doc, "federated", ("network", "upload_mbps"), problems, required=False)
+        for a, b in (("upload_mbps", "download_mbps"), ("download_mbps", "upload_mbps")):
+            if a in fl and b not in fl:
+                problems.add(f"federated.{b}", Msg("scenario.error.needs", needs=f"federated.{a}"),
+                             spec_accepted("federated", b))
+        _only_with(fl, "federated", ("router_w", "idle_w"), "upload_mbps", problems)
+        _only_with(fl, "federated", ("server_power_w", "server_location", "pue"), "server_seconds_per_round",
+                   problems)
+        if "device" not in fl:
+            _only_with(fl, "federated", ("device_lifetime_years",), "device_embodied_kgco2e", problems)
+        if "device_embodied_kgco2e" in fl and "device_lifetime_years" not in fl:
+            problems.add("federated.device_lifetime_years",
+                         Msg("scenario.error.needs", needs="federated.device_embodied_kgco2e"),
+                         spec_accepted("federated", "device_lifetime_years"))
+        if fl.get("allocation") == "share-of-device-time" and "daily_use_hours" not in fl:
+            problems.add("federated.daily_use_hours", Msg("scenario.error.needs", needs="federated.allocation"),
+                         Msg("scenario.accepted.daily_use"))
+    cen = doc.get("centralised")
+    if isinstance(cen, Mapping):
+        _only_with(cen, "centralised", ("network", "storage_days", "storage"), "data_gb", problems)
 
 
 def spec_accepted(section: str, name: str) -> Msg | None:
