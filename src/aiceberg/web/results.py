@@ -4,16 +4,18 @@ case. No web framework here; every piece of dynamic text goes through ``e`` (``h
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from aiceberg import refdata
 from aiceberg.explain.case_text import case_dict, case_rows, unreproduced_lines
+from aiceberg.explain.criteria import criteria_rows
 from aiceberg.explain.iceberg import iceberg_svg
 from aiceberg.explain.render import part_label, status_label
 from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
-from aiceberg.model.footprint import Footprint
+from aiceberg.model.footprint import CRITERIA, Footprint
 from aiceberg.web.pages import e, mass, mass_range, pct
 
 
@@ -34,9 +36,33 @@ def sources_html(ids: Iterable[str]) -> str:
     return f'<ul class="small">{"".join(items)}</ul>'
 
 
+def _plain(x: float) -> str:
+    """A float for an attribute a program reads back: every digit, no exponent."""
+    return format(Decimal(repr(float(x))), "f")
+
+
+def criteria_html(fp: Footprint, lang: str) -> str:
+    """Every criterion beside the carbon (primary energy, abiotic depletion, water): its total with its range
+    and whether every part has a sourced factor for it — a part without one is said, in words, to be not
+    assessed, never counted as 0. The rows are the reports' (``explain.criteria.criteria_rows``)."""
+    if not fp.parts:
+        return ""
+    rows = []
+    for c, (label, total, assessed) in zip(CRITERIA, criteria_rows(fp, lang), strict=True):
+        missing = fp.not_assessed_by(c)
+        value = "" if len(missing) == len(fp.parts) else f' data-value="{_plain(fp.impact(c).central)}"'
+        cls = ' class="nofig"' if missing else ""
+        rows.append(f'<tr data-criterion="{e(c)}"{value}><td>{e(label)}</td><td class="n">{e(total)}</td>'
+                    f'<td><span{cls}>{e(assessed)}</span></td></tr>')
+    return (f'<h2>{e(t("engine.report.impacts", lang))}</h2><div class="card"><table id="criteria"><thead><tr>'
+            f'<th>{e(t("engine.report.criterion", lang))}</th><th>{e(t("engine.report.total", lang))}</th>'
+            f'<th>{e(t("engine.report.assessed", lang))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="small muted">{e(t("engine.report.impacts_note", lang))}</p></div>')
+
+
 def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Mapping[str, str] | None = None,
                    headline_suffix: str = "") -> str:
-    """Headline, iceberg, parts table, equivalents, warnings and sources of one footprint."""
+    """Headline, iceberg, equivalents, the other criteria, parts table, warnings and sources of one footprint."""
     labels = labels or {}
     total = d["co2e_kg"]
     vis, sub = d["visible_co2e_kg"], d["submerged_co2e_kg"]
@@ -81,7 +107,7 @@ def footprint_html(fp: Footprint, d: Mapping[str, Any], lang: str, *, labels: Ma
         extra += f'<h2>{e(t("web.left_out", lang))}</h2><ul>{"".join(f"<li>{e(w)}</li>" for w in d["left_out"])}</ul>'
     if d.get("sources"):
         extra += f'<h2>{e(t("web.sources", lang))}</h2>{sources_html(d["sources"])}'
-    return head + eq_html + table + extra
+    return head + eq_html + criteria_html(fp, lang) + table + extra
 
 
 def share_html(url: str, lang: str) -> str:
