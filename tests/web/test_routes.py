@@ -177,6 +177,13 @@ def test_runs_list_escapes_names_and_links_to_reports(client):
     assert html.count('class="run-link"') == 4
 
 
+def test_a_runs_status_is_in_the_readers_language(client):
+    # the French runs table read "finished"
+    html = client.get("/runs?lang=fr").text
+    assert "<td>terminée</td>" in html and "<td>finished</td>" not in html
+    assert "<td>finished</td>" in client.get("/runs").text
+
+
 def test_runs_filters_by_date_and_host(client):
     assert client.get("/runs?host=gpu-node-1").text.count('class="run-link"') == 2
     assert client.get("/runs?from=2024-05-01&to=2024-05-31").text.count('class="run-link"') == 2
@@ -259,3 +266,10 @@ def test_run_page_shows_the_same_report_as_the_cli(client, store_path):
     assert 'id="lang-switch"' in html and html.count("<main>") == 1 and html.count("<html") == 1
     for part in src.fp.parts:
         assert f'data-part="{part.name}"' in html
+
+
+def test_a_forms_suggested_places_are_named_in_the_readers_language(client):
+    # the French inference form suggested "Germany", "United States"…
+    fr = client.get("/inference?lang=fr").text
+    assert '<option value="DE">Allemagne</option>' in fr and ">Germany<" not in fr
+    assert '<option value="DE">Germany</option>' in client.get("/inference").text

@@ -21,7 +21,7 @@ from aiceberg.errors import InputError, SensorUnavailable
 from aiceberg.i18n import Msg
 from aiceberg.measure.base import Channel, EnergyReading, Method, Text
 from aiceberg.measure.procfs import CpuTimes, default_proc_root, read_cpu_times, utilisation
-from aiceberg.refdata import find_hardware, get_hardware, names_cpu_model  # the engine's lookup API
+from aiceberg.refdata import find_hardware, get_hardware, hardware_name, names_cpu_model  # the engine's lookup API
 
 __all__ = [
     "DEFAULT_CPU_ID",
@@ -233,7 +233,9 @@ class CpuModelSensor:
         self._channel = Channel(
             id="model:cpu",
             domain="cpu",
-            label=f"{hardware.name} × {self.sockets}, TDP {self.tdp_w:g} W",
+            # a label is stored as it is written: a row named in English words (the class default) by its id
+            label=f"{hardware.name if isinstance(hardware_name(hardware), str) else hardware.id} × {self.sockets}, "
+                  f"TDP {self.tdp_w:g} W",
             sources=sources,
         )
         try:

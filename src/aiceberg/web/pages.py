@@ -149,9 +149,12 @@ def pct(x: float, lang: str) -> str:
 
 # -- forms -----------------------------------------------------------------------------------------
 @follows_data  # a cache emptied when the reference data changes (refdata.set_data_dir)
-def _datalist(table: str) -> str:
+def _datalist(table: str, lang: str = "en") -> str:
+    """The names a field suggests, each labelled in the reader's language (its English name where the data has
+    no other)."""
     rows = refdata.load_table(table)
-    opts = "".join(f'<option value="{e(r.id)}">{e(getattr(r, "name_en", "") or "")}</option>' for r in rows)
+    opts = "".join(f'<option value="{e(r.id)}">{e(getattr(r, f"name_{lang}", "") or getattr(r, "name_en", "") or "")}'
+                   '</option>' for r in rows)
     return f'<datalist id="dl-{table}">{opts}</datalist>'
 
 
@@ -223,7 +226,7 @@ def form_html(endpoint: str, path: str, raw: Mapping[str, Any], errors: Sequence
     errs = {er.field: er for er in errors}
     fields = [f for f in fields_of(endpoint) if f.name != "lang"]
     body = "".join(field_html(f, raw.get(f.name), errs.get(f.name), lang) for f in fields)
-    lists = "".join(_datalist(s) for s in sorted({f.suggest for f in fields if f.suggest}))
+    lists = "".join(_datalist(s, lang) for s in sorted({f.suggest for f in fields if f.suggest}))
     banner = ""
     if errors:
         other = [er for er in errors if er.field not in {f.name for f in fields}]

@@ -9,9 +9,15 @@ from functools import cache
 from typing import Any
 
 from aiceberg.explain.report.html import CSS as REPORT_CSS
+from aiceberg.i18n import has, t
 from aiceberg.i18n import numbers as N
-from aiceberg.i18n import t
 from aiceberg.web.pages import e, href, mass
+
+
+def run_status(status: str, lang: str) -> str:
+    """A run's status in words (``finished`` → "terminée")."""
+    key = f"report.run_status.{status}"
+    return t(key, lang) if has(key) else status
 
 
 # -- runs and cases --------------------------------------------------------------------------------
@@ -23,7 +29,8 @@ def runs_table(runs: Sequence[Any], lang: str) -> str:
         link = href(f"/runs/{r.run_id}", [("lang", lang)])
         rows.append(
             f'<tr><td><a class="run-link" href="{e(link)}">{e(r.run_id[:12])}</a></td><td>{e(r.name or "")}</td>'
-            f'<td>{e(r.status)}</td><td>{e(r.started_at[:19].replace("T", " "))}</td><td>{e(r.hostname)}</td>'
+            f'<td>{e(run_status(r.status, lang))}</td><td>{e(r.started_at[:19].replace("T", " "))}</td>'
+            f'<td>{e(r.hostname)}</td>'
             f'<td class="n">{e("" if r.duration_s is None else N.duration(r.duration_s, lang))}</td>'
             f'<td class="n">{e("" if r.energy_kwh is None else N.energy(r.energy_kwh, lang))}</td>'
             f'<td class="n">{e("" if r.co2e_kg is None else mass(r.co2e_kg, lang))}</td>'
@@ -60,7 +67,7 @@ def pager(query: Sequence[tuple[str, str]], page: int, more: bool, lang: str) ->
 def run_info_html(rec: Any, title: str, lang: str) -> str:
     """A run without a footprint (running, or stopped before its end): what the store knows of it."""
     duration = "" if rec.duration_s is None else N.duration(rec.duration_s, lang)
-    info = [("web.name", e(rec.name or "")), ("web.status", e(rec.status)),
+    info = [("web.name", e(rec.name or "")), ("web.status", e(run_status(rec.status, lang))),
             ("web.started", e(rec.started_at[:19].replace("T", " "))), ("web.host", e(rec.hostname)),
             ("web.duration", e(duration)), ("web.command", command_html(rec.command, lang))]
     rows = "".join(f"<tr><th>{e(t(k, lang))}</th><td>{v}</td></tr>" for k, v in info)
