@@ -20,8 +20,10 @@ Launchers and what they set (``docs/cluster.md``):
 
 Precedence: an explicit job id (``job_id=``, ``--job-id``, ``AICEBERG_JOB_ID``) names the job whatever
 the launcher; else Slurm's job id, then torchrun's run id, then the PMIx namespace. The rank variables
-of the innermost launcher win (torchrun started by ``srun``: ``RANK`` beats ``SLURM_PROCID``), and
-so the launcher reported is the one whose ranks were read. Where the launcher names no job (torchrun
+of the innermost launcher win, and the launcher reported is the one whose ranks were read: torchrun's
+``RANK`` beats ``SLURM_PROCID`` (torchrun started by ``srun``), and MPI's ranks beat the ``SLURM_PROCID``
+that ``mpirun``'s daemons inherit from their ``srun`` (when ``srun`` starts the MPI ranks itself, both
+agree, and Slurm's local ranks are read). Where the launcher names no job (torchrun
 without ``--rdzv-id``, MPICH), the ranks of one node are still tied together by their launcher process
 (the parent they share): the job id is ``<launcher>-<node>-<parent pid>-<its start time>``, unique, but
 the same job's ranks on other nodes get other ids; give ``--rdzv-id`` or ``AICEBERG_JOB_ID`` for a

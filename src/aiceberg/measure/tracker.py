@@ -255,6 +255,7 @@ class Run:
         try:
             self._recorder.open()
             sampler = self._sampler = Sampler(self._sensors, self.clock)
+            counted = {u.channel.id for u in sampler.used_channels()}
             for sensor in self._sensors:
                 if isinstance(sensor, GpuSensor):
                     sensor.set_interval(s.interval_s)
@@ -270,8 +271,7 @@ class Run:
                     job=None if self.job is None else job_info(self.job, self.role or "rank", self.job_scope),
                 ),
                 [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method,
-                            st.channel.id in {u.channel.id for u in sampler.used_channels()})
-                 for st in sampler.states.values()],
+                            st.channel.id in counted) for st in sampler.states.values()],
             )
             # the run's clock starts with its first reading, not before registering it in the store
             sampler.start_clock()
