@@ -121,3 +121,13 @@ def test_three_trackers_in_one_process_read_the_node_once_and_hand_it_over(tmp_p
     assert abs(total_j - 17.0) < 1e-6  # 10 + 2 before the handover, 5 after; the core not twice
     assert abs(holder.result.summary.energy_kwh * J_PER_KWH - 12.0) < 1e-6  # type: ignore[union-attr]
     store.close()
+
+
+def test_a_note_cut_short_by_a_kill_still_reads(tmp_path: Path) -> None:
+    """A holder killed between writing its new note and cutting the old one's tail leaves a whole note."""
+    from aiceberg.measure.node import _parse
+
+    longer = b'{"pid": 1, "rank": 0, "flushed_unix": 1796139313.5301802, "since_unix": 1796139300.0}\n'
+    shorter = b'{"pid": 1, "rank": 0}\n'
+    assert _parse(shorter + longer[len(shorter):]) == {"pid": 1, "rank": 0}
+    assert _parse(b"") is None and _parse(b"{trunc") is None

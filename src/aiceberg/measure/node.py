@@ -138,10 +138,8 @@ class FileLock:
 
     def _write(self) -> None:
         assert self._fd is not None
-        data = json.dumps(self._note, default=str).encode()
         try:
-            os.ftruncate(self._fd, 0)
-            os.pwrite(self._fd, data, 0)
+            _put(self._fd, self._note)
         except OSError:  # a full disk costs the note, never the lock nor the run
             log.debug("aiceberg: cannot write %s", self.path, exc_info=True)
 
@@ -153,9 +151,7 @@ class FileLock:
         self._note["released"] = True
         self._note["released_unix"] = time.time()
         with contextlib.suppress(OSError):
-            data = json.dumps(self._note, default=str).encode()
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, data, 0)
+            _put(fd, self._note)
         with _HELD_LOCK:
             _HELD.discard(fd)
         with contextlib.suppress(OSError):
@@ -170,9 +166,18 @@ class FileLock:
             return None
 
 
+def _put(fd: int, note: Mapping[str, Any]) -> None:
+    """The note as one line, written over the old one, then the rest cut: a holder killed at any moment
+    leaves a whole note (the new one, or the old one), never an empty file."""
+    data = json.dumps(note, default=str).encode() + b"\n"
+    os.pwrite(fd, data, 0)
+    os.ftruncate(fd, len(data))
+
+
 def _parse(data: bytes) -> dict[str, Any] | None:
+    """The note: the file's first line (what follows it is the end of a longer, older note)."""
     try:
-        value = json.loads(data.decode() or "null")
+        value = json.loads(data.split(b"\n", 1)[0].decode() or "null")
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
