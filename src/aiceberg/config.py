@@ -104,6 +104,15 @@ class Settings:
         """Where the value of ``name`` came from."""
         return self.sources.get(name, "default")
 
+    def given_as(self, name: str) -> str:
+        """The name of setting ``name`` where the user gave it, for errors: its variable
+        (``AICEBERG_LOCATION``), ``config.toml: location``, or the keyword itself (the command line
+        names its own flags)."""
+        source = self.source_of(name)
+        if source == "env":
+            return next((var for var, field_name in ENV_VARS.items() if field_name == name), name)
+        return f"config.toml: {name}" if source == "config" else name
+
     def with_overrides(self, overrides: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> Settings:
         """A copy with ``overrides`` (field → value given as arguments) applied, validated as
         :func:`load_settings` validates them; ``None`` values are ignored.

@@ -107,7 +107,7 @@ def test_three_trackers_in_one_process_read_the_node_once_and_hand_it_over(tmp_p
         holder.stop()  # the reader of the node ends first: another rank takes the node over
         others = [r for r in runs if r is not holder]
         taken = wait_for("a rank to take the node over", lambda: next(
-            (r._member.node_run for r in others if r._member and r._member.node_run), None))
+            (r._job.member.node_run for r in others if r._job.member and r._job.member.node_run), None))
         pc.advance("intel-rapl:1", 5 * UJ)
         taken.sample()
     finally:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from aiceberg.errors import InputError
 from aiceberg.measure.prediction import predict
 from aiceberg.model.quantity import Q
 from aiceberg.model.run_records import PhaseRow
@@ -23,7 +24,20 @@ from aiceberg.units import J_PER_KWH
 if TYPE_CHECKING:
     from aiceberg.model.footprint import Footprint
 
-__all__ = ["Phase", "PhaseBook", "with_footprint"]
+__all__ = ["Phase", "PhaseBook", "PhaseHandle", "check_total", "with_footprint"]
+
+
+def check_total(total_phases: object, *, required: bool = False) -> int | None:
+    """The number of phases a run will have: an integer > 0 (or ``None``, unless ``required``).
+
+    Raises:
+        InputError: anything else, naming ``total_phases``.
+    """
+    if total_phases is None and not required:
+        return None
+    if not isinstance(total_phases, int) or total_phases <= 0:
+        raise InputError("total_phases", f"{total_phases!r} is not accepted", "an integer > 0")
+    return total_phases
 
 
 @dataclass
@@ -42,6 +56,23 @@ class Phase:
             name=self.name, start_s=self.start_s, end_s=self.end_s,
             energy_kwh=None if self.energy_j is None else self.energy_j / J_PER_KWH,
         )
+
+
+class PhaseHandle:
+    """A named phase; ends when the next phase starts, when ``end()`` is called, or at ``with`` exit."""
+
+    def __init__(self, end: Callable[[int], None], index: int) -> None:
+        self._end = end
+        self.index = index
+
+    def end(self) -> None:
+        self._end(self.index)
+
+    def __enter__(self) -> PhaseHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
 
 
 class PhaseBook:

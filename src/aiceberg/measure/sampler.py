@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiceberg.measure.clock import Clock
-from aiceberg.model.run_records import SampleRow
+from aiceberg.model.run_records import ChannelRow, SampleRow
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
@@ -167,6 +167,12 @@ class Sampler:
         top = [s for s in self.states.values() if s.channel.included_in is None]
         measured_domains = {s.channel.domain for s in top if s.method == "measured"}
         return [s for s in top if s.method == "measured" or s.channel.domain not in measured_domains]
+
+    def channel_rows(self) -> list[ChannelRow]:
+        """Every channel as the store registers it, and whether the run counts it (:meth:`used_channels`)."""
+        counted = {u.channel.id for u in self.used_channels()}
+        return [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method,
+                           st.channel.id in counted) for st in self.states.values()]
 
     def total_j(self) -> float:
         """The energy of the used channels so far, in J."""

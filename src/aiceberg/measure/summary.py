@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiceberg.i18n import Msg
-from aiceberg.measure.sampler import ChannelState
+from aiceberg.measure.host import host_info
+from aiceberg.measure.phases import with_footprint
+from aiceberg.measure.sampler import ChannelState, Sampler
 from aiceberg.model.measured import measured_footprint
 from aiceberg.model.run_summary import (
     Attribution,
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
     from aiceberg.measure.base import SensorStatus
     from aiceberg.model.footprint import Footprint
 
-__all__ = ["RunFacts", "build_summary", "footprint_for", "sensor_reports", "utc_iso"]
+__all__ = ["RunFacts", "build_summary", "footprint_for", "footprint_so_far", "predicted_footprint", "sensor_reports",
+           "utc_iso"]
 
 log = logging.getLogger("aiceberg.tracker")
 
@@ -59,6 +62,36 @@ def footprint_for(
         domains_kwh, duration_s=duration_s, location=location, pue=pue, host=host, idle_kwh=idle_kwh,
         statuses=statuses, unmetered_kwh=unmetered_kwh,
     )
+
+
+def footprint_so_far(sampler: Sampler, *, location: str | None, pue: float | None) -> Footprint | None:
+    """The footprint of what a running sampler measured so far (as of its last sample), with the run's
+    factors, as its summary's will be; ``None`` where the engine cannot compute one (logged): a figure
+    asked for while the workload runs must never break it."""
+    try:
+        return footprint_for(
+            sampler.domains_kwh(), duration_s=sampler.elapsed_s(), location=location, pue=pue,
+            host=host_info(st.channel for st in sampler.states.values()),
+        )
+    except Exception:
+        log.debug("footprint so far failed", exc_info=True)
+        return None
+
+
+def predicted_footprint(pred: Prediction, sampler: Sampler, *, location: str | None,
+                        pue: float | None) -> Prediction:
+    """``pred`` with the footprint of each of its ends: the run's energy mix so far scaled to it, through
+    the engine with the run's factors; ``pred`` as it is where that fails (a prediction must never break
+    the workload)."""
+    host = host_info(st.channel for st in sampler.states.values())
+    try:
+        return with_footprint(
+            pred, sampler.domains_kwh(),
+            lambda domains, t: footprint_for(domains, duration_s=t, location=location, pue=pue, host=host),
+        )
+    except Exception:
+        log.debug("footprint of the prediction failed", exc_info=True)
+        return pred
 
 
 def _why(key: str, reason: Text, **params: Any) -> Msg:

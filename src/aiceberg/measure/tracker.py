@@ -2,49 +2,55 @@
 
 A thin front over the rooms that do the work: the settings (``aiceberg.config``), discovery of the
 sensors (``discovery.py``), the sampler and its thread (``sampler.py``), the phases and the prediction
-(``phases.py``), the store link (``recorder.py``) and the summary builder (``summary.py``), which turns
-the measured energies into a Footprint through the engine (PUE, grid intensity, embodied share).
+(``phases.py``), the store link (``recorder.py``), the run's place in a distributed job (``job_run.py``)
+and the summary builder (``summary.py``), which turns the measured energies into a Footprint through the
+engine (PUE, grid intensity, embodied share), at the end and while the run goes on.
 
-SIGTERM (when the program has no handler of its own) and Ctrl-C stop the run cleanly: the last samples
-are written and the run is closed with status ``interrupted`` before the signal goes on. Time comes
-from an injectable :class:`~aiceberg.measure.clock.Clock` (the system's by default).
+SIGTERM (when the program has no handler of its own, ``signals.py``) and Ctrl-C stop the run cleanly:
+the last samples are written and the run is closed with status ``interrupted`` before the signal goes
+on. Time comes from an injectable :class:`~aiceberg.measure.clock.Clock` (the system's by default).
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import logging
 import os
-import signal
 import socket
-import threading
 import uuid
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiceberg import refdata
-from aiceberg.config import ENV_VARS, Settings, load_settings
+from aiceberg.config import Settings, load_settings
 from aiceberg.errors import InputError, ReferenceDataError
 from aiceberg.i18n import Msg
 from aiceberg.measure.clock import SYSTEM_CLOCK, Clock
 from aiceberg.measure.discovery import discover
 from aiceberg.measure.gpu import GpuSensor
 from aiceberg.measure.host import host_info
-from aiceberg.measure.launcher import JobContext, detect
-from aiceberg.measure.node import JobMember, job_info, job_warnings, open_job_sensors, with_job
-from aiceberg.measure.phases import PhaseBook
-from aiceberg.measure.phases import with_footprint as add_footprint
+from aiceberg.measure.job_run import JobLink
+from aiceberg.measure.launcher import JobContext
+from aiceberg.measure.node import JobMember
+from aiceberg.measure.phases import PhaseBook, PhaseHandle, check_total
 from aiceberg.measure.recorder import Recorder, RunSink, StoreOpener, storable
 from aiceberg.measure.result import RunResult, default_command
 from aiceberg.measure.run_attribution import RunAttributor
 from aiceberg.measure.sampler import Sampler
-from aiceberg.measure.summary import RunFacts, build_summary, footprint_for, utc_iso
-from aiceberg.measure.unmetered import unmetered_energy
+from aiceberg.measure.signals import SigtermGuard, Terminated
+from aiceberg.measure.summary import (
+    RunFacts,
+    build_summary,
+    footprint_for,
+    footprint_so_far,
+    predicted_footprint,
+    utc_iso,
+)
+from aiceberg.measure.unmetered import run_unmetered_kwh
 from aiceberg.model.factors import NO_LOCATION_WARNING
-from aiceberg.model.run_records import ChannelRow, NewRun
+from aiceberg.model.run_records import NewRun
 from aiceberg.units import J_PER_KWH
 
 if TYPE_CHECKING:
@@ -59,31 +65,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The settings a keyword of ``Run``/``track`` overrides (the keyword is also the field's name in errors).
 _SETTING_KEYWORDS = ("location", "interval_s", "flush_every_s", "pue", "project", "cpu_tdp_w", "cpu_model")
-
-
-class Terminated(SystemExit):
-    """Raised in the main thread when SIGTERM arrives during a tracked run (exit code 128 + 15)."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        super().__init__(128 + signum)
-
-
-class PhaseHandle:
-    """A named phase; ends when the next phase starts, when ``end()`` is called, or at ``with`` exit."""
-
-    def __init__(self, run: Run, index: int) -> None:
-        self._run = run
-        self.index = index
-
-    def end(self) -> None:
-        self._run._end_phase(self.index)
-
-    def __enter__(self) -> PhaseHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.end()
 
 
 class Run:
@@ -151,22 +132,13 @@ class Run:
         job_scope: str = "rank",
         _takeover: JobMember | None = None,
     ) -> None:
-        self._options = dict(
-            sensors=sensors, statuses=statuses, store=store, settings=settings, name=name,
-            project=project, location=location, interval_s=interval_s, flush_every_s=flush_every_s,
-            pue=pue, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model, idle_baseline_s=idle_baseline_s,
-            total_phases=total_phases, on_prediction=on_prediction, command=command,
-            handle_signals=handle_signals, attach_pid=attach_pid, clock=clock, labels=labels,
-            open_store=open_store, job_id=job_id, job=job, job_scope=job_scope,
-        )
-        given = dict(location=location, interval_s=interval_s, flush_every_s=flush_every_s, pue=pue,
-                     project=project, cpu_tdp_w=cpu_tdp_w, cpu_model=cpu_model)
+        #: the keywords as given (a decorated function's each call makes a run of its own with them)
+        self._options: dict[str, Any] = {k: v for k, v in locals().items() if k not in ("self", "_takeover")}
         base = load_settings() if settings is None else settings
-        self.settings = base.with_overrides({k: given[k] for k in _SETTING_KEYWORDS})
+        self.settings = base.with_overrides({k: self._options[k] for k in _SETTING_KEYWORDS})
         if not isinstance(idle_baseline_s, int | float) or not 0 <= idle_baseline_s <= 3600:
             raise InputError("idle_baseline_s", f"{idle_baseline_s!r} is not accepted", "a number from 0 to 3600")
-        if total_phases is not None and (not isinstance(total_phases, int) or total_phases <= 0):
-            raise InputError("total_phases", f"{total_phases!r} is not accepted", "an integer > 0")
+        check_total(total_phases)
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.run_id = uuid.uuid4().hex
         self.name = storable(name)
@@ -174,9 +146,11 @@ class Run:
         self.idle_baseline_s = float(idle_baseline_s)
         self.on_prediction = on_prediction
         self.handle_signals = handle_signals
+        self._sigterm = SigtermGuard(handle_signals)
         self._sensors_arg = sensors
         self._statuses: list[SensorStatus] = list(statuses or [])
-        self._labels = {**_setting_labels(self.settings), **(labels or {})}
+        self._labels = {**{n: self.settings.given_as(n) for n in ("location", "cpu_tdp_w", "cpu_model")},
+                        **(labels or {})}
         self._recorder = Recorder(store, self.settings.db, open_store)
         self._discovery: Any = None
         self._sensors: list[Sensor] = []
@@ -186,17 +160,25 @@ class Run:
         self._idle_power_w: dict[str, float] = {}
         self._attributor: Any = None  # a run_attribution.RunAttributor once attached
         self._attr_pid: int | None = None if attach_pid is False else (attach_pid or os.getpid())
-        self._old_sigterm: Any = None
         self._warnings: list[Text] = []
         self.result: RunResult | None = None
-        #: the job this process is a rank of (``None`` outside a job), and what this run reads of it
-        self.job: JobContext | None = _job_context(job, job_id)
-        self.role: str | None = None
-        self._member: JobMember | None = None
-        self._takeover = _takeover
-        if job_scope not in ("rank", "node"):
-            raise InputError("job_scope", f"{job_scope!r} is not accepted", "'rank' or 'node'")
-        self.job_scope = job_scope
+        self._job = JobLink(job, job_id, job_scope, _takeover)
+
+    # -- the job --------------------------------------------------------------------------------
+
+    @property
+    def job(self) -> JobContext | None:
+        """The job this process is a rank of (``None`` outside a job)."""
+        return self._job.ctx
+
+    @property
+    def role(self) -> str | None:
+        """What this run reads of its job's node: ``node`` (the node's sensors) or ``rank`` (its GPUs)."""
+        return self._job.role
+
+    @property
+    def job_scope(self) -> str:
+        return self._job.scope
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -227,9 +209,8 @@ class Run:
         if self.job is None:
             self._discovery = discover(**options)
         else:  # one reader per node for the node's sensors, one per GPU (measure/node.py)
-            self._member, self.role, self._discovery = open_job_sensors(
-                self.job, self.run_id, options, takeover=self._takeover, scope=self.job_scope, discover_fn=discover)
-            self._warnings.extend(job_warnings(self.job, self._member or self._takeover, self.role))
+            self._discovery, said = self._job.open_sensors(self.run_id, options, discover)
+            self._warnings.extend(said)
         self._sensors = list(self._discovery.sensors)
         if not self._statuses:
             self._statuses = list(self._discovery.statuses)
@@ -255,7 +236,6 @@ class Run:
         try:
             self._recorder.open()
             sampler = self._sampler = Sampler(self._sensors, self.clock)
-            counted = {u.channel.id for u in sampler.used_channels()}
             for sensor in self._sensors:
                 if isinstance(sensor, GpuSensor):
                     sensor.set_interval(s.interval_s)
@@ -268,10 +248,9 @@ class Run:
                     pid=os.getpid(), hostname=socket.gethostname(), name=self.name,
                     project=storable(s.project) or "default", command=self.command,
                     location=storable(s.location), interval_s=s.interval_s, flush_every_s=s.flush_every_s,
-                    job=None if self.job is None else job_info(self.job, self.role or "rank", self.job_scope),
+                    job=self._job.info(),
                 ),
-                [ChannelRow(st.channel.id, st.sensor, st.channel.domain, st.channel.label, st.method,
-                            st.channel.id in counted) for st in sampler.states.values()],
+                sampler.channel_rows(),
             )
             # the run's clock starts with its first reading, not before registering it in the store
             sampler.start_clock()
@@ -281,16 +260,15 @@ class Run:
         except BaseException:
             self._close_resources()
             raise
-        self._install_signals()
+        self._sigterm.install()
         sampler.start(s.interval_s, s.flush_every_s, self._flush)
         atexit.register(self._at_exit)
-        if self._member is not None and self.role == "rank":  # take the node over if its sampler goes
-            self._member.watch(self._start_node_run, min(max(s.interval_s, 0.05), 5.0))
+        self._job.watch(self._start_node_run, s.interval_s)  # take the node over if its reader goes
         return self
 
     def _start_node_run(self, member: JobMember) -> Run:
         """The node's run, started by this rank on taking the node over from a rank that ended or died."""
-        o: dict[str, Any] = self._options
+        o = self._options
         run = type(self)(store=o["store"], settings=self.settings, name=self.name, command=self.command,
                          handle_signals=False, attach_pid=False, clock=self.clock, labels=o["labels"],
                          open_store=o["open_store"], job=self.job, _takeover=member)
@@ -318,7 +296,7 @@ class Run:
         if sampler is None or not sampler.started:
             raise RuntimeError("the run was not started")
         sampler.stop()
-        self._restore_signals()
+        self._sigterm.restore()
         atexit.unregister(self._at_exit)
         try:
             sampler.sample()
@@ -331,8 +309,7 @@ class Run:
         return result
 
     def _close_resources(self) -> None:
-        if self._member is not None:  # the node's run this rank took over ends with it; the locks go
-            self._member.close(lambda node_run: node_run.stop(end_reason="the rank that read the node ended"))
+        self._job.close()
         if self._sensors_arg is None:
             if self._discovery is not None:
                 self._discovery.close()
@@ -347,23 +324,6 @@ class Run:
     def _at_exit(self) -> None:  # pragma: no cover - exercised through subprocess tests
         if self.result is None and self._sampler is not None:
             self.stop(end_reason="stopped at interpreter exit")
-
-    # -- signals --------------------------------------------------------------------------------
-
-    def _install_signals(self) -> None:
-        if not self.handle_signals or threading.current_thread() is not threading.main_thread():
-            return
-        try:
-            if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-                self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
-        except (ValueError, OSError):  # pragma: no cover
-            self._old_sigterm = None
-
-    def _restore_signals(self) -> None:
-        if self._old_sigterm is not None:
-            with contextlib.suppress(ValueError, OSError):
-                signal.signal(signal.SIGTERM, self._old_sigterm)
-            self._old_sigterm = None
 
     # -- flushing -------------------------------------------------------------------------------
 
@@ -382,8 +342,8 @@ class Run:
         if not written:  # keep the data and try again at the next flush
             sampler.give_back(rows)
             self._book.unwritten(phases)
-        elif self.role == "node":  # for a successor's account of what no one read
-            (self._member or self._takeover).heartbeat(self.clock.wall())  # type: ignore[union-attr]
+        else:
+            self._job.flushed(self.clock.wall())
 
     # -- energies -------------------------------------------------------------------------------
 
@@ -407,9 +367,7 @@ class Run:
 
     def expect(self, total_phases: int) -> None:
         """Declare how many phases the run will have (enables the prediction)."""
-        if not isinstance(total_phases, int) or total_phases <= 0:
-            raise InputError("total_phases", f"{total_phases!r} is not accepted", "an integer > 0")
-        self._book.total = total_phases
+        self._book.total = check_total(total_phases, required=True)
 
     def phase(self, name: str) -> PhaseHandle:
         """Start a named phase now (``run.phase("epoch 3")``); the previous open phase ends here."""
@@ -421,7 +379,7 @@ class Run:
         ph, closed = self._book.start(name, sampler.elapsed_s(), sampler.total_j())
         if closed:
             self._predicted()
-        return PhaseHandle(self, ph.index)
+        return PhaseHandle(self._end_phase, ph.index)
 
     def _end_phase(self, index: int) -> None:
         sampler = self._sampler
@@ -448,17 +406,7 @@ class Run:
         pred = self._book.predict()
         if pred is None or not with_footprint or self._sampler is None:
             return pred
-        sampler = self._sampler
-        s = self.settings
-        host = host_info(st.channel for st in sampler.states.values())
-        try:
-            return add_footprint(
-                pred, sampler.domains_kwh(),
-                lambda domains, t: footprint_for(domains, duration_s=t, location=s.location, pue=s.pue, host=host),
-            )
-        except Exception:  # a prediction must never break the workload
-            log.debug("footprint of the prediction failed", exc_info=True)
-            return pred
+        return predicted_footprint(pred, self._sampler, location=self.settings.location, pue=self.settings.pue)
 
     def footprint(self) -> Footprint | None:
         """The footprint of what was measured so far (as of the last sample), through the engine with the
@@ -468,24 +416,9 @@ class Run:
         sampler = self._sampler
         if sampler is None or not sampler.started or self.result is not None:
             return None
-        s = self.settings
-        try:
-            return footprint_for(
-                sampler.domains_kwh(), duration_s=sampler.elapsed_s(), location=s.location, pue=s.pue,
-                host=host_info(st.channel for st in sampler.states.values()),
-            )
-        except Exception:  # a figure logged while the workload runs must never break it
-            log.debug("footprint so far failed", exc_info=True)
-            return None
+        return footprint_so_far(sampler, location=self.settings.location, pue=self.settings.pue)
 
     # -- the result -----------------------------------------------------------------------------
-
-    def _unmetered_kwh(self, duration_s: float) -> float | None:
-        """The optional correction for what no counter sees, from the measured counters only."""
-        if not self.settings.unmetered or self._sampler is None:
-            return None
-        counters_j = sum(s.last_j or 0.0 for s in self._sampler.used_channels() if s.method == "measured")
-        return unmetered_energy(counters_j, duration_s).energy_j / J_PER_KWH
 
     def attach(self, pid: int) -> None:
         """Attribute to the process tree rooted at ``pid`` (``aiceberg run`` attaches its child)."""
@@ -502,12 +435,14 @@ class Run:
         assert sampler is not None
         self._flush()  # the last samples, and the attribution's last window
         s = self.settings
+        # the optional correction for what no counter sees
+        unmetered = run_unmetered_kwh(sampler.used_channels(), end_t) if s.unmetered else None
         facts = RunFacts(
             run_id=self.run_id, status=status, started_unix=self._started_unix, duration_s=end_t,
             name=self.name, project=storable(s.project) or "default", command=self.command,
             location=storable(s.location), pue=s.pue, interval_s=s.interval_s, samples=sampler.samples_taken,
             exit_code=exit_code, end_reason=end_reason, idle_baseline_s=self.idle_baseline_s,
-            idle_power_w=self._idle_power_w, unmetered_kwh=self._unmetered_kwh(end_t), warnings=self._warnings,
+            idle_power_w=self._idle_power_w, unmetered_kwh=unmetered, warnings=self._warnings,
         )
         summary = build_summary(
             facts, list(sampler.states.values()), sampler.used_channels(), self._statuses,
@@ -515,9 +450,7 @@ class Run:
             phases=self._book.summaries(), prediction=self._book.last_prediction(status=status),
             attribution=None if self._attributor is None else self._attributor.report(),
         )
-        if self.job is not None:
-            summary = with_job(summary, self.job, self.role or "rank", self.job_scope)
-        summary = self._recorder.finish(summary)
+        summary = self._recorder.finish(self._job.summary(summary))
         return RunResult(summary=summary, stored_in=self._recorder.where if self._recorder.stored else None)
 
     # -- context manager and decorator ----------------------------------------------------------
@@ -545,35 +478,10 @@ class Run:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with Run(**options):  # type: ignore[arg-type]
+            with Run(**options):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
-
-
-def _setting_labels(settings: Settings) -> dict[str, str]:
-    """Each setting's name where the user gave it: the keyword (``location``; the command line checks
-    its own flags first), ``AICEBERG_LOCATION``, or ``config.toml: location``."""
-    env = {field: var for var, field in ENV_VARS.items()}
-    out = {}
-    for name in ("location", "cpu_tdp_w", "cpu_model"):
-        source = settings.source_of(name)
-        out[name] = {"env": env.get(name, name), "config": f"config.toml: {name}"}.get(source, name)
-    return out
-
-
-def _job_context(job: JobContext | bool | None, job_id: str | None) -> JobContext | None:
-    """The job a run belongs to: the one given, else the launcher's (``job_id`` names it), else none."""
-    if job is False:
-        return None
-    ctx = job if isinstance(job, JobContext) else detect(job_id=job_id)
-    if job_id is not None and isinstance(job, JobContext):
-        ctx = ctx.with_job_id(job_id)
-    return ctx if ctx.in_job else None
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated(signum)
 
 
 def track(func: Callable[..., Any] | None = None, /, **options: Any) -> Any:

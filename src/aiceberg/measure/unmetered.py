@@ -17,12 +17,18 @@ read through ``aiceberg.model.defaults``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiceberg.errors import InputError
 from aiceberg.model.defaults import factor_value
+from aiceberg.units import J_PER_KWH
 
-__all__ = ["UNMETERED_SOURCE", "Unmetered", "unmetered_energy"]
+if TYPE_CHECKING:
+    from aiceberg.measure.sampler import ChannelState
+
+__all__ = ["UNMETERED_SOURCE", "Unmetered", "run_unmetered_kwh", "unmetered_energy"]
 
 UNMETERED_SOURCE = "jay-2023-ccgrid"
 
@@ -81,3 +87,10 @@ def unmetered_energy(
     energy = (slope - 1.0) * counters_energy_j + intercept_w * duration_s * nodes
     power = energy / duration_s if duration_s > 0 else 0.0
     return Unmetered(energy_j=energy, power_w=power, slope=slope, intercept_w=intercept_w, source=source)
+
+
+def run_unmetered_kwh(used: Iterable[ChannelState], duration_s: float) -> float:
+    """A run's unmetered part in kWh, from the energy its measured counters saw (modelled channels are
+    no counters: the fit does not apply to them)."""
+    counters_j = sum(s.last_j or 0.0 for s in used if s.method == "measured")
+    return unmetered_energy(counters_j, duration_s).energy_j / J_PER_KWH
