@@ -11,7 +11,6 @@ UUIDs), as the ROCm runtime does.
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
@@ -19,8 +18,8 @@ from typing import Any
 
 from aiceberg.errors import MissingExtraError, SensorUnavailable
 from aiceberg.i18n import Msg
-from aiceberg.measure.base import MIN_GAP_S, Method
-from aiceberg.measure.gpu import GpuDevice, GpuSelection, GpuSensor, GpuShares, select_devices, skipped_text
+from aiceberg.measure.base import MIN_GAP_S, Method, Text
+from aiceberg.measure.gpu import GpuDevice, GpuSelection, GpuSensor, GpuShares, select_devices
 
 __all__ = ["AmdDevice", "AmdSmiSensor", "load_amdsmi", "visible_env"]
 
@@ -112,20 +111,8 @@ class AmdSmiSensor(GpuSensor):
         max_gap_s: float = MIN_GAP_S,
     ) -> None:
         self.amdsmi = amdsmi if amdsmi is not None else load_amdsmi()
-        self._start(clock, max_gap_s)
-        self._error: Any = getattr(self.amdsmi, "AmdSmiException", Exception)
-        env = os.environ if env is None else env
-        try:
-            self.amdsmi.amdsmi_init()
-        except self._error as exc:
-            raise SensorUnavailable("amdsmi", Msg("measure.amd.did_not_start", reason=_error_text(exc)),
-                                    DRIVER_FIX) from exc
-        self._open = True
-        try:
-            self._open_devices(gpus, env)
-        except BaseException:
-            self.close()
-            raise
+        self._error = getattr(self.amdsmi, "AmdSmiException", Exception)
+        self._connect(clock, max_gap_s, gpus, env)
 
     def _open_devices(self, gpus: GpuSelection, env: Mapping[str, str]) -> None:
         smi = self.amdsmi
@@ -143,15 +130,16 @@ class AmdSmiSensor(GpuSensor):
             except self._error:
                 name = f"AMD GPU {i}"
             self._add_device(i, uuids[i], name, h)
-        if not self.devices:
-            if not positions:
-                raise SensorUnavailable("amdsmi", Msg("measure.gpu.none_selected", count=len(handles),
-                                                      variable=_visible_var(env), value=repr(visible_env(env)))
-                                        if handles else Msg("measure.amd.no_gpu"))
-            raise SensorUnavailable("amdsmi", skipped_text(self.skipped), DRIVER_FIX)
-        self._opened()
+        self._opened(len(handles), positions, _visible_var(env), visible_env(env), Msg("measure.amd.no_gpu"),
+                     DRIVER_FIX)
 
     # -- driver calls -----------------------------------------------------------------------------
+
+    def _driver_init(self) -> None:
+        self.amdsmi.amdsmi_init()
+
+    def _driver_did_not_start(self, exc: BaseException) -> tuple[Text, Text | None]:
+        return Msg("measure.amd.did_not_start", reason=_error_text(exc)), DRIVER_FIX
 
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
         return (self._error, *_DRIVER_ERRORS)

@@ -13,10 +13,12 @@ reading reports.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aiceberg.errors import SensorUnavailable
 from aiceberg.i18n import Msg
 from aiceberg.measure.base import (
     Channel,
@@ -164,16 +166,26 @@ class GpuShares:
 class GpuSensor:
     """The reading side every GPU backend shares (see the module docstring).
 
-    Subclasses set ``name`` and ``prefix``, call :meth:`_start` then :meth:`_add_device` for each
-    selected GPU and :meth:`_opened`, and implement the ``_driver_*`` hooks.
+    Subclasses set ``name``, call :meth:`_connect` from their constructor, and implement
+    ``_open_devices`` (list the driver's GPUs, :func:`select_devices`, :meth:`_add_device` for each
+    selected one, then :meth:`_opened`) and the ``_driver_*`` hooks.
     """
 
     name: str = "gpu"
     method: Method = "measured"
     #: joules per unit of the raw energy counter (NVML: mJ, AMD SMI: µJ)
     energy_unit_j: float = 1.0
+    #: the driver's own exception type (``NVMLError``, ``AmdSmiException``), set before :meth:`_connect`
+    _error: Any = Exception
 
-    def _start(self, clock: Callable[[], float], max_gap_s: float) -> None:
+    def _connect(self, clock: Callable[[], float], max_gap_s: float, gpus: GpuSelection,
+                 env: Mapping[str, str] | None) -> None:
+        """Start the driver and open the selected GPUs; the driver is shut down again if that fails.
+
+        Raises:
+            SensorUnavailable: the driver does not start (with the backend's reason and fix), or no
+                selected GPU can be read.
+        """
         self._clock = clock
         self._max_gap_s = max_gap_s
         self.devices: list[GpuDevice] = []
@@ -181,12 +193,34 @@ class GpuSensor:
         self._counters: dict[str, ResettingCounter] = {}
         self._integrators: dict[str, PowerIntegrator] = {}
         self._channels: list[Channel] = []
+        try:
+            self._driver_init()
+        except self._error as exc:
+            reason, fix = self._driver_did_not_start(exc)
+            raise SensorUnavailable(self.name, reason, fix) from exc
+        self._open = True
+        try:
+            self._open_devices(gpus, os.environ if env is None else env)
+        except BaseException:
+            self.close()
+            raise
 
     # -- the backend's driver calls ---------------------------------------------------------------
 
+    def _driver_init(self) -> None:
+        """Start the driver (raising its own :attr:`_error` when it cannot)."""
+        raise NotImplementedError
+
+    def _driver_did_not_start(self, exc: BaseException) -> tuple[Text, Text | None]:
+        """(reason, fix) when :meth:`_driver_init` fails."""
+        raise NotImplementedError
+
+    def _open_devices(self, gpus: GpuSelection, env: Mapping[str, str]) -> None:
+        raise NotImplementedError
+
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
         """The exceptions a driver call may raise for one device (a gap, not a crash)."""
-        raise NotImplementedError
+        return (self._error,)
 
     def _driver_error_text(self, exc: BaseException) -> str:
         raise NotImplementedError
@@ -235,7 +269,19 @@ class GpuSensor:
             mode = "power"
         self.devices.append(GpuDevice(index, uuid, name, handle, cid, mode))
 
-    def _opened(self) -> None:
+    def _opened(self, count: int, selected: Sequence[int], variable: str, value: str | None, no_gpu: Msg,
+                fix: Text | None = None) -> None:
+        """The devices are added: their channels; or, when none could be, why (of ``count`` GPUs the driver
+        lists, ``selected`` were chosen by ``variable``'s ``value``; ``no_gpu`` says there are none).
+
+        Raises:
+            SensorUnavailable: no GPU, none selected, or none of those selected readable (with ``fix``).
+        """
+        if not self.devices:
+            if not selected:
+                raise SensorUnavailable(self.name, Msg("measure.gpu.none_selected", count=count, variable=variable,
+                                                       value=repr(value)) if count else no_gpu)
+            raise SensorUnavailable(self.name, skipped_text(self.skipped), fix)
         self._channels = [
             Channel(id=d.channel_id, domain="gpu", label=f"{d.name} ({d.mode})", device_index=d.index)
             for d in self.devices

@@ -10,7 +10,6 @@ integrated over time by the trapezoid rule (the reading itself is shared with AM
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
@@ -19,7 +18,7 @@ from typing import Any
 from aiceberg.errors import MissingExtraError, SensorUnavailable
 from aiceberg.i18n import Msg
 from aiceberg.measure.attribution import gpu_shares
-from aiceberg.measure.base import MIN_GAP_S, Method
+from aiceberg.measure.base import MIN_GAP_S, Method, Text
 from aiceberg.measure.gpu import (
     GpuDevice,
     GpuSelection,
@@ -27,7 +26,6 @@ from aiceberg.measure.gpu import (
     GpuShares,
     parse_visible_devices,
     select_devices,
-    skipped_text,
 )
 
 __all__ = [
@@ -133,42 +131,28 @@ class NvmlSensor(GpuSensor):
         max_gap_s: float = MIN_GAP_S,
     ) -> None:
         self.nvml = nvml if nvml is not None else load_nvml()
-        self._start(clock, max_gap_s)
-        env = os.environ if env is None else env
-        self._error: Any = getattr(self.nvml, "NVMLError", Exception)
-        try:
-            self.nvml.nvmlInit()
-        except self._error as exc:
-            reason, fix = nvml_error_text(self.nvml, exc)
-            raise SensorUnavailable("nvml", Msg("measure.nvml.did_not_start", reason=reason), fix) from exc
-        self._open = True
-        try:
-            self._open_devices(gpus, env)
-        except BaseException:
-            self.close()
-            raise
+        self._error = getattr(self.nvml, "NVMLError", Exception)
+        self._connect(clock, max_gap_s, gpus, env)
 
     def _open_devices(self, gpus: GpuSelection, env: Mapping[str, str]) -> None:
         nvml = self.nvml
         count = int(nvml.nvmlDeviceGetCount())
         handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
         uuids = [_text(nvml.nvmlDeviceGetUUID(h)) for h in handles]
-        positions = select_devices(uuids, gpus, env.get("CUDA_VISIBLE_DEVICES"))
+        visible = env.get("CUDA_VISIBLE_DEVICES")
+        positions = select_devices(uuids, gpus, visible)
         for i in positions:
             self._add_device(i, uuids[i], _text(nvml.nvmlDeviceGetName(handles[i])), handles[i])
-        if not self.devices:
-            if not positions:
-                visible = env.get("CUDA_VISIBLE_DEVICES")
-                raise SensorUnavailable("nvml", Msg("measure.gpu.none_selected", count=count,
-                                                    variable="CUDA_VISIBLE_DEVICES", value=repr(visible))
-                                        if count else Msg("measure.nvml.no_gpu"))
-            raise SensorUnavailable("nvml", skipped_text(self.skipped))
-        self._opened()
+        self._opened(count, positions, "CUDA_VISIBLE_DEVICES", visible, Msg("measure.nvml.no_gpu"))
 
     # -- driver calls -----------------------------------------------------------------------------
 
-    def _driver_errors(self) -> tuple[type[BaseException], ...]:
-        return (self._error,)
+    def _driver_init(self) -> None:
+        self.nvml.nvmlInit()
+
+    def _driver_did_not_start(self, exc: BaseException) -> tuple[Text, Text | None]:
+        reason, fix = nvml_error_text(self.nvml, exc)
+        return Msg("measure.nvml.did_not_start", reason=reason), fix
 
     def _driver_error_text(self, exc: BaseException) -> str:
         return nvml_error_text(self.nvml, exc)[0]
