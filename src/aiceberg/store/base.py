@@ -64,49 +64,53 @@ class PowerSeries:
     points: tuple[tuple[float, float], ...]
 
 
-def _co2e(r: Any) -> Q | None:
-    """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
-    if r.co2e_kg is None:
-        return None
-    c = r.co2e_kg
-    lo = c if r.co2e_kg_low is None else min(r.co2e_kg_low, c)
-    hi = c if r.co2e_kg_high is None else max(r.co2e_kg_high, c)
-    return Q(c, lo, hi)
+class RunColumns:
+    """What a run's columns tell, the same for a row of a list (:class:`RunRow`) and a whole run
+    (:class:`RunRecord`): both have the columns of ``runs`` as attributes."""
+
+    __slots__ = ()
+
+    @property
+    def co2e(self: Any) -> Q | None:
+        """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
+        if self.co2e_kg is None:
+            return None
+        c = self.co2e_kg
+        lo = c if self.co2e_kg_low is None else min(self.co2e_kg_low, c)
+        hi = c if self.co2e_kg_high is None else max(self.co2e_kg_high, c)
+        return Q(c, lo, hi)
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        """The fields ``aiceberg runs list --json`` prints."""
+        return {
+            "run_id": self.run_id, "status": self.status, "started_at": self.started_at, "ended_at": self.ended_at,
+            "duration_s": self.duration_s, "energy_kwh": self.energy_kwh, "co2e_kg": self.co2e_kg,
+            "co2e_kg_low": self.co2e_kg_low, "co2e_kg_high": self.co2e_kg_high, "exit_code": self.exit_code,
+            "name": self.name, "project": self.project, "command": self.command, "location": self.location,
+            "hostname": self.hostname, "pid": self.pid, "end_reason": self.end_reason, "job_id": self.job_id,
+            "step": self.step, "rank": self.rank, "node": self.node, "role": self.role,
+        }
+
+    def new_run(self: Any) -> NewRun:
+        """What was known of this run when it started (to create it again elsewhere)."""
+        return NewRun(
+            run_id=self.run_id, started_at=self.started_at, started_unix=self.started_unix, pid=self.pid,
+            hostname=self.hostname, name=self.name, project=self.project, command=self.command,
+            location=self.location, interval_s=self.interval_s, flush_every_s=self.flush_every_s, job=self.job,
+        )
+
+    @property
+    def job(self: Any) -> JobInfo | None:
+        """The job this run is part of, if any."""
+        if self.job_id is None:
+            return None
+        return JobInfo(job_id=self.job_id, node=self.node or self.hostname, role=self.role or "rank",
+                       launcher=self.launcher or "none", step=self.step, rank=self.rank, local_rank=self.local_rank,
+                       world_size=self.world_size, nodes=self.nodes)
 
 
-def _to_dict(r: Any) -> dict[str, Any]:
-    """The fields ``aiceberg runs list --json`` prints."""
-    return {
-        "run_id": r.run_id, "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
-        "duration_s": r.duration_s, "energy_kwh": r.energy_kwh, "co2e_kg": r.co2e_kg,
-        "co2e_kg_low": r.co2e_kg_low, "co2e_kg_high": r.co2e_kg_high, "exit_code": r.exit_code, "name": r.name,
-        "project": r.project, "command": r.command, "location": r.location, "hostname": r.hostname, "pid": r.pid,
-        "end_reason": r.end_reason, "job_id": r.job_id, "step": r.step, "rank": r.rank, "node": r.node,
-        "role": r.role,
-    }
-
-
-def _job(r: Any) -> JobInfo | None:
-    if r.job_id is None:
-        return None
-    return JobInfo(job_id=r.job_id, node=r.node or r.hostname, role=r.role or "rank", launcher=r.launcher or "none",
-                   step=r.step, rank=r.rank, local_rank=r.local_rank, world_size=r.world_size, nodes=r.nodes)
-
-
-def _new_run(r: Any) -> NewRun:
-    """What was known of this run when it started (to create it again elsewhere)."""
-    return NewRun(
-        run_id=r.run_id, started_at=r.started_at, started_unix=r.started_unix, pid=r.pid, hostname=r.hostname,
-        name=r.name, project=r.project, command=r.command, location=r.location, interval_s=r.interval_s,
-        flush_every_s=r.flush_every_s, job=_job(r),
-    )
-
-
-class RunRow(NamedTuple):
-    """A run as lists show it: its columns, never its summary (see :class:`RunRecord`).
-
-    A named tuple, so that a list of 20,000 runs costs little to build.
-    """
+class _RunRow(NamedTuple):
+    """The columns of a run, in the order ``sql.ROW_COLUMNS`` selects them."""
 
     run_id: str
     status: str
@@ -139,27 +143,18 @@ class RunRow(NamedTuple):
     role: str | None = None
     launcher: str | None = None
 
-    @property
-    def co2e(self) -> Q | None:
-        """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
-        return _co2e(self)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields ``aiceberg runs list --json`` prints."""
-        return _to_dict(self)
+class RunRow(_RunRow, RunColumns):
+    """A run as lists show it: its columns, never its summary (see :class:`RunRecord`).
 
-    def new_run(self) -> NewRun:
-        """What was known of this run when it started (to create it again elsewhere)."""
-        return _new_run(self)
+    A named tuple, so that a list of 20,000 runs costs little to build.
+    """
 
-    @property
-    def job(self) -> JobInfo | None:
-        """The job this run is part of, if any."""
-        return _job(self)
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
-class RunRecord:
+class RunRecord(RunColumns):
     """A run with its summary: what :meth:`RunStore.get_run` gives back (the columns of :class:`RunRow`, then
     ``summary``).
 
@@ -199,24 +194,6 @@ class RunRecord:
     launcher: str | None = None
     summary: RunSummary | None = None
 
-    @property
-    def co2e(self) -> Q | None:
-        """The footprint with its range (the central value alone for runs stored before ranges were kept)."""
-        return _co2e(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields ``aiceberg runs list --json`` prints."""
-        return _to_dict(self)
-
-    def new_run(self) -> NewRun:
-        """What was known of this run when it started (to create it again elsewhere)."""
-        return _new_run(self)
-
-    @property
-    def job(self) -> JobInfo | None:
-        """The job this run is part of, if any."""
-        return _job(self)
-
     def end(self) -> RunEnd | None:
         """How the run ended, as recorded (``None`` while it runs)."""
         if self.status == "running":
@@ -235,7 +212,7 @@ class RunRecord:
             run_id=self.run_id, status=self.status, started_at=self.started_at, ended_at=self.ended_at,
             duration_s=self.duration_s or 0.0, name=self.name, project=self.project, end_reason=self.end_reason,
             command=self.command, exit_code=self.exit_code, energy_kwh=self.energy_kwh, co2e_kg=self.co2e,
-            location=self.location, interval_s=self.interval_s, job=_job(self),
+            location=self.location, interval_s=self.interval_s, job=self.job,
             phases=tuple(
                 PhaseSummary(p.name, p.start_s, p.end_s, None if p.energy_j is None else p.energy_j / J_PER_KWH)
                 for p in phases
