@@ -19,8 +19,8 @@ from html import escape
 from typing import Any
 
 from aiceberg.cases import list_cases
-from aiceberg.explain.iceberg import family_of, part_colour
 from aiceberg.explain.render import colon, part_label
+from aiceberg.explain.svg import GRID, INK, MUTED, family_of, part_colour, shorten, svg_open
 from aiceberg.i18n import Localised, t
 from aiceberg.i18n import numbers as N
 from aiceberg.model.footprint import Footprint
@@ -39,21 +39,7 @@ __all__ = [
     "power_svg",
 ]
 
-_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
-_INK = "#1b2a4a"
-_MUTED = "#5a6b80"
-_GRID = "#dfe6ee"
 _PALETTE = ("#1f77b4", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#e67700", "#5c940d")
-
-
-def _open(width: float, height: float, title: str, cls: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(title, quote=True)}" '
-            f'class="{cls}" {_FONT}><title>{escape(title)}</title>')
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 # -- bars with whiskers --------------------------------------------------------------------------
@@ -78,27 +64,27 @@ def bars_svg(bars: Sequence[Bar], *, title: str, width: int = 720, label_width: 
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * v / vmax
 
-    out = [_open(width, height, title, "aiceberg-bars")]
+    out = [svg_open(width, height, title, "aiceberg-bars")]
     for i in range(5):
         gx = x0 + (x1 - x0) * i / 4
-        out.append(f'<line x1="{gx:.1f}" y1="{top}" x2="{gx:.1f}" y2="{height - bottom}" stroke="{_GRID}"/>')
+        out.append(f'<line x1="{gx:.1f}" y1="{top}" x2="{gx:.1f}" y2="{height - bottom}" stroke="{GRID}"/>')
     for i, b in enumerate(bars):
         y = top + i * row_h
         cy = y + row_h / 2
         q = b.value
         hover = f"{b.label}: {b.text}"
         out.append(f'<g class="bar"><title>{escape(hover)}</title>')
-        out.append(f'<text x="{x0 - 8}" y="{cy + 4:.1f}" text-anchor="end" font-size="12.5" fill="{_INK}">'
-                   f'{escape(_short(b.label, int(label_width / 6.6)))}</text>')
+        out.append(f'<text x="{x0 - 8}" y="{cy + 4:.1f}" text-anchor="end" font-size="12.5" fill="{INK}">'
+                   f'{escape(shorten(b.label, int(label_width / 6.6)))}</text>')
         out.append(f'<rect x="{x0}" y="{y + 7}" width="{max(sx(q.central) - x0, 0.5):.1f}" height="{row_h - 14}" '
                    f'rx="2" fill="{b.colour}" stroke="#3d5a7a" stroke-width="0.6"/>')
         if not q.is_exact:
             lo, hi = sx(q.low), sx(q.high)
             out.append(f'<path d="M{lo:.1f},{cy:.1f}H{hi:.1f}M{lo:.1f},{cy - 6:.1f}V{cy + 6:.1f}'
-                       f'M{hi:.1f},{cy - 6:.1f}V{cy + 6:.1f}" stroke="{_INK}" stroke-width="1.3" fill="none" '
+                       f'M{hi:.1f},{cy - 6:.1f}V{cy + 6:.1f}" stroke="{INK}" stroke-width="1.3" fill="none" '
                        'class="whisker"/>')
         out.append(f'<text x="{max(sx(q.high), sx(q.central)) + 8:.1f}" y="{cy + 4:.1f}" font-size="12" '
-                   f'fill="{_INK}">{escape(b.text)}</text></g>')
+                   f'fill="{INK}">{escape(b.text)}</text></g>')
     out.append("</svg>")
     return "".join(out)
 
@@ -177,9 +163,9 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
               if v and v > 0]
     row_h, top, bottom, label_w = 30, 10, 52, 300
     height = top + row_h * max(len(entries), 1) + bottom
-    out = [_open(width, height, title, "aiceberg-compare")]
+    out = [svg_open(width, height, title, "aiceberg-compare")]
     if not values:
-        out.append(f'<text x="10" y="30" font-size="13" fill="{_INK}">–</text></svg>')
+        out.append(f'<text x="10" y="30" font-size="13" fill="{INK}">–</text></svg>')
         return "".join(out)
     lo_e = math.floor(math.log10(min(values)))
     hi_e = math.ceil(math.log10(max(values)))
@@ -195,10 +181,10 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
     step = max(1, math.ceil((hi_e - lo_e) / 8))
     for k in range(lo_e, hi_e + 1):
         gx = sx(10.0 ** k)
-        out.append(f'<line x1="{gx:.1f}" y1="{top}" x2="{gx:.1f}" y2="{y_axis}" stroke="{_GRID}"/>')
+        out.append(f'<line x1="{gx:.1f}" y1="{top}" x2="{gx:.1f}" y2="{y_axis}" stroke="{GRID}"/>')
         if (k - lo_e) % step == 0:
             out.append(f'<text x="{gx:.1f}" y="{y_axis + 15}" text-anchor="middle" font-size="11" '
-                       f'fill="{_MUTED}">{escape(_decade_label(k, lang))}</text>')
+                       f'fill="{MUTED}">{escape(_decade_label(k, lang))}</text>')
     for i, e in enumerate(entries):
         cy = top + i * row_h + row_h / 2
         colour = "#d9480f" if e.highlight else "#1f5f8b"
@@ -210,8 +196,8 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
         if e.published:
             hover += f" ({t('report.published_value', lang, value=N.co2e(e.published, lang))})"
         out.append(f'<g class="entry" data-key="{escape(e.key, quote=True)}"><title>{escape(hover)}</title>')
-        out.append(f'<text x="{x0 - 10}" y="{cy + 4:.1f}" text-anchor="end" font-size="12" fill="{_INK}"'
-                   f'{weight}>{escape(_short(e.label, 42))}</text>')
+        out.append(f'<text x="{x0 - 10}" y="{cy + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}"'
+                   f'{weight}>{escape(shorten(e.label, 42))}</text>')
         q = e.complete
         if not q.is_exact:
             out.append(f'<line x1="{sx(q.low):.1f}" y1="{cy:.1f}" x2="{sx(q.high):.1f}" y2="{cy:.1f}" '
@@ -220,17 +206,17 @@ def log_compare_svg(entries: Sequence[CompareEntry], lang: str = "en", *, width:
         if e.published:
             px = sx(e.published)
             out.append(f'<path d="M{px:.1f},{cy - 6:.1f}L{px + 6:.1f},{cy:.1f}L{px:.1f},{cy + 6:.1f}'
-                       f'L{px - 6:.1f},{cy:.1f}Z" fill="#ffffff" stroke="{_INK}" stroke-width="1.4"/>')
+                       f'L{px - 6:.1f},{cy:.1f}Z" fill="#ffffff" stroke="{INK}" stroke-width="1.4"/>')
         out.append("</g>")
     ly = y_axis + 36
     lc = t("report.legend_complete", lang)
     lp = t("report.legend_published", lang)
     out.append(f'<circle cx="{x0 + 6}" cy="{ly - 4}" r="5" fill="#1f5f8b"/><text x="{x0 + 16}" y="{ly}" '
-               f'font-size="11.5" fill="{_INK}">{escape(lc)}</text>')
+               f'font-size="11.5" fill="{INK}">{escape(lc)}</text>')
     px = x0 + 250
     out.append(f'<path d="M{px},{ly - 10}L{px + 6},{ly - 4}L{px},{ly + 2}L{px - 6},{ly - 4}Z" fill="#fff" '
-               f'stroke="{_INK}" stroke-width="1.4"/><text x="{px + 12}" y="{ly}" font-size="11.5" '
-               f'fill="{_INK}">{escape(lp)}</text>')
+               f'stroke="{INK}" stroke-width="1.4"/><text x="{px + 12}" y="{ly}" font-size="11.5" '
+               f'fill="{INK}">{escape(lp)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -300,9 +286,9 @@ def power_svg(series: Mapping[str, Sequence[tuple[float, float]]],
     title = title or t("report.chart_power", lang)
     left, right, top, bottom = 58, 16, 26, 58
     pts_all = [p for s in series.values() for p in s]
-    out = [_open(width, height, title, "aiceberg-power")]
+    out = [svg_open(width, height, title, "aiceberg-power")]
     if not pts_all:
-        out.append(f'<text x="10" y="30" font-size="13" fill="{_INK}">–</text></svg>')
+        out.append(f'<text x="10" y="30" font-size="13" fill="{INK}">–</text></svg>')
         return "".join(out)
     t_end = max([p[0] for p in pts_all] + [ph[2] or 0 for ph in phases])
     t_start = min([p[0] for p in pts_all] + [ph[1] for ph in phases] + [0.0])
@@ -325,28 +311,28 @@ def power_svg(series: Mapping[str, Sequence[tuple[float, float]]],
         out.append(f'<g class="phase"><title>{escape(name)}</title><rect x="{xa:.1f}" y="{y1}" '
                    f'width="{max(xb - xa, 0.5):.1f}" height="{y0 - y1}" fill="{fill}"/>'
                    f'<line x1="{xa:.1f}" y1="{y1}" x2="{xa:.1f}" y2="{y0}" stroke="#9fb3c8" stroke-dasharray="3 3"/>'
-                   f'<text x="{xa + 4:.1f}" y="{y1 - 8}" font-size="11.5" fill="{_MUTED}">'
-                   f'{escape(_short(name, max(int((xb - xa) / 6.5), 3)))}</text></g>')
+                   f'<text x="{xa + 4:.1f}" y="{y1 - 8}" font-size="11.5" fill="{MUTED}">'
+                   f'{escape(shorten(name, max(int((xb - xa) / 6.5), 3)))}</text></g>')
     v = 0.0
     while v <= ytop + 1e-9:
         gy = sy(v)
-        out.append(f'<line x1="{x0}" y1="{gy:.1f}" x2="{x1}" y2="{gy:.1f}" stroke="{_GRID}"/>'
-                   f'<text x="{x0 - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="{_MUTED}">'
+        out.append(f'<line x1="{x0}" y1="{gy:.1f}" x2="{x1}" y2="{gy:.1f}" stroke="{GRID}"/>'
+                   f'<text x="{x0 - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
                    f'{escape(N.number(v, lang))}</text>')
         v += ystep
     tstep = _nice_step((t_end - t_start) / tdiv, 6)
     tv = math.ceil(t_start / tdiv / tstep) * tstep
     while tv <= t_end / tdiv + 1e-9:
         gx = sx(tv * tdiv)
-        out.append(f'<text x="{gx:.1f}" y="{y0 + 15}" text-anchor="middle" font-size="11" fill="{_MUTED}">'
+        out.append(f'<text x="{gx:.1f}" y="{y0 + 15}" text-anchor="middle" font-size="11" fill="{MUTED}">'
                    f'{escape(N.number(tv, lang))}</text>')
         tv += tstep
-    out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{_INK}"/>')
+    out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{INK}"/>')
     unit_t = t("report.axis_time_min" if minutes else "report.axis_time_s", lang)
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 32}" text-anchor="middle" font-size="11.5" '
-               f'fill="{_INK}">{escape(unit_t)}</text>')
+               f'fill="{INK}">{escape(unit_t)}</text>')
     out.append(f'<text x="14" y="{(y0 + y1) / 2:.1f}" transform="rotate(-90 14 {(y0 + y1) / 2:.1f})" '
-               f'text-anchor="middle" font-size="11.5" fill="{_INK}">W</text>')
+               f'text-anchor="middle" font-size="11.5" fill="{INK}">W</text>')
     lx = x0
     for i, (name, pts) in enumerate(series.items()):
         colour = _PALETTE[i % len(_PALETTE)]
@@ -354,8 +340,8 @@ def power_svg(series: Mapping[str, Sequence[tuple[float, float]]],
         out.append(f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="1.8" '
                    f'stroke-linejoin="round" class="series"><title>{escape(name)}</title></polyline>')
         out.append(f'<rect x="{lx}" y="{height - 14}" width="14" height="4" fill="{colour}"/>'
-                   f'<text x="{lx + 18}" y="{height - 8}" font-size="11.5" fill="{_INK}">'
-                   f'{escape(_short(name, 28))}</text>')
+                   f'<text x="{lx + 18}" y="{height - 8}" font-size="11.5" fill="{INK}">'
+                   f'{escape(shorten(name, 28))}</text>')
         lx += 28 + 7 * min(len(name), 28)
     out.append("</svg>")
     return "".join(out)

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from aiceberg.explain.render import part_label
+from aiceberg.explain.svg import INK, MUTED, shorten, svg_open
 from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.footprint import Footprint, Part, Phase, Status
@@ -19,19 +20,7 @@ from aiceberg.model.quantity import Q
 
 __all__ = ["TornadoRow", "histogram_svg", "phase_footprint", "ranked_inputs", "tornado_svg"]
 
-_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
-_INK, _MUTED, _GRID = "#1b2a4a", "#5a6b80", "#dfe6ee"
 _LOW, _HIGH = "#2b8a3e", "#d9480f"
-
-
-def _open(width: float, height: float, title: str, cls: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'height="{height:.0f}" role="img" aria-label="{escape(title, quote=True)}" class="{cls}" {_FONT}>'
-            f"<title>{escape(title)}</title>")
-
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -61,29 +50,29 @@ def tornado_svg(rows: Sequence[TornadoRow], base: float, lang: str = "en", *, wi
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * (v - vmin) / (vmax - vmin)
 
-    out = [_open(width, height, title, "aiceberg-tornado")]
+    out = [svg_open(width, height, title, "aiceberg-tornado")]
     bx = sx(base)
-    out.append(f'<text x="{bx:.1f}" y="14" text-anchor="middle" font-size="11.5" fill="{_MUTED}">'
+    out.append(f'<text x="{bx:.1f}" y="14" text-anchor="middle" font-size="11.5" fill="{MUTED}">'
                f'{escape(N.co2e(base, lang))}</text>')
     for i, r in enumerate(rows):
         y = top + i * row_h
         cy = y + row_h / 2
         hover = f"{r.label}: {r.low_text} → {N.co2e(r.at_low, lang)}; {r.high_text} → {N.co2e(r.at_high, lang)}"
         out.append(f'<g class="bar"><title>{escape(hover)}</title>')
-        out.append(f'<text x="{x0 - 8}" y="{cy + 4:.1f}" text-anchor="end" font-size="12" fill="{_INK}">'
-                   f'{escape(_short(r.label, int(label_width / 7.6)))}</text>')
+        out.append(f'<text x="{x0 - 8}" y="{cy + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">'
+                   f'{escape(shorten(r.label, int(label_width / 7.6)))}</text>')
         for v, colour in ((r.at_low, _LOW), (r.at_high, _HIGH)):
             a, b = sorted((bx, sx(v)))
             out.append(f'<rect x="{a:.1f}" y="{y + 6}" width="{max(b - a, 0.8):.1f}" height="{row_h - 12}" '
                        f'fill="{colour}" opacity="0.8"/>')
         out.append("</g>")
-    out.append(f'<line x1="{bx:.1f}" y1="{top - 4}" x2="{bx:.1f}" y2="{height - bottom + 4}" stroke="{_INK}" '
+    out.append(f'<line x1="{bx:.1f}" y1="{top - 4}" x2="{bx:.1f}" y2="{height - bottom + 4}" stroke="{INK}" '
                'stroke-width="1.2"/>')
     ly = height - 10
     out.append(f'<rect x="{x0}" y="{ly - 9}" width="12" height="10" fill="{_LOW}"/><text x="{x0 + 16}" y="{ly}" '
-               f'font-size="11.5" fill="{_INK}">{escape(t("scenario.report.at_low", lang))}</text>')
+               f'font-size="11.5" fill="{INK}">{escape(t("scenario.report.at_low", lang))}</text>')
     out.append(f'<rect x="{x0 + 200}" y="{ly - 9}" width="12" height="10" fill="{_HIGH}"/><text x="{x0 + 216}" '
-               f'y="{ly}" font-size="11.5" fill="{_INK}">{escape(t("scenario.report.at_high", lang))}</text>')
+               f'y="{ly}" font-size="11.5" fill="{INK}">{escape(t("scenario.report.at_high", lang))}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -93,7 +82,7 @@ def histogram_svg(counts: Sequence[int], edges: Sequence[float], marks: Mapping[
     """The distribution of the Monte Carlo total (kgCO2e), with the percentiles of ``marks`` as lines."""
     title = title or t("scenario.report.distribution", lang)
     left, right, top, bottom = 20, 20, 24, 40
-    out = [_open(width, height, title, "aiceberg-histogram")]
+    out = [svg_open(width, height, title, "aiceberg-histogram")]
     if not counts:
         return "".join(out) + "</svg>"
     lo, hi = edges[0], edges[-1]
@@ -107,17 +96,17 @@ def histogram_svg(counts: Sequence[int], edges: Sequence[float], marks: Mapping[
         h = (base_y - top) * c / cmax
         out.append(f'<rect x="{sx(a):.1f}" y="{base_y - h:.1f}" width="{max(sx(b) - sx(a) - 1, 0.5):.1f}" '
                    f'height="{h:.1f}" fill="#4c8cbf"/>')
-    out.append(f'<line x1="{left}" y1="{base_y}" x2="{width - right}" y2="{base_y}" stroke="{_INK}"/>')
+    out.append(f'<line x1="{left}" y1="{base_y}" x2="{width - right}" y2="{base_y}" stroke="{INK}"/>')
     for k in range(5):
         v = lo + (hi - lo) * k / 4
         anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         out.append(f'<text x="{sx(v):.1f}" y="{base_y + 16}" text-anchor="{anchor}" font-size="11" '
-                   f'fill="{_MUTED}">{escape(N.co2e(v, lang))}</text>')
+                   f'fill="{MUTED}">{escape(N.co2e(v, lang))}</text>')
     for name, v in marks.items():
         x = sx(v)
-        out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{base_y}" stroke="{_INK}" '
+        out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{base_y}" stroke="{INK}" '
                    'stroke-dasharray="4 3"/>')
-        out.append(f'<text x="{x + 3:.1f}" y="{top - 8}" font-size="11" fill="{_INK}">{escape(name)}</text>')
+        out.append(f'<text x="{x + 3:.1f}" y="{top - 8}" font-size="11" fill="{INK}">{escape(name)}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -14,7 +14,7 @@ from typing import Any
 from aiceberg.explain.case_text import case_notes, case_rows, ratio_text, unreproduced_lines
 from aiceberg.explain.charts import breakdown_svg, log_compare_svg, power_svg
 from aiceberg.explain.criteria import criteria_rows, sci_rows
-from aiceberg.explain.iceberg import family_of, iceberg_svg, part_colour
+from aiceberg.explain.iceberg import iceberg_svg
 from aiceberg.explain.render import colon, part_label, status_label
 from aiceberg.explain.report.common import (
     anchor,
@@ -29,6 +29,7 @@ from aiceberg.explain.report.common import (
     version,
 )
 from aiceberg.explain.report.data import ReportData, RunTrace, report_data, run_info
+from aiceberg.explain.svg import family_of, part_colour
 from aiceberg.i18n import numbers as N
 from aiceberg.i18n import t
 from aiceberg.model.footprint import Footprint
