@@ -33,7 +33,7 @@ from aiceberg.web.checks import unknown_name, validate
 from aiceberg.web.guard import Guard
 from aiceberg.web.openapi import MAX_BODY, PATHS, openapi_document
 from aiceberg.web.pages import e, href
-from aiceberg.web.responses import html, json_errors, lang_of
+from aiceberg.web.responses import body_too_large, html, invalid_json, json_errors, lang_of, read_body
 from aiceberg.web.runs import StoreOpener, api_runs, default_opener, run_page, runs_page
 from aiceberg.web.schema import NAMES, FieldError, ValidationFailed, fields_of, neutral_query
 
@@ -133,21 +133,6 @@ async def api_page(request: Request) -> Response:
 
 
 # -- JSON API --------------------------------------------------------------------------------------
-async def _read_body(request: Request) -> bytes | None:
-    """The body, read as it streams in; None as soon as it passes ``MAX_BODY`` (never buffered whole)."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _answer(endpoint: str, data: Any, lang: str) -> Response:
     try:
         values = validate(endpoint, data, lang=lang)
@@ -161,17 +146,14 @@ def _answer(endpoint: str, data: Any, lang: str) -> Response:
 
 def _api(endpoint: str):
     async def handler(request: Request) -> Response:
-        body = await _read_body(request)
+        body = await read_body(request)
         lang = LANGS[0]
         if body is None:
-            return json_errors([FieldError("body", Msg("web.error.body_too_large", limit=MAX_BODY),
-                                           Msg("web.accepted.body_limit", limit=MAX_BODY))], lang, status=413,
-                               headers={"Connection": "close"})
+            return body_too_large(lang, headers={"Connection": "close"})
         try:
             data = json.loads(body or b"null")
         except (ValueError, RecursionError):
-            return json_errors([FieldError("body", Msg("web.error.invalid_json"), Msg("web.accepted.json_object"))],
-                               lang)
+            return invalid_json(lang)
         if isinstance(data, dict) and data.get("lang") in LANGS:
             lang = data["lang"]
         return await run_in_threadpool(_answer, endpoint, data, lang)

@@ -1,4 +1,5 @@
-"""The app's answers: a page in the reader's language, or a JSON error list (``{"detail": [...]}``)."""
+"""The app's answers: a page in the reader's language, or a JSON error list (``{"detail": [...]}``); and
+the request bodies, read as they stream in up to ``MAX_BODY``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from collections.abc import Sequence
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from aiceberg.i18n import LANGS
+from aiceberg.i18n import LANGS, Msg
+from aiceberg.web.openapi import MAX_BODY
 from aiceberg.web.pages import layout
 from aiceberg.web.schema import FieldError
 
-__all__ = ["html", "json_errors", "lang_of"]
+__all__ = ["body_too_large", "html", "invalid_json", "json_errors", "lang_of", "read_body"]
 
 
 def lang_of(request: Request) -> str:
@@ -33,3 +35,29 @@ def html(request: Request, title: str, body: str, status: int = 200, active: str
 def json_errors(errors: list[FieldError], lang: str, status: int = 422,
                 headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": [er.to_dict(lang) for er in errors]}, status_code=status, headers=headers)
+
+
+def body_too_large(lang: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """413: the body passed ``MAX_BODY``."""
+    return json_errors([FieldError("body", Msg("web.error.body_too_large", limit=MAX_BODY),
+                                   Msg("web.accepted.body_limit", limit=MAX_BODY))], lang, status=413, headers=headers)
+
+
+def invalid_json(lang: str) -> JSONResponse:
+    """422: the body is not JSON."""
+    return json_errors([FieldError("body", Msg("web.error.invalid_json"), Msg("web.accepted.json_object"))], lang)
+
+
+async def read_body(request: Request) -> bytes | None:
+    """The body, read as it streams in; None as soon as it passes ``MAX_BODY`` (never buffered whole)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

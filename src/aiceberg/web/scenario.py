@@ -28,9 +28,8 @@ from aiceberg.errors import AicebergError, InputError, MissingExtraError, Unknow
 from aiceberg.explain.scenario_report import scenario_sections
 from aiceberg.i18n import LANGS, Msg, t
 from aiceberg.scenario import Scenario, ScenarioError, get_template, loads, result_dict, templates
-from aiceberg.web.openapi import MAX_BODY
 from aiceberg.web.pages import e, href
-from aiceberg.web.responses import html, json_errors, lang_of
+from aiceberg.web.responses import body_too_large, html, invalid_json, json_errors, lang_of, read_body
 from aiceberg.web.schema import FieldError
 
 __all__ = ["WEB_SAMPLES", "routes"]
@@ -95,19 +94,6 @@ def template_page(request: Request) -> Response:
     return html(request, d["title"], body, active="/scenarios", css=CSS)
 
 
-async def _body(request: Request) -> bytes | None:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _errors(exc: AicebergError) -> list[FieldError]:
     if isinstance(exc, ScenarioError):
         return [FieldError(p.field, p.message, p.accepted_msg) for p in exc.problems]
@@ -125,7 +111,7 @@ def _pasted(text: str, lang: str) -> tuple[dict[str, Any] | None, list[FieldErro
 
 async def run_page(request: Request) -> Response:
     lang = lang_of(request)
-    raw = await _body(request)
+    raw = await read_body(request)
     if raw is None:
         return html(request, t("scenario.web.title", lang), f'<p class="banner">{e(t("scenario.web.too_large", lang))}'
                     "</p>", status=413, css=CSS)
@@ -162,18 +148,16 @@ def _api_answer(data: Any, lang: str) -> Response:
 
 
 async def api_scenario(request: Request) -> Response:
-    raw = await _body(request)
+    raw = await read_body(request)
     if raw is None:
-        return json_errors([FieldError("body", Msg("web.error.body_too_large", limit=MAX_BODY),
-                                       Msg("web.accepted.body_limit", limit=MAX_BODY))], LANGS[0], status=413)
+        return body_too_large(LANGS[0])
     text = raw.decode("utf-8", "replace")
     data: Any = text
     if "json" in request.headers.get("content-type", ""):
         try:
             data = json.loads(text or "null")
         except (ValueError, RecursionError):
-            return json_errors([FieldError("body", Msg("web.error.invalid_json"), Msg("web.accepted.json_object"))],
-                               LANGS[0])
+            return invalid_json(LANGS[0])
     lang = data.get("lang") if isinstance(data, dict) and data.get("lang") in LANGS else \
         request.query_params.get("lang", LANGS[0])
     lang = lang if lang in LANGS else LANGS[0]
