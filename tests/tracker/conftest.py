@@ -1,3 +1,6 @@
+"""Fixtures of the tracker tests: the isolated environment (``tests/conftest.py``), this folder importable
+(the scripts its tests run in subprocesses)."""
+
 from __future__ import annotations
 
 import os
@@ -8,25 +11,15 @@ import pytest
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-if str(HERE.parents[1]) not in sys.path:  # ``tests.fakes``, however pytest is started
-    sys.path.insert(0, str(HERE.parents[1]))
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """An environment for subprocesses: a temp store and config, the source tree importable."""
-    e = {k: v for k, v in os.environ.items() if not k.startswith("AICEBERG_")}
-    e["AICEBERG_DB"] = str(tmp_path / "runs.db")
-    e["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    e["XDG_DATA_HOME"] = str(tmp_path / "data")
-    e["PYTHONPATH"] = os.pathsep.join([str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])])
-    return e
+def env(env: dict[str, str]) -> dict[str, str]:
+    """A subprocess's environment (``tests/conftest.py``), this folder importable."""
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for k in list(os.environ):
-        if k.startswith("AICEBERG_"):
-            monkeypatch.delenv(k)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+def _isolated(isolated: None) -> None:
+    """Every test here runs isolated from the user's settings."""
