@@ -103,3 +103,18 @@ def test_lifetimes_and_trainings_are_compared_too() -> None:
     final = by_n[0.0]
     assert by_n[4.0] == pytest.approx(final * (1 + 4 * 0.5))
     assert by_n[10.0] == pytest.approx(final * (1 + 10 * 0.5))
+
+
+def test_a_lifetime_no_counted_phase_uses_is_not_compared() -> None:
+    """The federated keyboard's centralised GPU stands beside the total: its lifetime moves nothing counted,
+    so it gets no rows (it used to get identical ones)."""
+    from aiceberg.scenario import get_template
+
+    res = get_template("federated-keyboard").scenario().run(compare_allocations=True)
+    assert [c for c in res.comparison if c.kind == "lifetime"] == []
+    assert [c.kind for c in res.comparison] == ["allocation"]  # the phones' rule still is
+    # a lifetime a counted phase uses is compared at each end, and the rows differ
+    text = TRAINING.format(rule="use-time").replace("lifetime_years = 5\n", "lifetime_years = \"3:5:8\"\n")
+    rows = [c for c in loads(text).run(compare_allocations=True).comparison if c.kind == "lifetime"]
+    assert [c.label.params["years"] for c in rows] == [3.0, 5.0, 8.0]
+    assert rows[0].co2e_kg > rows[1].co2e_kg > rows[2].co2e_kg and [c.current for c in rows] == [False, True, False]

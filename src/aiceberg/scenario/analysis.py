@@ -271,10 +271,15 @@ def compare(compiled: Compiled) -> list[Comparison]:
         rows.append(Comparison("allocation", Msg(f"scenario.rule.{rule}"), *run(p, base), current=p == plan))
     for k, inp in compiled.inputs.items():
         if "lifetime" in k and not inp.dist.is_exact:
-            for value in sorted({inp.dist.low, inp.dist.central, inp.dist.high}):
-                end = "central" if value == inp.dist.central else ""
+            values = sorted({inp.dist.low, inp.dist.central, inp.dist.high})
+            totals = [run(plan, {**base, k: value}) for value in values]
+            # a lifetime that no counted phase uses (the centralised counterpart's GPU, beside the total) moves
+            # nothing: identical rows would suggest the question does not matter where it does not apply
+            if len({total for total, _ in totals}) < 2:
+                continue
+            for value, figures in zip(values, totals, strict=True):
                 rows.append(Comparison("lifetime", Msg("scenario.variant.lifetime", what=inp.label, years=value),
-                                       *run(plan, {**base, k: value}), current=end == "central"))
+                                       *figures, current=value == inp.dist.central))
     if plan.training is not None:
         dev = plan.development
         n_now = float(base[dev[0]]) if dev and isinstance(dev[0], str) else 0.0
