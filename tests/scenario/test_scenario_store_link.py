@@ -1,14 +1,19 @@
-"""A measured run from the store as a phase's input; a job where the store keeps none says so."""
+"""A measured run or job from the store as a phase's input; an unknown one names the field."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from tests.fakes.powercap import server
 
+import aiceberg
+from aiceberg.config import Settings
+from aiceberg.measure.launcher import JobContext
 from aiceberg.model.run_records import ChannelRow, NewRun, RunEnd
 from aiceberg.scenario import ScenarioError, loads
 from aiceberg.store import open_store
+from aiceberg.tracking import Run
 
 SCENARIO = """
 [scenario]
@@ -51,8 +56,49 @@ def test_an_unknown_run_names_the_field(store_path: Path) -> None:
     assert [p.field for p in info.value.problems] == ["training.run"]
 
 
-def test_a_job_in_a_store_without_jobs_says_so(store_path: Path) -> None:
+J_PER_KWH = 3.6e6
+
+
+@pytest.fixture
+def job_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A finished job of two ranks on one node (two trackers with torchrun's context, the node elected once),
+    whose node drew 10 J in its package (6 J of it in the core zone inside) and 2 J in its DRAM."""
+    monkeypatch.setenv("AICEBERG_RUNTIME_DIR", str(tmp_path / "runtime"))
+    path = tmp_path / "runs.db"
+    pc = server(tmp_path / "powercap", sockets=1, dram=True)
+    settings = Settings(powercap_root=str(pc.root), interval_s=60, flush_every_s=60, gpus="none")
+    store = open_store(path)
+    runs = []
+    for rank in range(2):
+        ctx = JobContext("train-7", rank, "node-a", launcher="torchrun", local_rank=rank, local_world_size=2,
+                         world_size=2, nodes=1)
+        runs.append(Run(store=store, settings=settings, location="FR", job=ctx, attach_pid=False,
+                        handle_signals=False).start())
+    assert sorted(r.role for r in runs) == ["node", "rank"]
+    pc.advance("intel-rapl:0", 10_000_000)
+    pc.advance("intel-rapl:0:0", 6_000_000)
+    pc.advance("intel-rapl:0:1", 2_000_000)
+    for run in sorted(runs, key=lambda r: r.role == "node"):  # the node's reader last: no handover
+        run.stop()
+    store.close()
+    return path
+
+
+def test_a_job_is_a_trainings_measured_electricity_counted_once(job_store: Path) -> None:
+    sc = loads(SCENARIO.format(ref='job = "train-7"'), opener=lambda: open_store(job_store))
+    e, c = sc.run().ranges.parts["training.gpu.dynamic"]
+    kwh = 12.0 / J_PER_KWH  # the package (its core zone inside it) and the DRAM, once: not once per rank
+    assert (e.central, c.central) == pytest.approx((kwh, kwh * 0.1))
+    energy, hours = (next(i for i in sc.compiled.inputs.values() if i.path == "training.job" and i.unit == u)
+                     for u in ("kWh", "h"))
+    assert energy.status == "measured" and energy.dist.central == pytest.approx(kwh)
+    job = aiceberg.get_job("train-7", store=str(job_store))
+    assert job.ranks == 2 and hours.dist.central == pytest.approx(job.duration_s / 3600.0)
+
+
+def test_an_unknown_job_names_the_field(job_store: Path) -> None:
     with pytest.raises(ScenarioError) as info:
-        loads(SCENARIO.format(ref='job = "1234"'), opener=lambda: open_store(store_path))
+        loads(SCENARIO.format(ref='job = "train-8"'), opener=lambda: open_store(job_store))
     (problem,) = info.value.problems
-    assert problem.field == "training.job" and "keeps no jobs" in str(problem)
+    assert problem.field == "training.job"
+    assert "train-8" in str(problem) and "aiceberg jobs list" in str(problem)

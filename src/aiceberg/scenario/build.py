@@ -113,8 +113,9 @@ class _Builder:
             return fn(*args, **kwargs)
         except InputError as exc:
             self.problems.error(exc, path)
-        except AicebergError as exc:
-            self.problems.add(path, str(exc))
+        except AicebergError as exc:  # a store's error keeps its catalog message (the reader's language)
+            message = getattr(exc, "message", None)
+            self.problems.add(path, message if isinstance(message, Msg) else str(exc))
         return None
 
     # -- where the electricity comes from --------------------------------------------------------

@@ -1,17 +1,17 @@
 """Measured runs and jobs from the run store as a scenario's inputs.
 
 ``run = "RUN_ID"`` in a phase reads the run's measured electricity (at the devices, without the data
-centre's overhead) and its duration. ``job = "JOB_ID"`` goes through the same path when the store keeps
-jobs (a cluster's jobs, issue 9); a store without jobs says so, naming the field.
+centre's overhead) and its duration. ``job = "JOB_ID"`` reads a distributed job's the same way: its total
+counted once (:mod:`aiceberg.jobs`, ``aiceberg jobs show``) and its wall-clock time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from aiceberg.errors import InputError, StoreError
 from aiceberg.i18n import Msg
+from aiceberg.jobs import job_summary
 from aiceberg.store import RunStore, open_store
 
 __all__ = ["StoreOpener", "read_job", "read_run"]
@@ -42,21 +42,25 @@ def read_run(run_id: str, opener: StoreOpener | None, path: str) -> tuple[float,
 
 
 def read_job(job_id: str, opener: StoreOpener | None, path: str) -> tuple[float, float, str]:
-    """``(kWh measured, hours, job id)`` of a job, when the store keeps jobs; else ``InputError`` saying so."""
+    """``(kWh measured, hours, job id)`` of a finished job, or ``InputError`` naming ``path``.
+
+    The job's total is :func:`aiceberg.jobs.job_summary`'s, the one ``aiceberg jobs show`` gives: each
+    node's sensors and each GPU counted once, whatever the number of ranks (never the ranks' runs added
+    up); its hours run from the job's first reading to its last.
+    """
     store = _open(opener)
     try:
-        get_job = getattr(store, "get_job", None)
-        if get_job is None:
-            raise InputError(path, Msg("scenario.error.no_jobs", job=job_id), Msg("scenario.accepted.run"))
         try:
-            job: Any = get_job(job_id)
+            job = job_summary(job_id, store)
         except StoreError as exc:
-            raise InputError(path, Msg("scenario.error.no_job", job=job_id, reason=str(exc)),
-                             Msg("scenario.accepted.run")) from None
+            raise InputError(path, Msg("scenario.error.no_job", job=job_id, reason=exc.message),
+                             Msg("scenario.accepted.job")) from None
     finally:
         store.close()
-    energy = getattr(job, "energy_kwh", None)
-    duration = getattr(job, "duration_s", None)
-    if energy is None or not duration:
-        raise InputError(path, Msg("scenario.error.job_no_energy", job=job_id), Msg("scenario.accepted.run"))
-    return float(energy), float(duration) / 3600.0, str(job_id)
+    if job.status == "running":
+        raise InputError(path, Msg("scenario.error.job_running", job=job.job_id,
+                                   count=sum(1 for n in job.nodes for r in n.runs if r.status == "running")),
+                         Msg("scenario.accepted.job"))
+    if job.energy_kwh is None or not job.duration_s:
+        raise InputError(path, Msg("scenario.error.job_no_energy", job=job.job_id), Msg("scenario.accepted.job"))
+    return float(job.energy_kwh), float(job.duration_s) / 3600.0, job.job_id
