@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aiceberg.errors import StoreError
 from aiceberg.i18n import Msg
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.measured import measured_footprint
@@ -178,7 +179,8 @@ class JobSummary:
     def as_run_summary(self) -> RunSummary:
         """The whole job as one run's summary (the documents that take a run: ``aiceberg jobs export``,
         ``report --job --format …``): its energy and footprint counted once, every node's GPUs, its time
-        from the first reading to the last, its sensors by what they read."""
+        from the first reading to the last, its sensors by what they read. Its ``job.role`` is ``job``,
+        which the documents check (``explain.compliance.job_compliance``): never a rank's summary."""
         readings = [(r, run) for n in self.nodes for run in n.runs for r in run.readings]
         by_method: dict[str, list[ChannelReport]] = {}
         for r, _run in readings:
@@ -190,7 +192,7 @@ class JobSummary:
         host = {"hostname": ", ".join(n.node for n in self.nodes), "gpu_models": gpus, "gpu_count": len(gpus),
                 "nodes": len(self.nodes)}
         first = self.nodes[0] if self.nodes else None
-        job = JobInfo(job_id=self.job_id, node=first.node if first else "", role="node",
+        job = JobInfo(job_id=self.job_id, node=first.node if first else "", role="job",
                       launcher=self.launcher or "none", step=self.steps[0] if len(self.steps) == 1 else None,
                       world_size=self.world_size, nodes=len(self.nodes))
         return RunSummary(
@@ -302,13 +304,23 @@ def _node_part(name: str, records: Sequence[RunRecord], store: RunStore, locatio
     return NodePart(name, tuple(runs), domains, tuple(gpus), start, end, read, unread, fp), notes
 
 
-def job_summary(job_id: str, store: RunStore) -> JobSummary:
+def job_summary(job_id: str, store: RunStore, *, runs: Collection[str] | None = None) -> JobSummary:
     """The job's total from ``store`` (see the module's docstring).
 
+    Args:
+        runs: only these runs of the job (their ids): one training of a job that ran several (a framework's
+            callback gathers its trackers' runs), the rest of the job left out. ``None``: every run.
+
     Raises:
-        StoreError: no run of the store belongs to ``job_id`` (``jobs.no_job``), or the store cannot be read.
+        StoreError: no run of the store belongs to ``job_id`` (or none of ``runs`` does: ``jobs.no_job``), or
+            the store cannot be read.
     """
     records = store.job_runs(job_id)
+    if runs is not None:
+        wanted = set(runs)
+        records = [r for r in records if r.run_id in wanted]
+        if not records:
+            raise StoreError(Msg("jobs.no_job", job=job_id, where=getattr(store, "where", "")))
     location = _common(r.location for r in records)
     pue = _common(r.summary.pue for r in records if r.summary is not None)
     by_node: dict[str, list[RunRecord]] = {}
@@ -368,14 +380,16 @@ def _store(store: RunStore | str | os.PathLike[str] | None) -> tuple[RunStore, b
     return store, False
 
 
-def get_job(job_id: str, *, store: RunStore | str | os.PathLike[str] | None = None) -> JobSummary:
-    """A job's total, counted once, from ``store`` (a store, a path or URL; ``None``: the configured one).
+def get_job(job_id: str, *, store: RunStore | str | os.PathLike[str] | None = None,
+            runs: Collection[str] | None = None) -> JobSummary:
+    """A job's total, counted once, from ``store`` (a store, a path or URL; ``None``: the configured one);
+    ``runs``: only these runs of it (:func:`job_summary`).
 
     ``aiceberg.get_job("123").to_dict()`` is the JSON of ``aiceberg jobs show 123 --json``.
     """
     opened, own = _store(store)
     try:
-        return job_summary(job_id, opened)
+        return job_summary(job_id, opened, runs=runs)
     finally:
         if own:
             opened.close()

@@ -67,3 +67,67 @@ def spdx_validator() -> Any:
     schema = json.loads(path.read_text("utf-8"))
     assert schema["properties"]["@context"]["const"] == "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
     return Draft202012Validator(schema)
+
+
+#: The job :func:`measured_job` stores: 2 nodes × 2 ranks, each rank owning one of its node's 2 A100s.
+JOB_ID, JOB_NODES, JOB_RANKS_PER_NODE = "train-9", 2, 2
+#: What each node drew (J): its package, and each of its GPUs (GPU g of node n: (g + 1) × 100 J × (n + 1)).
+JOB_PACKAGE_J = 10.0
+
+
+def job_gpu_j(node: int, gpu: int) -> float:
+    return (gpu + 1) * 100.0 * (node + 1)
+
+
+def measured_job(root: Path) -> str:
+    """A finished job in a new store under ``root``: ``JOB_NODES`` nodes of ``JOB_RANKS_PER_NODE`` ranks
+    (trackers in this process with torchrun's context, each node with a fake powercap tree and its own
+    fake NVML), every rank owning one GPU and one rank per node elected for the node's sensors, as the
+    ranks of a real job store them. Returns the store's path."""
+    import os
+    import sys
+
+    from tests.fakes.powercap import server
+    from tests.fakes.pynvml import FakeGpu, FakeNvml, uuid
+
+    from aiceberg.config import Settings
+    from aiceberg.measure.launcher import JobContext
+    from aiceberg.store import open_store
+    from aiceberg.tracking import Run
+
+    db = root / "runs.db"
+    saved = os.environ.get("AICEBERG_RUNTIME_DIR"), sys.modules.get("pynvml")
+    os.environ["AICEBERG_RUNTIME_DIR"] = str(root / "runtime")
+    store = open_store(db)
+    runs, nodes = [], []
+    try:
+        for n in range(JOB_NODES):
+            pc = server(root / f"powercap-{n}", sockets=1)
+            gpus = [FakeGpu(uuid=uuid(10 * n + g)) for g in range(JOB_RANKS_PER_NODE)]
+            sys.modules["pynvml"] = FakeNvml(gpus)  # type: ignore[assignment]  # read when the sensor opens
+            nodes.append((pc, gpus))
+            settings = Settings(powercap_root=str(pc.root), interval_s=60, flush_every_s=60)
+            for local in range(JOB_RANKS_PER_NODE):
+                ctx = JobContext(JOB_ID, n * JOB_RANKS_PER_NODE + local, f"node-{n}", launcher="torchrun",
+                                 local_rank=local, local_world_size=JOB_RANKS_PER_NODE,
+                                 world_size=JOB_NODES * JOB_RANKS_PER_NODE, node_rank=n, nodes=JOB_NODES)
+                runs.append(Run(store=store, settings=settings, location="FR", job=ctx, attach_pid=False,
+                                handle_signals=False).start())
+        for n, (pc, gpus) in enumerate(nodes):
+            pc.advance("intel-rapl:0", int(JOB_PACKAGE_J * 1_000_000))
+            for g, gpu in enumerate(gpus):
+                gpu.energy_mj = (gpu.energy_mj or 0) + int(job_gpu_j(n, g) * 1000)
+        for run in sorted(runs, key=lambda r: r.role == "node"):  # the nodes' readers last: no handover
+            run.stop()
+    finally:
+        store.close()
+        for key, value in (("AICEBERG_RUNTIME_DIR", saved[0]),):
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if saved[1] is None:
+            sys.modules.pop("pynvml", None)
+        else:
+            sys.modules["pynvml"] = saved[1]
+    return str(db)

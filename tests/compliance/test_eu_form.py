@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from compliancekit import HOST, run_summary
+from compliancekit import run_summary
 
 from aiceberg.cases import get_case
 from aiceberg.explain.compliance import (
     case_compliance,
     estimate_compliance,
     eu_form,
-    job_compliance,
     run_compliance,
     scenario_compliance,
     with_inputs,
@@ -128,19 +127,6 @@ def test_a_run_without_energy_says_na_and_why() -> None:
     assert not e["filled"] and e["text"] == "N/A" and "no sensor" in e["na_reason"]
     assert "training_energy" in {m["field"] for m in form["missing"]}
     assert any(r["value"].startswith("N/A (no sensor") for r in form["views"]["ai_office"])
-
-
-def test_a_job_adds_its_runs_energy_and_spans_their_time() -> None:
-    a = run_summary("a" * 32, gpu_kwh=40.0, cpu_kwh=6.0, hours=10.0, started="2025-03-01T00:00:00Z")
-    b = run_summary("b" * 32, gpu_kwh=38.0, cpu_kwh=5.0, hours=11.0, started="2025-03-01T00:30:00Z",
-                    host={**HOST, "hostname": "node-b"})
-    form = eu_form(job_compliance("4242", [a, b]), "en")
-    e = form["fields"]["training_energy"]
-    assert e["obtained"] == "measured" and e["mwh"] == pytest.approx((46.0 + 43.0) / 1000)
-    tt = form["fields"]["training_time"]
-    assert tt["wall_clock_days"] == pytest.approx(11.5 / 24)  # from the first start to the last end
-    assert tt["hardware_days"] == pytest.approx((8 * 10 + 8 * 11) / 24) and "16 × NVIDIA A100" in tt["hardware"]
-    assert form["subject"] == {"kind": "job", "name": "4242", "title": "4242", "activity": "training"}
 
 
 def test_an_estimate_from_flop_is_estimated_from_the_computation() -> None:

@@ -3,12 +3,18 @@ validated against the official JSON schema; the energy in the units the standard
 
 from __future__ import annotations
 
+import atexit
 import copy
+import functools
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
-from compliancekit import cyclonedx_validator, run_summary, spdx_validator
+from compliancekit import JOB_ID, cyclonedx_validator, measured_job, run_summary, spdx_validator
 
+import aiceberg
 from aiceberg.cases import get_case
 from aiceberg.explain.compliance import (
     case_compliance,
@@ -28,6 +34,14 @@ from aiceberg.scenario import get_template, result_dict
 CREATED = "2025-01-01T00:00:00Z"
 
 
+@functools.cache
+def _job() -> Any:
+    """A job of 2 nodes × 2 ranks from a store (compliancekit.measured_job), its total counted once."""
+    root = Path(tempfile.mkdtemp(prefix="aiceberg-job-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return job_compliance(aiceberg.get_job(JOB_ID, store=measured_job(root)))
+
+
 def _scenario(name: str) -> Any:
     sc = get_template(name).scenario()
     return scenario_compliance(result_dict(sc.run(), "en"), sc.spec.get("training", "hardware"))
@@ -40,7 +54,7 @@ def _estimate() -> Any:  # through its JSON, as `aiceberg report --estimate` rea
 
 SOURCES = {
     "run": lambda: run_compliance(run_summary()),
-    "job": lambda: job_compliance("77", [run_summary("a" * 32), run_summary("b" * 32, hours=9.0)]),
+    "job": _job,
     "estimate": _estimate,
     "inference-estimate": lambda: estimate_compliance(
         estimate_inference(parameters_b=70, output_tokens=400, location="US"), "inf"),

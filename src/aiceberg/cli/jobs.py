@@ -156,7 +156,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from aiceberg.cli.compliance import export_text
         from aiceberg.explain.compliance import job_compliance
 
-        text = export_text(args.format, job_compliance(job.job_id, [job.as_run_summary()]), args)
+        text = export_text(args.format, job_compliance(job), args)
     with _output(args.output) as out:
         out.write(text)
     return 0

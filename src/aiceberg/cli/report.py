@@ -195,7 +195,7 @@ def _compliance_input(args: argparse.Namespace, lang: str) -> Any:
             from aiceberg.jobs import job_summary
 
             job = job_summary(args.job, store)
-            return C.job_compliance(job.job_id, [job.as_run_summary()])
+            return C.job_compliance(job)
         rec = store.get_run(args.run)
         summary = rec.as_summary(store.phases(rec.run_id))
     finally:

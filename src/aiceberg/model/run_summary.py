@@ -237,8 +237,9 @@ def _opt_int(value: Any) -> int | None:
 
 
 #: What a run of a job measured: ``node``, the node's sensors (RAPL, memory, the CPU model; and the GPUs
-#: no rank owns), possibly beside its own GPUs; ``rank``, only the GPUs the rank owns.
-JOB_ROLES = ("node", "rank")
+#: no rank owns), possibly beside its own GPUs; ``rank``, only the GPUs the rank owns; ``job``, the whole
+#: job counted once (``aiceberg.jobs.JobSummary.as_run_summary``: never a stored run's).
+JOB_ROLES = ("node", "rank", "job")
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class JobInfo:
 
     Attributes:
         job_id: the job (Slurm's job id, torchrun's run id, the PMIx namespace, or the one given).
-        node: the node's name. role: ``node`` or ``rank`` (:data:`JOB_ROLES`).
+        node: the node's name. role: ``node``, ``rank`` or ``job`` (:data:`JOB_ROLES`).
         launcher: ``torchrun``, ``accelerate``, ``slurm``, ``mpi`` or ``none``.
         step: Slurm's step (``0``, ``batch``…); rank, local_rank: the process's rank in the job and on its
             node; world_size: the job's (the step's) number of ranks; nodes: its number of nodes, where the

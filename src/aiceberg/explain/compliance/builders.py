@@ -1,5 +1,5 @@
 """Compliance inputs from what the caller fetched: a case's result, an estimate's footprint, a run's summary,
-a job's runs, a scenario's result (its JSON). Nothing here opens a store or reads a file.
+a job's summary (its total counted once), a scenario's result (its JSON). Nothing here opens a store or reads a file.
 
 Each figure keeps how it was obtained; the training's computation (FLOP) comes, in this order, from the
 caller (``--flops``), the publication (a case's ``flops``), the model's size (6 × parameters × training
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from aiceberg import refdata
+from aiceberg.errors import InputError
 from aiceberg.explain.compliance.source import (
     Activity,
     ComplianceInput,
@@ -28,6 +28,7 @@ from aiceberg.i18n import Amount, Localised, Msg
 from aiceberg.model.defaults import factor
 from aiceberg.model.footprint import Footprint
 from aiceberg.model.quantity import Q
+from aiceberg.model.run_summary import RunSummary
 
 __all__ = [
     "INFERENCE_TOKENS",
@@ -118,10 +119,6 @@ def _hardware(hw_id: str | None) -> refdata.Hardware | None:
         return refdata.get_hardware(hw_id)
     except Exception:
         return refdata.find_hardware(hw_id)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- case ------------------------------------------------------------------------------------------------
@@ -282,6 +279,8 @@ def run_compliance(summary: Any) -> ComplianceInput:
     names = tuple(x for x in (", ".join(f"{n} x {m}" for m, n in _counts(gpus).items()), cpu) if x)
     manufacturing = sum((p.co2e_kg for p in fp.parts if str(p.phase) == "manufacturing"), Q.zero()) if fp else None
     main = energy or complete
+    info = summary.job
+    of_job = info is not None and info.role != "job"  # one run of a distributed job: not the job's total
     return ComplianceInput(
         kind="run", name=summary.run_id, title=summary.name or summary.run_id[:12], energy=main,
         complete=complete if energy is not None else None,
@@ -294,7 +293,8 @@ def run_compliance(summary: Any) -> ComplianceInput:
         hardware_names=names,
         activities=(Activity("training", main, embodied_co2e_kg=manufacturing),) if main is not None else (),
         created=summary.ended_at or summary.started_at or "",
-        extra={"run_id": summary.run_id},
+        left_out=(Msg("compliance.note.run_of_job", job=info.job_id, node=info.node),) if of_job else (),
+        extra={"run_id": summary.run_id, **({"job_id": info.job_id, "node": info.node} if of_job else {})},
     )
 
 
@@ -305,66 +305,48 @@ def _counts(items: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def _moment(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def job_compliance(job_id: str, summaries: Sequence[Any], name: str | None = None) -> ComplianceInput:
-    """A job's inputs from the summaries of its runs (one per node or rank that measured): energies and
-    footprints added, wall-clock time from the first start to the last end, device-hours summed."""
-    runs = [run_compliance(s) for s in summaries]
-    if not runs:
-        return ComplianceInput(kind="job", name=job_id, title=name or job_id,
-                               energy_na=Msg("compliance.na.job_no_runs"))
-    kwh = [s.energy_kwh for s in summaries]
-    domains: dict[str, float] = {}
-    for s in summaries:
-        for d, v in s.domains_kwh.items():
-            domains[d] = domains.get(d, 0.0) + v
-    sensors = tuple(dict.fromkeys(x for r in runs for x in r.sensors))
-    fps = [s.footprint for s in summaries if s.footprint is not None]
-    fp = sum(fps[1:], fps[0]) if fps else None
-    pue, pue_src = _pue(fp)
-    energy = None
-    if all(v is not None for v in kwh):
-        co2 = parts_energy(fp, with_overhead=False)[1] if fp is not None and len(fps) == len(summaries) else None
-        energy = _run_energy(sum(float(v) for v in kwh if v is not None), domains, sensors, co2, pue, pue_src)
-    complete = _complete(fp) if fp is not None and len(fps) == len(summaries) else None
-    if complete is not None and energy is not None and complete.boundary == energy.boundary:
-        complete = None
-    starts = [m for m in (_moment(s.started_at) for s in summaries) if m is not None]
-    ends = [m for m in (_moment(s.ended_at) for s in summaries) if m is not None]
-    if starts and ends and len(ends) == len(summaries):
-        wall = Q.exact(max((max(ends) - min(starts)).total_seconds(), 0.0) / 3600.0)
+def _job_summary(job: Any) -> RunSummary:
+    """The whole job's summary: ``job.as_run_summary()`` of a ``JobSummary``, or that summary itself."""
+    as_run = getattr(job, "as_run_summary", None)
+    summary = as_run() if callable(as_run) else job
+    info = getattr(summary, "job", None)
+    if isinstance(summary, RunSummary) and info is not None and info.role == "job":
+        return summary
+    if isinstance(summary, RunSummary) and info is not None:  # a rank's or a node's run of the job
+        what: Msg = Msg("compliance.error.job_run", run=summary.run_id[:12], role=info.role, job=info.job_id)
+    elif isinstance(summary, RunSummary):
+        what = Msg("compliance.error.job_plain_run", run=summary.run_id[:12])
     else:
-        wall = Q.exact(max(float(s.duration_s or 0.0) for s in summaries) / 3600.0)
-    device_h = sum((r.time.device_hours for r in runs if r.time is not None), Q.zero())
-    gpus = [m for s in summaries for m in (s.host or {}).get("gpu_models") or []]
-    hw_text, hw = _gpu_hardware(gpus) if gpus else ("", None)
-    nodes = len({(s.host or {}).get("hostname") or i for i, s in enumerate(summaries)})
-    time = TrainingTime(wall, device_h, hw_text or f"{nodes} × node", "gpu" if gpus else "node", "measured",
-                        Msg("compliance.how.time_job", runs=len(summaries)))
-    main = energy or complete
-    manufacturing = sum((p.co2e_kg for p in fp.parts if str(p.phase) == "manufacturing"), Q.zero()) if fp else None
-    location = next((s.location for s in summaries if s.location), None)
-    intensity, int_src = _intensity(fp)
-    created = _iso(max(ends)) if ends else ""
-    return ComplianceInput(
-        kind="job", name=job_id, title=name or job_id, energy=main, complete=complete if energy else None,
-        energy_na=None if main is not None else Msg("compliance.na.job_incomplete"),
-        time=time, computation=_hardware_flop(device_h, hw) if gpus else None,
-        co2e_kg=fp.co2e_kg if fp is not None and len(fps) == len(summaries) else None,
-        operational_co2e_kg=parts_energy(fp)[1] if fp is not None and len(fps) == len(summaries) else None,
-        sensors=sensors, sources=fp.sources if fp is not None else (), location=location,
-        location_name=_zone_name(location), intensity_g_per_kwh=intensity, intensity_sources=int_src,
-        hardware_names=tuple(dict.fromkeys(n for r in runs for n in r.hardware_names)),
-        activities=(Activity("training", main, embodied_co2e_kg=manufacturing),) if main is not None else (),
-        created=created, extra={"job_id": job_id, "runs": str(len(summaries))},
+        what = Msg("compliance.error.job_other", what=type(job).__name__)
+    raise InputError("job", what, Msg("compliance.accepted.job"))
+
+
+def job_compliance(job: Any, name: str | None = None) -> ComplianceInput:
+    """A job's inputs from its total, counted once: a ``JobSummary`` (``aiceberg.get_job(JOB)``) or its
+    ``as_run_summary()``.
+
+    The job's energy and footprint are those :mod:`aiceberg.jobs` computes once per node (each node's
+    sensors and GPUs once, its machine's manufacturing share once, whatever the number of ranks); its
+    training time runs from its first reading to its last, its device-hours are that time × its GPUs.
+    The summaries of the job's runs are refused: adding their footprints would count each node's
+    manufacturing share once per rank that tracked it.
+
+    Raises:
+        InputError: ``job`` is not a job's summary (field ``job``).
+    """
+    summary = _job_summary(job)
+    base = run_compliance(summary)
+    assert summary.job is not None
+    job_id = summary.job.job_id
+    nodes = int((summary.host or {}).get("nodes") or 1)
+    time = None if base.time is None else replace(base.time, how=Msg("compliance.how.time_job", nodes=nodes))
+    return replace(
+        base, kind="job", name=job_id, title=name or job_id, time=time,
+        energy_na=None if base.energy is not None else Msg("compliance.na.job_no_energy"),
+        # what the job's total leaves out or cannot know (runs still open, ranks or nodes that never reported,
+        # time when no one read a node); that ranks are measured by their node's tracker leaves nothing out
+        left_out=tuple(w for w in summary.warnings if isinstance(w, Msg) and w.key != "jobs.note.ranks_by_node"),
+        extra={"job_id": job_id, "nodes": str(nodes)},
     )
 
 

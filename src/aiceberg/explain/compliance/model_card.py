@@ -32,6 +32,9 @@ def _source(inp: ComplianceInput) -> str:
     head = f"aiceberg {__version__}"
     if inp.kind in ("run", "job"):
         sensors = ", ".join(f"{n} {s}" for n, s in inp.sensors) or "no sensor"
+        job = inp.extra.get("job_id") if inp.kind == "run" else None
+        if job:  # one run of a distributed job: say that the job's other runs are not in the figure
+            return f"{head} ({sensors}; run {inp.name}: node {inp.extra.get('node', '?')} of job {job} only)"
         return f"{head} ({sensors}; {inp.kind} {inp.name})"
     if inp.kind == "case":
         return f"{head}, complete view of the case {inp.name} ({', '.join(inp.sources)})"
