@@ -19,7 +19,7 @@ from tiny_pl import TinyModule, loader
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from aiceberg.integrations.lightning import AicebergCallback as PlCallback
-from aiceberg.integrations.session import METRICS
+from aiceberg.integrations.session import METRICS, TOTAL_ENERGY
 from aiceberg.integrations.transformers import AicebergCallback as HfCallback
 
 out = Path(sys.argv[1])
@@ -28,13 +28,15 @@ node = FakeNode.from_env()
 
 
 class Seen(TrainerCallback):
-    """Every key this rank's Trainer logged (what each reporting backend would receive)."""
+    """Every key this rank's Trainer logged (what each reporting backend would receive), and its last values."""
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
+        self.values: dict[str, float] = {}
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
         self.keys.update(logs or {})
+        self.values.update({k: v for k, v in (logs or {}).items() if k in METRICS})
 
 
 class LocalZeroBurn(HfBurn):
@@ -66,7 +68,11 @@ fit.fit(TinyModule(), loader())
 
 (out / f"rank-{rank}.json").write_text(json.dumps({
     "hf": {"logged": sorted(k for k in seen.keys if k in METRICS), "tracked": hf.result is not None,
-           "steps_per_epoch": trainer.state.max_steps // 2, "card": hf.model_card_yaml is not None},
+           "steps_per_epoch": trainer.state.max_steps // 2, "card": hf.model_card_yaml,
+           "total": seen.values.get(TOTAL_ENERGY), "job": None if hf.session is None or hf.session.job is None
+           else hf.session.job.job_id},
     "pl": {"logged": sorted(k for k in fit.callback_metrics if k in METRICS), "tracked": plc.result is not None,
-           "steps_per_epoch": fit.num_training_batches},
+           "steps_per_epoch": fit.num_training_batches,
+           "total": None if plc.session is None or not plc.session.logs or plc.session.job is None
+           else plc.session.job.energy_kwh},
 }))

@@ -1,6 +1,8 @@
 """A real two-process job: ``torchrun --nproc_per_node=2`` (gloo on the CPU) runs a transformers Trainer and
 a Lightning fit in each process (``dist_train.py``). The launcher sets ``RANK``/``LOCAL_RANK``/``WORLD_SIZE``;
-the frameworks see two ranks on one node. Only rank 0 logs; only the node's first process tracks, once."""
+the frameworks see two ranks on one node. Only rank 0 logs; only the node's first process tracks, once, and
+the totals logged are each training's over the job (the fake node has no GPU: ``test_job_ranks.py`` counts
+several GPUs with simulated processes)."""
 
 from __future__ import annotations
 
@@ -32,17 +34,23 @@ def test_in_a_two_process_job_rank_zero_logs_and_the_node_is_tracked_once(node: 
     ranks = [json.loads((out / f"rank-{n}.json").read_text()) for n in range(RANKS)]
     assert [(k["hf"]["steps_per_epoch"], k["pl"]["steps_per_epoch"]) for k in ranks] == [(HF_STEPS, PL_STEPS)] * 2
 
-    assert ranks[0]["hf"] | {"steps_per_epoch": 0} == {"logged": sorted(METRICS), "tracked": True, "card": True,
-                                                       "steps_per_epoch": 0}
-    assert ranks[1]["hf"] | {"steps_per_epoch": 0} == {"logged": [], "tracked": False, "card": False,
-                                                       "steps_per_epoch": 0}
+    hf0, hf1 = ({k: v for k, v in r["hf"].items() if k in ("logged", "tracked")} for r in ranks)
+    assert (hf0, hf1) == ({"logged": sorted(METRICS), "tracked": True}, {"logged": [], "tracked": False})
+    assert ranks[1]["hf"]["card"] is None and ranks[1]["hf"]["total"] is None
+    # torchrun --standalone names the job (TORCHELASTIC_RUN_ID): the card's source is the job's total
+    job = ranks[0]["hf"]["job"]
+    assert job and ranks[0]["hf"]["card"].splitlines()[2].endswith(f'; job {job})"')
     assert set(ranks[0]["pl"]["logged"]) >= {"aiceberg/epoch_energy_kwh", "aiceberg/epoch_co2e_kg"}
     assert (ranks[0]["pl"]["tracked"], ranks[1]["pl"]["logged"], ranks[1]["pl"]["tracked"]) == (True, [], False)
 
-    # one run per training, not one per rank: the Trainer's, then the fit's
+    # one run per training, not one per rank: the Trainer's, then the fit's, both of the job
     runs = sorted(node.runs(), key=lambda run: run.started_at)
     assert [run.status for run in runs] == ["finished", "finished"]
-    for run, steps in zip(runs, (HF_STEPS, PL_STEPS), strict=True):
+    for run, steps, total in zip(runs, (HF_STEPS, PL_STEPS), (ranks[0]["hf"]["total"], ranks[0]["pl"]["total"]),
+                                 strict=True):
         expected = [node.expected_kwh(e, steps) for e in range(2)]
         assert [p.energy_j / J_PER_KWH for p in node.phases(run.run_id)] == pytest.approx(expected, rel=1e-9)
         assert run.energy_kwh == pytest.approx(sum(expected), rel=1e-9)
+        # the total logged is the training's over the job (gathered through torch.distributed): the fit's is
+        # not the Trainer's with it, though both are one torchrun job
+        assert total == pytest.approx(sum(expected), rel=1e-9) and run.job_id == job

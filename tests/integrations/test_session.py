@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from node import FakeNode, subprocess_env
@@ -22,10 +23,8 @@ from aiceberg.integrations.session import (
     TOTAL_CO2E_LOW,
     TOTAL_ENERGY,
     UNFINISHED,
-    Ranks,
     TrainingSession,
     check_run_options,
-    env_ranks,
 )
 from aiceberg.units import J_PER_KWH
 
@@ -120,28 +119,6 @@ def test_a_training_that_never_reaches_its_end_is_closed_interrupted_at_exit(nod
 
 
 @pytest.mark.parametrize(
-    ("env", "ranks"),
-    [
-        ({}, Ranks(0, 0)),
-        ({"RANK": "1", "LOCAL_RANK": "1", "WORLD_SIZE": "2"}, Ranks(1, 1)),          # torchrun, one node
-        ({"RANK": "4", "LOCAL_RANK": "0", "WORLD_SIZE": "8"}, Ranks(4, 0)),          # torchrun, second node
-        ({"SLURM_PROCID": "3", "SLURM_LOCALID": "1"}, Ranks(3, 1)),                  # srun
-        ({"OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_LOCAL_RANK": "0"}, Ranks(2, 0)),  # mpirun
-        ({"PMI_RANK": "5"}, Ranks(5, 5)),                                            # no local rank: never twice
-        ({"RANK": "", "SLURM_PROCID": "7", "SLURM_LOCALID": "x"}, Ranks(7, 7)),       # empty or garbage ignored
-    ],
-)
-def test_the_launchers_environment_says_who_logs_and_who_tracks(env: dict[str, str], ranks: Ranks) -> None:
-    assert env_ranks(env) == ranks
-
-
-def test_ranks_roles() -> None:
-    assert (Ranks(0, 0).logs, Ranks(0, 0).tracks) == (True, True)
-    assert (Ranks(4, 0).logs, Ranks(4, 0).tracks) == (False, True)
-    assert (Ranks(1, 1).logs, Ranks(1, 1).tracks) == (False, False)
-
-
-@pytest.mark.parametrize(
     ("options", "field"),
     [({"location": "Atlantis"}, "location"), ({"interval_s": 0}, "interval_s"), ({"pue": 0.5}, "pue")],
 )
@@ -175,3 +152,24 @@ def test_the_footprint_so_far_exists_only_while_the_run_runs(node: FakeNode) -> 
     # the same energy through the same engine: only the embodied share of the last instants differs
     assert so_far.co2e_kg.central == pytest.approx(result.co2e_kg.central, rel=1e-2)
     assert so_far.co2e_kg.central <= result.co2e_kg.central
+
+
+def test_in_a_job_the_totals_are_this_trainings_not_the_jobs_earlier_ones(
+        node: FakeNode, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two trainings in one launcher job (a Trainer, then a fit: one torchrun run id): each logs its own
+    total over the job's nodes, never the earlier training's energy with it."""
+    for key, value in {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "LOCAL_WORLD_SIZE": "1",
+                       "TORCHELASTIC_RUN_ID": "two-trainings", "AICEBERG_RUNTIME_DIR": str(tmp_path / "rt")}.items():
+        monkeypatch.setenv(key, value)
+    first = TrainingSession(tracks=True, logs=True, options=OPTIONS)
+    _, first_totals = _train(node, first, epochs=1)
+    second = TrainingSession(tracks=True, logs=True, options=OPTIONS)
+    second.begin(total_epochs=1)
+    second.epoch_begin(1)
+    node.step(1)
+    second.epoch_end()
+    totals = second.end()
+    assert first.job is not None and second.job is not None and second.job.job_id == "two-trainings"
+    assert first_totals[TOTAL_ENERGY] == pytest.approx(node.expected_kwh(0, STEPS), rel=1e-9)
+    assert totals[TOTAL_ENERGY] == pytest.approx(node.expected_kwh(1, 1), rel=1e-9)  # not both trainings
+    assert [len(n.runs) for n in second.job.nodes] == [1] and len(node.runs()) == 2

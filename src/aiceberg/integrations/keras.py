@@ -12,9 +12,11 @@ passes from callback to callback: the epoch's figures are added to it in ``on_ep
 CSVLogger, W&B's ``WandbMetricsLogger``…): put it first. The totals are added to the logs of
 ``on_train_end`` and kept in ``callback.totals``. Names and units: :mod:`aiceberg.integrations.session`.
 
-Keras does not know ranks: under a launcher, the launcher's environment says which process logs (rank 0)
-and which tracks its node (local rank 0), see :func:`aiceberg.integrations.session.env_ranks`. A fit that
-raises is closed at interpreter exit as ``interrupted``.
+Keras does not know ranks: under a launcher, the launcher's environment as the tracker reads it says which
+process logs (rank 0) and which tracks its node and every GPU of the job on it (local rank 0), see
+:func:`aiceberg.integrations.session.launcher_roles`; the totals are the job's where a ``torch.distributed``
+process group lets the processes say which runs they tracked, else this node's (and the log says so). A fit
+that raises is closed at interpreter exit as ``interrupted``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from aiceberg.errors import InputError, MissingExtraError
 from aiceberg.i18n import Msg, check_lang
 from aiceberg.integrations.model_card import TRAINING_TYPES, training_card
-from aiceberg.integrations.session import TrainingSession, check_run_options, env_ranks
+from aiceberg.integrations.session import TrainingSession, check_run_options, launcher_roles, torch_gather
 from aiceberg.measure.result import RunResult
 
 try:
@@ -73,8 +75,8 @@ class AicebergCallback(keras.callbacks.Callback):
         return None if self.session is None else self.session.result
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        ranks = env_ranks()
-        self.session = TrainingSession(tracks=ranks.tracks, logs=ranks.logs, options=self.options, lang=self.lang)
+        roles = launcher_roles()
+        self.session = TrainingSession(tracks=roles.tracks, logs=roles.logs, options=self.options, lang=self.lang)
         epochs = (self.params or {}).get("epochs")
         self.session.begin(total_epochs=epochs if isinstance(epochs, int) else None)
 
@@ -92,10 +94,11 @@ class AicebergCallback(keras.callbacks.Callback):
         session = self.session
         if session is None:
             return
-        self.totals = session.end()
+        self.totals = session.end(gather=torch_gather())
         if logs is not None:
             logs.update(self.totals)
         if session.result is not None and session.logs:
             self.model_card_yaml = training_card(
-                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang
+                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang,
+                job=session.job,
             )

@@ -14,7 +14,9 @@ every logger's ``log_metrics`` at the end of training, before Lightning finalise
 Ctrl-C) in ``on_exception``.
 
 Processes: the global-zero process logs (``trainer.is_global_zero``), the first process of each node
-(``trainer.local_rank == 0``) tracks the node, the others do nothing.
+(``trainer.local_rank == 0``) tracks the node and every GPU of the job on it (``job_scope="node"``), the
+others measure nothing; at the end every process says which run it tracked (``torch.distributed``), so that
+the totals logged are the job's, counted once (:mod:`aiceberg.integrations.session`).
 
 It subclasses ``lightning.pytorch.Callback`` (the ``lightning`` package), or ``pytorch_lightning.Callback``
 where only the older package is installed.
@@ -30,7 +32,7 @@ from typing import Any
 from aiceberg.errors import InputError, MissingExtraError
 from aiceberg.i18n import Msg, check_lang
 from aiceberg.integrations.model_card import TRAINING_TYPES, training_card
-from aiceberg.integrations.session import TrainingSession, check_run_options
+from aiceberg.integrations.session import TrainingSession, check_run_options, torch_gather
 from aiceberg.measure.result import RunResult
 
 try:
@@ -43,8 +45,8 @@ except ImportError as exc:
 
 __all__ = ["AicebergCallback"]
 
-# The figures are one process's on purpose (the node's tracker, logged by rank 0, ``rank_zero_only``): an
-# all-reduce (``sync_dist``) would add them up wrongly. Lightning suggests one for every epoch-level metric.
+# The epochs' figures are one process's on purpose (the node's tracker, logged by rank 0, ``rank_zero_only``):
+# an all-reduce (``sync_dist``) would add them up wrongly. Lightning suggests one for every epoch-level metric.
 warnings.filterwarnings("ignore", message=r"It is recommended to use `self\.log\('aiceberg/")
 
 
@@ -120,14 +122,15 @@ class AicebergCallback(Callback):
         session = self.session
         if session is None:
             return
-        totals = session.end()
+        totals = session.end(gather=torch_gather())  # every process: it gathers their runs
         if totals:
             for logger in trainer.loggers:
                 logger.log_metrics(totals, step=trainer.global_step)
                 logger.save()
         if session.result is not None and session.logs:
             self.model_card_yaml = training_card(
-                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang
+                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang,
+                job=session.job,
             )
 
     def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:

@@ -1,7 +1,8 @@
 """The training's ``co2_eq_emissions`` in a Hugging Face model card (the README's YAML front matter).
 
 The block itself is the existing export (:func:`aiceberg.explain.exports.model_card_yaml`: ``emissions`` in
-grams, ``source``, ``training_type``, ``geographical_location``, ``hardware_used``); this module puts it in
+grams, ``source``, ``training_type``, ``geographical_location``, ``hardware_used``; a job's total through
+:func:`aiceberg.explain.compliance.job_compliance`, as ``aiceberg jobs export``); this module puts it in
 a README: into its front matter when it has one (replacing a ``co2_eq_emissions`` already there, keeping
 every other key and the text below as they are), or as a new front matter on top. No YAML library is
 needed: the block is top-level keys, each followed by its indented lines.
@@ -15,8 +16,11 @@ import re
 from pathlib import Path
 
 from aiceberg.errors import InputError
+from aiceberg.explain.compliance import job_compliance
+from aiceberg.explain.compliance.model_card import model_card_yaml as card_yaml
 from aiceberg.explain.exports import model_card_yaml
 from aiceberg.i18n import t
+from aiceberg.jobs import JobSummary
 from aiceberg.measure.result import RunResult
 
 __all__ = ["TRAINING_TYPES", "co2_block", "merge_front_matter", "training_card", "write_model_card"]
@@ -30,8 +34,13 @@ _FENCE = "---"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
-def co2_block(result: RunResult, *, training_type: str = "pre-training", scope: str = "operational") -> str:
-    """The ``co2_eq_emissions`` YAML block of a finished run (see ``aiceberg runs export --format model-card``)."""
+def co2_block(result: RunResult, *, training_type: str = "pre-training", scope: str = "operational",
+              job: JobSummary | None = None) -> str:
+    """The ``co2_eq_emissions`` YAML block of a finished run (``aiceberg runs export --format model-card``), or
+    of the training's total over its job's nodes where ``job`` is given (``aiceberg jobs export``). A run
+    of a job given alone says in ``source`` that it is only its node's figure."""
+    if job is not None:
+        return card_yaml(job_compliance(job), training_type=training_type, scope=scope)
     return model_card_yaml(result.summary, training_type=training_type, scope=scope)
 
 
@@ -82,15 +91,17 @@ def write_model_card(path: str | os.PathLike[str], block: str) -> Path:
 
 
 def training_card(
-    result: RunResult, *, training_type: str, path: str | os.PathLike[str] | None, lang: str = "en"
+    result: RunResult, *, training_type: str, path: str | os.PathLike[str] | None, lang: str = "en",
+    job: JobSummary | None = None,
 ) -> str | None:
-    """The callbacks' last step: the run's block, written into the README at ``path`` when one is given.
+    """The callbacks' last step: the training's block (its job's total where ``job`` is given, else the
+    run's), written into the README at ``path`` when one is given.
 
     ``None`` when the run has no footprint (the engine could not compute one): the log says why, and no
     card is touched.
     """
     try:
-        block = co2_block(result, training_type=training_type)
+        block = co2_block(result, training_type=training_type, job=job)
     except InputError as exc:
         log.warning(t("integrations.model_card.skipped", lang, reason=exc.render(lang)))
         return None

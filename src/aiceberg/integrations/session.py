@@ -12,16 +12,23 @@ names below, in the units their names end with:
 ``aiceberg/co2e_kg``                   the training's whole footprint so far
 ``aiceberg/predicted_energy_kwh``      the whole training's predicted electricity (after each epoch)
 ``aiceberg/predicted_co2e_kg``         the whole training's predicted footprint
-``aiceberg/total_energy_kwh``          at the end: the run's electricity (``RunResult.energy_kwh``)
-``aiceberg/total_co2e_kg`` (``_low``,  at the end: the run's whole footprint and its range
+``aiceberg/total_energy_kwh``          at the end: the training's electricity (the job's, else this node's run's)
+``aiceberg/total_co2e_kg`` (``_low``,  at the end: the training's whole footprint and its range
 ``_high``)
 =====================================  =====================================================================
 
-A figure that could not be computed is left out, never logged as 0. Which process does what, on a job
-of several processes: the first process of each node (local rank 0) tracks the node (every sensor of the
-machine, so every rank on it is measured, once); only the main process (rank 0) logs. The other
-processes do nothing. The ranks come from the framework where it knows them, else from the launcher's
-environment (:func:`env_ranks`).
+A figure that could not be computed is left out, never logged as 0.
+
+Which process does what, on a job of several processes (:func:`launcher_roles`, or the framework's own
+flags): the first process of each node (local rank 0) tracks, with ``job_scope="node"`` — its run reads the
+node's sensors and every GPU of the job on the node, each once (``measure/node.py``'s election and GPU
+claims still guard against any other tracker of the job); only the main process (rank 0) logs; the other
+processes measure and store nothing. So the epochs' figures are the whole node's, and on one node the
+job's. At the end (:meth:`TrainingSession.end`), every process tells the others which run it tracked
+(``gather``: ``torch.distributed``'s all-gather where a process group runs, :func:`torch_gather`), and the
+main process logs the training's total over all the job's nodes, counted once
+(:func:`aiceberg.get_job` on those runs), where this store holds them all; otherwise it logs its own node's
+figure and says so (:attr:`TrainingSession.job_note`).
 
 A session never stops a training: a failure while tracking is logged once and the training goes on. A
 training that ends without reaching its end hook (an exception, SIGTERM) is closed at interpreter exit
@@ -33,14 +40,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
-import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiceberg import refdata
 from aiceberg.errors import ReferenceDataError
-from aiceberg.i18n import t
+from aiceberg.i18n import Msg, t
+from aiceberg.i18n.numbers import Amount
+from aiceberg.jobs import JobSummary, get_job
+from aiceberg.measure.launcher import JobContext, job_context
 from aiceberg.measure.result import RunResult
 from aiceberg.measure.tracker import PhaseHandle
 from aiceberg.tracking import Run
@@ -58,10 +68,12 @@ __all__ = [
     "TOTAL_CO2E_LOW",
     "TOTAL_ENERGY",
     "EpochFigures",
-    "Ranks",
+    "Gather",
+    "Roles",
     "TrainingSession",
     "check_run_options",
-    "env_ranks",
+    "launcher_roles",
+    "torch_gather",
 ]
 
 log = logging.getLogger("aiceberg.integrations")
@@ -83,47 +95,47 @@ METRICS = (EPOCH_ENERGY, EPOCH_CO2E, ENERGY, CO2E, PREDICTED_ENERGY, PREDICTED_C
 #: Why a run is closed at interpreter exit: the training never reached its end hook.
 UNFINISHED = "the training ended before its end hook (an exception or a signal)"
 
-#: The launchers' variables for the global and the node-local rank, first found wins (torchrun and
-#: accelerate, Slurm, Open MPI, PMI/PMIx). The "jobs" work (``aiceberg.measure.launcher``) generalises this.
-_RANK_VARS = ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK")
-_LOCAL_RANK_VARS = ("LOCAL_RANK", "SLURM_LOCALID", "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID")
+#: Every process's contribution (the run it tracked, or ``None``) → everyone's, in rank order: an all-gather.
+Gather = Callable[[Any], Sequence[Any]]
 
 
 @dataclass(frozen=True)
-class Ranks:
-    """This process's place in a job: ``rank`` among all processes, ``local_rank`` on its node."""
+class Roles:
+    """What this process does in a training: ``tracks`` its node (local rank 0), ``logs`` (rank 0)."""
 
-    rank: int = 0
-    local_rank: int = 0
-
-    @property
-    def logs(self) -> bool:
-        """The main process (rank 0) logs."""
-        return self.rank == 0
-
-    @property
-    def tracks(self) -> bool:
-        """The first process of each node (local rank 0) measures the node."""
-        return self.local_rank == 0
+    tracks: bool = True
+    logs: bool = True
 
 
-def _first_int(environ: Mapping[str, str], names: tuple[str, ...]) -> int | None:
-    for name in names:
-        value = environ.get(name, "").strip()
-        if value.lstrip("-").isdigit():
-            return int(value)
-    return None
+def launcher_roles(env: Mapping[str, str] | None = None, ctx: JobContext | None = None) -> Roles:
+    """Who tracks and who logs, from the launcher's environment as the tracker reads it
+    (:func:`aiceberg.measure.launcher.job_context`): for a framework that does not know its ranks (Keras).
+
+    Outside a job, the process does both. In a job, rank 0 logs and each node's local rank 0 tracks; where
+    the launcher gives no local rank (MPICH's PMI alone), only rank 0 tracks, unless the node holds one
+    rank: a node may then be left unmeasured (the job's notes say so), never measured twice.
+    """
+    ctx = job_context(env) if ctx is None else ctx
+    if ctx.rank is None:
+        return Roles(tracks=True, logs=True)
+    local = ctx.local_rank if ctx.local_rank is not None else (0 if ctx.local_world_size == 1 else ctx.rank)
+    return Roles(tracks=local == 0, logs=ctx.rank == 0)
 
 
-def env_ranks(environ: Mapping[str, str] | None = None) -> Ranks:
-    """The ranks the launcher gave this process (0 and 0 when it was not launched as part of a job).
+def torch_gather() -> Gather | None:
+    """An all-gather over the running ``torch.distributed`` process group, ``None`` where none runs (one
+    process, or torch never imported: this imports nothing). Every rank must call it, as the frameworks'
+    ``on_train_end`` hooks do."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is None or not dist.is_available() or not dist.is_initialized() or dist.get_world_size() < 2:
+        return None
 
-    Without a node-local rank, the process counts as its rank: only rank 0 tracks then, so no node is
-    measured twice (at worst, another node is not measured, and the docs say so)."""
-    env = os.environ if environ is None else environ
-    rank = _first_int(env, _RANK_VARS) or 0
-    local = _first_int(env, _LOCAL_RANK_VARS)
-    return Ranks(rank=rank, local_rank=rank if local is None else local)
+    def gather(value: Any) -> list[Any]:
+        out: list[Any] = [None] * dist.get_world_size()
+        dist.all_gather_object(out, value)
+        return out
+
+    return gather
 
 
 def check_run_options(options: Mapping[str, Any]) -> None:
@@ -156,8 +168,12 @@ class TrainingSession:
     Args:
         tracks: whether this process measures (the node's first process).
         logs: whether this process logs (the job's main process).
-        options: :func:`aiceberg.track`'s keywords (``location``, ``store``, ``project``…).
+        options: :func:`aiceberg.track`'s keywords (``location``, ``store``, ``project``…); ``job_scope``
+            is ``node`` unless given (one process per node tracks for all its ranks).
         lang: the language of the lines logged (``en``, ``fr``).
+
+    After :meth:`end`, on the main process: :attr:`job` is the training's total over its job's nodes
+    (``None`` outside a job, or where only this node's figure is known: :attr:`job_note` says why).
     """
 
     def __init__(self, *, tracks: bool, logs: bool, options: Mapping[str, Any], lang: str = "en") -> None:
@@ -167,11 +183,14 @@ class TrainingSession:
         self._options = dict(options)
         self.run: Run | None = None
         self.result: RunResult | None = None
+        self.job: JobSummary | None = None
+        self.job_note: Msg | None = None
         self.epochs: list[EpochFigures] = []
         self._phase: PhaseHandle | None = None
         self._start_kwh = 0.0
         self._start_co2e: float | None = None
         self._failed = False
+        self._ended = False
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -180,6 +199,7 @@ class TrainingSession:
         if not self.tracks or self.run is not None:
             return
         options = dict(self._options)
+        options.setdefault("job_scope", "node")  # every GPU of the job on this node: no other rank tracks
         if total_epochs is not None and total_epochs > 0:
             options.setdefault("total_phases", int(total_epochs))
         if name:
@@ -231,27 +251,105 @@ class TrainingSession:
             return {}
         return metrics if self.logs else {}
 
-    def end(self, *, status: str = "finished", end_reason: str | None = None) -> dict[str, float]:
-        """Stop the run; the totals to log (empty where this process does not log or did not track)."""
+    def end(self, *, status: str = "finished", end_reason: str | None = None,
+            gather: Gather | None = None) -> dict[str, float]:
+        """Stop the run; the totals to log (empty where this process does not log or did not track).
+
+        Args:
+            gather: an all-gather over the job's processes (:func:`torch_gather`): at a training's normal
+                end, every process calls it with the run it tracked (``None`` if none), so that the main
+                process knows this training's runs on every node. Give it on every process or on none.
+        """
+        if self._ended:
+            return {}
+        self._ended = True
+        result = self._stop(status, end_reason)
+        ids: list[Any] | None = None
+        if gather is not None and status == "finished":
+            try:
+                ids = list(gather(None if result is None else result.run_id))
+            except Exception as exc:
+                self._fail(exc)
+        if result is None or not self.logs:
+            return {}
+        if status == "finished":
+            self._job_total(result, ids)
+        energy, co2e = result.energy_kwh, result.co2e_kg
+        if self.job is not None:
+            energy, co2e = self.job.energy_kwh, self.job.co2e_kg
+        metrics: dict[str, float] = {}
+        if energy is not None:
+            metrics[TOTAL_ENERGY] = energy
+        if co2e is not None:
+            metrics.update({TOTAL_CO2E: co2e.central, TOTAL_CO2E_LOW: co2e.low, TOTAL_CO2E_HIGH: co2e.high})
+        log.info(t("integrations.finished", self.lang, summary=result.render(self.lang)))
+        job = self.job
+        if job is not None:
+            log.info(t("integrations.job_total", self.lang, job=job.job_id, nodes=len(job.nodes),
+                       energy=Amount(job.energy_kwh, "kWh"),
+                       co2e=Amount(job.co2e_kg, "kg CO2e", with_range=True) if job.co2e_kg is not None else "—"))
+        elif self.job_note is not None:
+            log.warning(self.job_note.render(self.lang))
+        return metrics
+
+    def _stop(self, status: str, end_reason: str | None) -> RunResult | None:
         run = self.run
         if run is None or self.result is not None:
-            return {}
+            return self.result
         atexit.unregister(self._at_exit)
         self._phase = None
         try:
-            self.result = result = run.stop(status=status, end_reason=end_reason)
+            self.result = run.stop(status=status, end_reason=end_reason)
         except Exception as exc:
             self._fail(exc)
-            return {}
-        metrics: dict[str, float] = {}
-        if result.energy_kwh is not None:
-            metrics[TOTAL_ENERGY] = result.energy_kwh
-        co2e = result.co2e_kg
-        if co2e is not None:
-            metrics.update({TOTAL_CO2E: co2e.central, TOTAL_CO2E_LOW: co2e.low, TOTAL_CO2E_HIGH: co2e.high})
-        if self.logs:
-            log.info(t("integrations.finished", self.lang, summary=result.render(self.lang)))
-        return metrics if self.logs else {}
+        return self.result
+
+    # -- the job ----------------------------------------------------------------------------------
+
+    def _store_target(self) -> Any:
+        """Where the run was stored, to read its job from (``None``: not stored)."""
+        store = self._options.get("store")
+        if store is False:
+            return None
+        if store is None or store is True:
+            return None if self.run is None else self.run.settings.db
+        return store
+
+    def _job_total(self, result: RunResult, ids: Sequence[Any] | None) -> None:
+        """The training's total over its job's nodes (:attr:`job`), or why only this node's is known
+        (:attr:`job_note`). The runs are this training's trackers' (``ids``, gathered from every process),
+        else this process's alone: another training of the same job is never added in."""
+        ctx = None if self.run is None else self.run.job
+        if ctx is None or ctx.job_id is None:
+            return  # not in a job: the run is the training
+        runs = [result.run_id] if ids is None else list(dict.fromkeys(i for i in ids if isinstance(i, str)))
+        if result.run_id not in runs:
+            runs.append(result.run_id)
+        expected = ctx.nodes
+        if expected is None and ctx.world_size is not None and ctx.world_size == ctx.local_world_size:
+            expected = 1
+        why: Msg | None = None
+        target = self._store_target()
+        if target is None:
+            why = Msg("integrations.job.why.not_stored")
+        elif ids is None and expected != 1:
+            why = Msg("integrations.job.why.no_gather" if expected else "integrations.job.why.size_unknown")
+        else:
+            try:
+                job = get_job(ctx.job_id, store=target, runs=runs)
+            except Exception as exc:  # unreachable, or this run spooled: this node's figure stands
+                why = Msg("integrations.job.why.unreadable", reason=f"{type(exc).__name__}: {exc}")
+            else:
+                seen = {r.run_id for n in job.nodes for r in n.runs}
+                missing = [r for r in runs if r not in seen]
+                if missing:
+                    why = Msg("integrations.job.why.not_in_store", count=len(missing))
+                elif expected is not None and len(job.nodes) < expected:
+                    why = Msg("integrations.job.why.nodes_untracked", seen=len(job.nodes), expected=expected)
+                else:
+                    self.job = job
+                    return
+        self.job_note = Msg("integrations.job.node_only", node=ctx.node, job=ctx.job_id, why=why)
 
     def _at_exit(self) -> None:  # pragma: no cover - exercised through a subprocess test
         if self.run is not None and self.result is None:

@@ -19,8 +19,10 @@ before they close, and wraps that Trainer's ``create_model_card``. Where it cann
 driven in an unusual way), ``callback.attach(trainer)`` says it explicitly; without either, the figures
 are added to the Trainer's next log, which only the callbacks after this one see (a warning says so).
 
-Processes: the main process logs and writes the card; the first process of each node tracks the node
-(``state.is_local_process_zero``); the others do nothing.
+Processes: the main process logs and writes the card; the first process of each node tracks the node and
+every GPU of the job on it (``state.is_local_process_zero``, ``job_scope="node"``); the others measure
+nothing. At the end every process says which run it tracked (``torch.distributed``), so that the totals the
+main process logs and writes are the job's, counted once (:mod:`aiceberg.integrations.session`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from aiceberg.errors import InputError, MissingExtraError
 from aiceberg.i18n import Msg, check_lang, t
 from aiceberg.integrations.model_card import TRAINING_TYPES, training_card, write_model_card
-from aiceberg.integrations.session import TrainingSession, check_run_options
+from aiceberg.integrations.session import TrainingSession, check_run_options, torch_gather
 from aiceberg.measure.result import RunResult
 
 try:
@@ -177,12 +179,12 @@ class AicebergCallback(TrainerCallback):
         session = self.session
         if session is None:
             return
-        self._log(session.end())
+        self._log(session.end(gather=torch_gather()))  # every process: it gathers their runs
         if session.result is not None and state.is_world_process_zero:
             output_dir = getattr(args, "output_dir", None) if self.model_card else None
             self.model_card_yaml = training_card(
                 session.result, training_type=self.training_type or _training_type(kwargs.get("model")),
-                path=output_dir or None, lang=self.lang,
+                path=output_dir or None, lang=self.lang, job=session.job,
             )
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
