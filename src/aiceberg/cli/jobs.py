@@ -74,6 +74,17 @@ def _open(args: argparse.Namespace) -> Any:
     return open_runs(load_settings({"db": args.db}, labels={"db": "--db"}))
 
 
+def _job(args: argparse.Namespace) -> Any:
+    """The job ``args.job`` names, read from the store (``jobs show``, ``jobs export``)."""
+    from aiceberg.jobs import job_summary
+
+    store = _open(args)
+    try:
+        return job_summary(args.job, store)
+    finally:
+        store.close()
+
+
 def _count(value: int | None, field: str, minimum: int) -> int | None:
     from aiceberg.errors import InputError
 
@@ -115,14 +126,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from aiceberg.i18n import check_lang
-    from aiceberg.jobs import job_summary
 
     lang = check_lang(args.lang, "--lang")
-    store = _open(args)
-    try:
-        job = job_summary(args.job, store)
-    finally:
-        store.close()
+    job = _job(args)
     sacct = None
     if args.sacct:
         from aiceberg.measure.sacct import read_sacct
@@ -142,14 +148,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from aiceberg.cli.runs import _output
     from aiceberg.i18n import check_lang
-    from aiceberg.jobs import job_summary
 
     lang = check_lang(args.lang, "--lang")
-    store = _open(args)
-    try:
-        job = job_summary(args.job, store)
-    finally:
-        store.close()
+    job = _job(args)
     if args.format == "json":
         text = json.dumps(job.to_dict(lang), indent=2, default=str) + "\n"
     else:
