@@ -32,12 +32,14 @@ COMMANDS: tuple[str, ...] = (
 
 EPILOG = """\
 examples:
-  aiceberg tour                                   estimate a training run and explain BLOOM's footprint
+  aiceberg tour                                   measure a tiny training here, estimate it, explain BLOOM
+  aiceberg run --location FR -- python train.py   measure a command while it runs, and store the run
   aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR
   aiceberg case show bloom-training
   aiceberg equivalents --co2e-kg 50500 --lang fr
   aiceberg data hardware h100
   aiceberg scenario run chatgpt-month --samples 100000 --compare-allocations
+  aiceberg report --case bloom-training           an HTML report that opens offline
 """
 
 

@@ -22,7 +22,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "doctor",
         help=HELP,
-        description=HELP + ". Tries RAPL (powercap), NVML, AMD SMI, then the CPU and memory models.",
+        description="Show" + HELP.removeprefix("show") + ". Tries RAPL (powercap), NVML, AMD SMI, then the CPU and "
+        "memory models.",
         epilog="examples:\n  aiceberg doctor\n  aiceberg doctor --json\n  aiceberg doctor --gpus 0,2\n"
         "  aiceberg doctor --cpu-model 'AMD EPYC 7763'",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -20,7 +20,7 @@ examples:
   aiceberg estimate training --hardware a100 --count 8 --hours 24 --location FR
   aiceberg estimate training --hardware "NVIDIA H100 80GB HBM3" --gpu-hours 1000 --power-w 550 --pue 1.1 --intensity 57
   aiceberg estimate training --hardware h100 --count 512 --flops 6e23 --location aws:us-east-1 --json
-  aiceberg estimate training --hardware a100 --count 384 --gpu-hours 1082990 --power-w 400 --idle-kwh 256646 \
+  aiceberg estimate training --hardware a100 --count 384 --gpu-hours 1082990 --power-w 400 --idle-kwh 256646 \\
       --intensity 57 --pue 1.0 --server server-node-bloom
   aiceberg estimate training --hardware a100 --hours 1,5 --location FR --lang fr
 """

@@ -33,7 +33,8 @@ FORMATS = ("report", "eu-ai-act", "cyclonedx", "spdx", "model-card")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", help="write a report (HTML page that opens offline, Markdown, JSON) of a run, a case or an estimate",
+        "report", help="write a report (HTML page that opens offline, Markdown, JSON) or a compliance document of "
+        "a run, a job, a case, an estimate or a scenario",
         description="One self-contained HTML page (the iceberg, the breakdown with ranges, equivalents, the case "
         "studies beside it, the provenance of every factor), and the same content as Markdown or JSON. "
         "Without any output option, writes aiceberg-report-NAME.html in the current folder.",
