@@ -26,11 +26,15 @@ class Q:
     high: float
 
     def __post_init__(self) -> None:
+        # one chained comparison holds exactly when all three are finite, >= 0 and in order (NaN fails it)
+        if not 0.0 <= self.low <= self.central <= self.high < math.inf:
+            self._refuse()
+
+    def _refuse(self) -> None:
         for v in (self.low, self.central, self.high):
             if not math.isfinite(v) or v < 0:
                 raise ValueError(f"a quantity must be finite and >= 0, got {v!r}")
-        if not self.low <= self.central <= self.high:
-            raise ValueError(f"need low <= central <= high, got {self.low}, {self.central}, {self.high}")
+        raise ValueError(f"need low <= central <= high, got {self.low}, {self.central}, {self.high}")
 
     # construction ------------------------------------------------------------------------------
     @classmethod
@@ -64,29 +68,39 @@ class Q:
         return cls(central, central if low is None else low, central if high is None else high)
 
     # arithmetic --------------------------------------------------------------------------------
+    # A number operand is used as ``Q.exact(number)`` would be (the same checks, the same arithmetic), without
+    # building that Q: these run tens of times per estimate.
     def __add__(self, other: object) -> Q:
-        o = _coerce(other)
-        if o is None:
+        if isinstance(other, Q):
+            return Q(self.central + other.central, self.low + other.low, self.high + other.high)
+        v = _scalar(other)
+        if v is None:
             return NotImplemented
-        return Q(self.central + o.central, self.low + o.low, self.high + o.high)
+        return Q(self.central + v, self.low + v, self.high + v)
 
     __radd__ = __add__
 
     def __mul__(self, other: object) -> Q:
-        o = _coerce(other)
-        if o is None:
+        if isinstance(other, Q):
+            return Q(self.central * other.central, self.low * other.low, self.high * other.high)
+        v = _scalar(other)
+        if v is None:
             return NotImplemented
-        return Q(self.central * o.central, self.low * o.low, self.high * o.high)
+        return Q(self.central * v, self.low * v, self.high * v)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: object) -> Q:
-        o = _coerce(other)
-        if o is None:
-            return NotImplemented
-        if o.low == 0:
+        if isinstance(other, Q):
+            c, lo, hi = other.central, other.low, other.high
+        else:
+            v = _scalar(other)
+            if v is None:
+                return NotImplemented
+            c = lo = hi = v
+        if lo == 0:
             raise ZeroDivisionError("division by a quantity whose range reaches 0")
-        return Q(self.central / o.central, self.low / o.high, self.high / o.low)
+        return Q(self.central / c, self.low / hi, self.high / lo)
 
     def minus(self, other: Q) -> Q:
         """The difference of two quantities, clipped at 0 (used for 'rest of' parts)."""
@@ -121,14 +135,14 @@ _ZERO = Q(0.0, 0.0, 0.0)
 QLike = Q | float | int | tuple[float, float, float]
 
 
-def _coerce(value: object) -> Q | None:
-    if isinstance(value, Q):
-        return value
-    if isinstance(value, bool):
+def _scalar(value: object) -> float | None:
+    """A number operand as a float, checked as :meth:`Q.exact` checks it; ``None`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, (int, float)):
-        return Q.exact(float(value))
-    return None
+    v = float(value)
+    if not 0.0 <= v < math.inf:
+        Q.exact(v)  # raises its error
+    return v
 
 
 def as_q(value: QLike, field: str = "value", *, allow_zero: bool = True) -> Q:

@@ -49,12 +49,18 @@ def embodied_other(table: str, ref: str) -> tuple[dict[str, Q], tuple[str, ...]]
     """The manufacturing impacts beyond GWP (``pe`` in MJ, ``adpe`` in kgSbeq) of the row ``ref`` of ``table``
     (``hardware`` or ``devices``) that ``embodied_impacts.csv`` publishes, and their sources; a criterion
     without a figure is left out (not assessed)."""
+    items, sources = _embodied_other(table, ref)
+    return dict(items), sources
+
+
+@refdata.follows_data  # read once per row and data folder: every estimate asks for its hardware's
+def _embodied_other(table: str, ref: str) -> tuple[tuple[tuple[str, Q], ...], tuple[str, ...]]:
     row = refdata.find("embodied_impacts", f"{table}:{ref}")
     if row is None:
-        return {}, ()
-    out = {c: Q.from_row(row, col) for c, col in (("pe", "pe_mj"), ("adpe", "adpe_kgsbeq"))
-           if getattr(row, col) is not None}
-    return out, row.source
+        return (), ()
+    items = tuple((c, Q.from_row(row, col)) for c, col in (("pe", "pe_mj"), ("adpe", "adpe_kgsbeq"))
+                  if getattr(row, col) is not None)
+    return items, row.source
 
 
 def hardware_embodied_other(hw: refdata.Hardware) -> tuple[dict[str, Q], tuple[str, ...]]:

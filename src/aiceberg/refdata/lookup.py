@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from typing import Any
 
 from aiceberg.errors import UnknownNameError
@@ -14,6 +15,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _LOOKALIKES = str.maketrans({"o": "0", "l": "1", "i": "1"})
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text, asked several times per estimate for the same names
 def normalise(name: str) -> str:
     """``"NVIDIA A100-SXM4-80GB"`` and ``"nvidia a100 sxm4 80gb"`` both give ``"nvidiaa100sxm480gb"``."""
     return _NON_ALNUM.sub("", name.casefold())
