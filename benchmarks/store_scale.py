@@ -15,8 +15,9 @@ checkpointed, minus the same store with the run but no samples, over channels ×
 
 Times are the median wall time of ``--repeat`` runs of the whole command (interpreter start included),
 and the median CPU time (user + system, ``os.wait4``), which a machine shared with other jobs disturbs less.
-Peak memory is the command's whole-process peak resident set (``ru_maxrss`` of the child from
-``os.wait4``), the largest of the repeats, in MiB — not a delta: it includes the interpreter and imports.
+Peak memory is the command's whole-process peak resident set (``ru_maxrss`` from ``os.wait4``, the command
+started from a bare interpreter so that this process's own memory is not counted in it), the largest of the
+repeats, in MiB — not a delta: it includes the interpreter and imports.
 The package's bytecode is compiled first (``compileall``), as an installed package's is: a checkout run
 with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module in every command (~0.3 s here).
 
@@ -35,7 +36,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -142,22 +142,43 @@ def _store_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
 
 
+# Runs the command from a small process, and writes its exit code, wall and CPU seconds and peak KiB to fd
+# argv[1]. A child started straight from this process would count this process's own resident pages in its
+# ru_maxrss (the high-water mark survives fork and exec: 300 MiB here made ``python -c pass`` read 310 MiB);
+# started from a bare interpreter, it counts that interpreter's few MiB at most, less than its own.
+_LAUNCHER = """
+import os, sys, time
+out = int(sys.argv[1])
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(out)
+    os.execv(sys.executable, [sys.executable, "-m", "aiceberg", *sys.argv[2:]])
+_, status, u = os.wait4(pid, 0)
+os.write(out, f"{os.waitstatus_to_exitcode(status)} {time.perf_counter() - t0} {u.ru_utime + u.ru_stime} "
+              f"{u.ru_maxrss}".encode())
+"""
+
+
 def _command(args: list[str], repeat: int) -> tuple[float, float, float]:
     """(median wall s, median CPU s, peak MiB) of ``python -m aiceberg ARGS``, each in a fresh process."""
     times, cpus, peaks = [], [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        r, w = os.pipe()
         with open(os.devnull, "wb") as null:
-            proc = subprocess.Popen([sys.executable, "-m", "aiceberg", *args], stdout=null, stderr=subprocess.PIPE)
+            proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(w), *args], stdout=null,
+                                    stderr=subprocess.PIPE, pass_fds=(w,))
+            os.close(w)
             assert proc.stderr is not None
             err = proc.stderr.read()
-            _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - t0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"aiceberg {' '.join(args)} failed ({proc.returncode}): {err.decode(errors='replace')}")
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        peaks.append(usage.ru_maxrss / 1024)  # Linux: KiB
+            proc.wait()
+        with os.fdopen(r, "rb") as fh:
+            code, wall, cpu, peak_kib = fh.read().decode().split()
+        if int(code) != 0:
+            raise SystemExit(f"aiceberg {' '.join(args)} failed ({code}): {err.decode(errors='replace')}")
+        times.append(float(wall))
+        cpus.append(float(cpu))
+        peaks.append(int(peak_kib) / 1024)  # Linux: KiB
     return statistics.median(times), statistics.median(cpus), max(peaks)
 
 
