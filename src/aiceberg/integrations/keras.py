@@ -24,11 +24,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aiceberg.errors import InputError, MissingExtraError
-from aiceberg.i18n import Msg, check_lang
-from aiceberg.integrations.model_card import TRAINING_TYPES, training_card
-from aiceberg.integrations.session import TrainingSession, check_run_options, launcher_roles, torch_gather
-from aiceberg.measure.result import RunResult
+from aiceberg.errors import MissingExtraError
+from aiceberg.integrations.model_card import training_card
+from aiceberg.integrations.session import CallbackOptions, TrainingSession, launcher_roles, torch_gather
 
 try:
     import keras
@@ -38,7 +36,7 @@ except ImportError as exc:  # keras absent, or its backend (KERAS_BACKEND) not i
 __all__ = ["AicebergCallback"]
 
 
-class AicebergCallback(keras.callbacks.Callback):
+class AicebergCallback(CallbackOptions, keras.callbacks.Callback):
     """Track a Keras ``fit`` and add its footprint to the epoch logs.
 
     Args:
@@ -58,21 +56,9 @@ class AicebergCallback(keras.callbacks.Callback):
         **options: Any,
     ) -> None:
         super().__init__()
-        if training_type not in TRAINING_TYPES:
-            raise InputError("training_type", Msg("integrations.bad_training_type", value=training_type),
-                             ", ".join(TRAINING_TYPES))
-        self.lang = check_lang(lang)
-        check_run_options(options)
-        self.options = options
+        self._take_options(training_type, lang, options)
         self.model_card_path = model_card_path
-        self.training_type = training_type
-        self.session: TrainingSession | None = None
-        self.model_card_yaml: str | None = None
         self.totals: dict[str, float] = {}
-
-    @property
-    def result(self) -> RunResult | None:
-        return None if self.session is None else self.session.result
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         roles = launcher_roles()
@@ -99,6 +85,6 @@ class AicebergCallback(keras.callbacks.Callback):
             logs.update(self.totals)
         if session.result is not None and session.logs:
             self.model_card_yaml = training_card(
-                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang,
-                job=session.job,
+                session.result, training_type=self.training_type or "pre-training", path=self.model_card_path,
+                lang=self.lang, job=session.job,
             )

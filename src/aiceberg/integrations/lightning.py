@@ -29,11 +29,9 @@ import os
 import warnings
 from typing import Any
 
-from aiceberg.errors import InputError, MissingExtraError
-from aiceberg.i18n import Msg, check_lang
-from aiceberg.integrations.model_card import TRAINING_TYPES, training_card
-from aiceberg.integrations.session import TrainingSession, check_run_options, torch_gather
-from aiceberg.measure.result import RunResult
+from aiceberg.errors import MissingExtraError
+from aiceberg.integrations.model_card import training_card
+from aiceberg.integrations.session import CallbackOptions, TrainingSession, torch_gather
 
 try:
     from lightning.pytorch import Callback
@@ -65,7 +63,7 @@ def _planned_epochs(trainer: Any) -> int | None:
     return None if epochs is None or epochs - done <= 0 else epochs - done
 
 
-class AicebergCallback(Callback):
+class AicebergCallback(CallbackOptions, Callback):
     """Track a Lightning training and log its footprint where the LightningModule logs.
 
     Args:
@@ -85,20 +83,8 @@ class AicebergCallback(Callback):
         **options: Any,
     ) -> None:
         super().__init__()
-        if training_type not in TRAINING_TYPES:
-            raise InputError("training_type", Msg("integrations.bad_training_type", value=training_type),
-                             ", ".join(TRAINING_TYPES))
-        self.lang = check_lang(lang)
-        check_run_options(options)
-        self.options = options
+        self._take_options(training_type, lang, options)
         self.model_card_path = model_card_path
-        self.training_type = training_type
-        self.session: TrainingSession | None = None
-        self.model_card_yaml: str | None = None
-
-    @property
-    def result(self) -> RunResult | None:
-        return None if self.session is None else self.session.result
 
     def on_train_start(self, trainer: Any, pl_module: Any) -> None:
         self.session = TrainingSession(
@@ -129,8 +115,8 @@ class AicebergCallback(Callback):
                 logger.save()
         if session.result is not None and session.logs:
             self.model_card_yaml = training_card(
-                session.result, training_type=self.training_type, path=self.model_card_path, lang=self.lang,
-                job=session.job,
+                session.result, training_type=self.training_type or "pre-training", path=self.model_card_path,
+                lang=self.lang, job=session.job,
             )
 
     def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:

@@ -46,9 +46,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiceberg import refdata
-from aiceberg.errors import ReferenceDataError
-from aiceberg.i18n import Msg, t
+from aiceberg.errors import InputError, ReferenceDataError
+from aiceberg.i18n import Msg, check_lang, t
 from aiceberg.i18n.numbers import Amount
+from aiceberg.integrations.model_card import TRAINING_TYPES
 from aiceberg.jobs import JobSummary, get_job
 from aiceberg.measure.launcher import JobContext, job_context
 from aiceberg.measure.result import RunResult
@@ -67,6 +68,7 @@ __all__ = [
     "TOTAL_CO2E_HIGH",
     "TOTAL_CO2E_LOW",
     "TOTAL_ENERGY",
+    "CallbackOptions",
     "EpochFigures",
     "Gather",
     "Roles",
@@ -151,6 +153,32 @@ def check_run_options(options: Mapping[str, Any]) -> None:
     # an unknown zone: UnknownNameError, with the closest names; the zones' data itself unreadable: the run says so
     with contextlib.suppress(ReferenceDataError):
         refdata.get_zone(location, label)
+
+
+class CallbackOptions:
+    """What the three frameworks' callbacks share: their options, checked where the callback is made (before
+    any training starts), and the session they open. Mixed into each framework's own callback class."""
+
+    lang: str
+    options: Mapping[str, Any]
+    training_type: str | None
+    session: TrainingSession | None
+    model_card_yaml: str | None
+
+    def _take_options(self, training_type: str | None, lang: str, options: Mapping[str, Any]) -> None:
+        if training_type is not None and training_type not in TRAINING_TYPES:
+            raise InputError("training_type", Msg("integrations.bad_training_type", value=training_type),
+                             ", ".join(TRAINING_TYPES))
+        self.lang = check_lang(lang)
+        check_run_options(options)
+        self.options = options
+        self.training_type = training_type
+        self.session = None
+        self.model_card_yaml = None
+
+    @property
+    def result(self) -> RunResult | None:
+        return None if self.session is None else self.session.result
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,12 @@ import functools
 import logging
 import math
 import sys
-from collections.abc import Mapping
 from typing import Any
 
-from aiceberg.errors import InputError, MissingExtraError
-from aiceberg.i18n import Msg, check_lang, t
-from aiceberg.integrations.model_card import TRAINING_TYPES, training_card, write_model_card
-from aiceberg.integrations.session import TrainingSession, check_run_options, torch_gather
-from aiceberg.measure.result import RunResult
+from aiceberg.errors import MissingExtraError
+from aiceberg.i18n import t
+from aiceberg.integrations.model_card import training_card, write_model_card
+from aiceberg.integrations.session import CallbackOptions, TrainingSession, torch_gather
 
 try:
     from transformers import Trainer, TrainerCallback
@@ -75,7 +73,7 @@ def _training_type(model: Any) -> str:
     return "fine-tuning" if getattr(config, "_name_or_path", "") else "pre-training"
 
 
-class AicebergCallback(TrainerCallback):
+class AicebergCallback(CallbackOptions, TrainerCallback):
     """Track a ``transformers`` training and log its footprint where the Trainer logs.
 
     Args:
@@ -93,22 +91,10 @@ class AicebergCallback(TrainerCallback):
     def __init__(
         self, *, training_type: str | None = None, model_card: bool = True, lang: str = "en", **options: Any
     ) -> None:
-        if training_type is not None and training_type not in TRAINING_TYPES:
-            raise InputError("training_type", Msg("integrations.bad_training_type", value=training_type),
-                             ", ".join(TRAINING_TYPES))
-        self.lang = check_lang(lang)
-        check_run_options(options)
-        self.options: Mapping[str, Any] = options
-        self.training_type = training_type
+        self._take_options(training_type, lang, options)
         self.model_card = model_card
         self.trainer: Trainer | None = None
-        self.session: TrainingSession | None = None
-        self.model_card_yaml: str | None = None
         self._pending: dict[str, float] = {}
-
-    @property
-    def result(self) -> RunResult | None:
-        return None if self.session is None else self.session.result
 
     # -- the Trainer ----------------------------------------------------------------------------
 
